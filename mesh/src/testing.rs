@@ -1,0 +1,159 @@
+//! Test helpers for every crate (feature `testing`): throwaway mesh certificates and databases.
+
+use crate::{certs, tls::MeshTls};
+use std::path::{Path, PathBuf};
+
+/// A certificate directory made for one test, removed when dropped.
+pub struct TestCerts {
+    dir: tempfile::TempDir,
+}
+
+impl TestCerts {
+    /// A fresh mesh CA and a certificate for every mesh identity.
+    pub fn generate() -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        certs::generate_mesh_certs(dir.path(), certs::DEFAULT_NAMESPACE)?;
+        Ok(Self { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn paths(&self, identity: &str) -> certs::CertPaths {
+        certs::CertPaths::in_dir(self.dir.path(), identity)
+    }
+
+    /// The loaded TLS material of `identity`.
+    pub fn tls(&self, identity: &str) -> anyhow::Result<MeshTls> {
+        Ok(MeshTls::load(&self.paths(identity))?)
+    }
+}
+
+/// Which database engine a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Set to a PostgreSQL server URL (e.g. `postgres://aval:aval@127.0.0.1:5432/postgres`) to run
+/// the PostgreSQL variants of the database tests.
+pub const POSTGRES_URL_VAR: &str = "AVAL_TEST_POSTGRES_URL";
+/// Set to `1` to let the PostgreSQL variants pass without a server (they print that they did
+/// not run). Without either variable they fail: an unrun test must not look like a pass.
+pub const SKIP_POSTGRES_VAR: &str = "AVAL_TEST_SKIP_POSTGRES";
+
+/// A database made for one test: a new SQLite file, or a new PostgreSQL database named by a
+/// UUID. `None` only when PostgreSQL was explicitly skipped.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    pub async fn create(engine: Engine) -> anyhow::Result<Option<Self>> {
+        match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir()?;
+                let url = crate::settings::sqlite_url(&dir.path().join("test.db"));
+                Ok(Some(Self {
+                    url,
+                    _dir: Some(dir),
+                }))
+            }
+            Engine::Postgres => Self::create_postgres().await,
+        }
+    }
+
+    async fn create_postgres() -> anyhow::Result<Option<Self>> {
+        use sea_orm::ConnectionTrait;
+        let Some(server) = std::env::var(POSTGRES_URL_VAR).ok().filter(|v| !v.is_empty()) else {
+            if std::env::var(SKIP_POSTGRES_VAR).is_ok_and(|v| v == "1") {
+                eprintln!(
+                    "\n!!! PostgreSQL test NOT RUN: {POSTGRES_URL_VAR} is unset and {SKIP_POSTGRES_VAR}=1 !!!\n"
+                );
+                return Ok(None);
+            }
+            anyhow::bail!(
+                "this test needs PostgreSQL: set {POSTGRES_URL_VAR} (scripts/test does), \
+                 or set {SKIP_POSTGRES_VAR}=1 to knowingly skip it"
+            );
+        };
+        let name = format!("aval_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = crate::db::connect(&server).await?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await?;
+        admin.close().await?;
+        let url = replace_database(&server, &name);
+        Ok(Some(Self { url, _dir: None }))
+    }
+}
+
+/// The same server URL with another database name.
+fn replace_database(server_url: &str, database: &str) -> String {
+    let (base, query) = match server_url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (server_url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..].find('/').map(|i| scheme_end + i);
+    let host_part = path_start.map_or(base, |i| &base[..i]);
+    match query {
+        Some(q) => format!("{host_part}/{database}?{q}"),
+        None => format!("{host_part}/{database}"),
+    }
+}
+
+/// A path inside the system temp dir unique to this call, for files a test wants to keep
+/// outside a `TempDir` (e.g. handed to a child process).
+pub fn unique_temp_path(prefix: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()))
+}
+
+/// The error type of test functions.
+pub type TestResult = anyhow::Result<()>;
+
+/// Declares a module `<name>` with the tests `sqlite` and `postgres`, each calling
+/// `<name>(TestDatabase)`: the database-backed suite runs on both engines.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() -> $crate::testing::TestResult {
+                match $crate::testing::TestDatabase::create($crate::testing::Engine::Sqlite).await? {
+                    Some(db) => super::$name(db).await,
+                    None => Ok(()),
+                }
+            }
+
+            #[tokio::test]
+            async fn postgres() -> $crate::testing::TestResult {
+                match $crate::testing::TestDatabase::create($crate::testing::Engine::Postgres).await? {
+                    Some(db) => super::$name(db).await,
+                    None => Ok(()),
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn replaces_the_database_name() {
+        assert_eq!(
+            replace_database("postgres://u:p@h:5432/postgres", "x"),
+            "postgres://u:p@h:5432/x"
+        );
+        assert_eq!(replace_database("postgres://u@h", "x"), "postgres://u@h/x");
+        assert_eq!(
+            replace_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+    }
+}

@@ -1,0 +1,243 @@
+//! The mesh server over real sockets with real certificates: mTLS refusals, the per-RPC
+//! allow-list, trace propagation and the graceful drain.
+
+use aval_mesh::{
+    authz::AccessPolicy,
+    client::{PeerAddress, connect_lazy},
+    echo::EchoService,
+    identity::MeshIdentity,
+    server::{MeshServer, ServerSettings},
+    shutdown::CancellationToken,
+    testing::{TestCerts, TestResult},
+    tls::MeshTls,
+};
+use aval_proto::testing::v1::{EchoRequest, echo_client::EchoClient};
+use std::{net::SocketAddr, time::Duration};
+use tonic::{
+    Code,
+    service::Routes,
+    transport::{Certificate, ClientTlsConfig, Endpoint},
+};
+use tonic_health::pb::{
+    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+};
+
+const ECHO: &str = "aval.testing.v1.Echo";
+
+struct RunningServer {
+    addr: SocketAddr,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<Result<(), aval_mesh::server::ServerError>>,
+}
+
+/// An Echo server that only `gateway` may call, on a free loopback port.
+async fn spawn_echo(certs: &TestCerts, settings: ServerSettings) -> anyhow::Result<RunningServer> {
+    let policy = AccessPolicy::new().allow(&format!("/{ECHO}/"), &[MeshIdentity::GATEWAY]);
+    let server = MeshServer::bind(settings, certs.tls(MeshIdentity::SCORE)?, policy).await?;
+    let addr = server.local_addr();
+    let shutdown = CancellationToken::new();
+    let routes = Routes::new(EchoService.server());
+    let task = tokio::spawn(server.serve(routes, &[ECHO], shutdown.clone()));
+    Ok(RunningServer {
+        addr,
+        shutdown,
+        task,
+    })
+}
+
+fn peer(addr: SocketAddr) -> PeerAddress {
+    PeerAddress::new(format!("https://{addr}"), MeshIdentity::SCORE)
+}
+
+async fn health_status(
+    channel: aval_mesh::client::MeshChannel,
+    service: &str,
+) -> Result<ServingStatus, tonic::Status> {
+    let response = HealthClient::new(channel)
+        .check(HealthCheckRequest {
+            service: service.to_owned(),
+        })
+        .await?;
+    Ok(response.into_inner().status())
+}
+
+/// Polls until the server reports SERVING (it binds first, then reports ready).
+async fn wait_serving(channel: aval_mesh::client::MeshChannel) -> anyhow::Result<()> {
+    for _ in 0..100 {
+        if matches!(health_status(channel.clone(), "").await, Ok(ServingStatus::Serving)) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    anyhow::bail!("server never reported SERVING")
+}
+
+/// The call failed in the transport, with a TLS alert from the server, before any RPC ran.
+fn assert_refused_by_tls(status: &tonic::Status, alert: &str) {
+    assert!(
+        matches!(status.code(), Code::Unknown | Code::Unavailable),
+        "not a transport failure: {status:?}"
+    );
+    let chain = format!("{status:?}");
+    assert!(chain.contains(alert), "no TLS `{alert}` in {chain}");
+}
+
+#[tokio::test]
+async fn health_check_answers_over_mtls() -> TestResult {
+    let certs = TestCerts::generate()?;
+    let server = spawn_echo(&certs, ServerSettings::ephemeral()).await?;
+    let channel = connect_lazy(&peer(server.addr), &certs.tls(MeshIdentity::GATEWAY)?)?;
+    wait_serving(channel.clone()).await?;
+    assert_eq!(health_status(channel.clone(), ECHO).await?, ServingStatus::Serving);
+    // Health is open to every mesh identity, not only those allowed to call Echo.
+    let billing = connect_lazy(&peer(server.addr), &certs.tls(MeshIdentity::BILLING)?)?;
+    assert_eq!(health_status(billing, "").await?, ServingStatus::Serving);
+    server.shutdown.cancel();
+    server.task.await??;
+    Ok(())
+}
+
+#[tokio::test]
+async fn clients_without_a_mesh_certificate_are_refused_at_the_handshake() -> TestResult {
+    let certs = TestCerts::generate()?;
+    let foreign = TestCerts::generate()?;
+    let server = spawn_echo(&certs, ServerSettings::ephemeral()).await?;
+    let ca = std::fs::read(certs.paths(MeshIdentity::GATEWAY).ca)?;
+
+    // Trusts the server, presents no certificate.
+    let no_cert = Endpoint::from_shared(format!("https://{}", server.addr))?
+        .tls_config(
+            ClientTlsConfig::new()
+                .ca_certificate(Certificate::from_pem(&ca))
+                .domain_name(MeshIdentity::SCORE),
+        )?
+        .connect_lazy();
+    let refused = HealthClient::new(no_cert)
+        .check(HealthCheckRequest::default())
+        .await;
+    let status = refused.err().ok_or_else(|| anyhow::anyhow!("a client without certificate was served"))?;
+    assert_refused_by_tls(&status, "CertificateRequired");
+
+    // Trusts the server, presents a certificate from another CA.
+    let foreign_paths = foreign.paths(MeshIdentity::GATEWAY);
+    let foreign_tls = MeshTls::from_pem(
+        &ca,
+        std::fs::read(&foreign_paths.cert)?,
+        std::fs::read(&foreign_paths.key)?,
+    );
+    let channel = connect_lazy(&peer(server.addr), &foreign_tls)?;
+    let status = health_status(channel, "")
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("a client with a foreign certificate was served"))?;
+    assert_refused_by_tls(&status, "alert");
+
+    // The server is fine: a mesh client is still served.
+    let good = connect_lazy(&peer(server.addr), &certs.tls(MeshIdentity::GATEWAY)?)?;
+    wait_serving(good).await?;
+    server.shutdown.cancel();
+    server.task.await??;
+    Ok(())
+}
+
+#[tokio::test]
+async fn identities_not_on_the_allow_list_get_permission_denied() -> TestResult {
+    let certs = TestCerts::generate()?;
+    let server = spawn_echo(&certs, ServerSettings::ephemeral()).await?;
+
+    let gateway = connect_lazy(&peer(server.addr), &certs.tls(MeshIdentity::GATEWAY)?)?;
+    let answer = EchoClient::new(gateway)
+        .echo(EchoRequest {
+            message: "hi".into(),
+            delay_ms: 0,
+        })
+        .await?
+        .into_inner();
+    assert_eq!(answer.message, "hi");
+    assert_eq!(answer.caller, MeshIdentity::GATEWAY, "the server read the caller from its certificate");
+
+    let billing = connect_lazy(&peer(server.addr), &certs.tls(MeshIdentity::BILLING)?)?;
+    let denied = EchoClient::new(billing)
+        .echo(EchoRequest::default())
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("billing-service was allowed to call Echo"))?;
+    assert_eq!(denied.code(), Code::PermissionDenied);
+    assert!(denied.message().contains("billing-service"), "{denied:?}");
+
+    server.shutdown.cancel();
+    server.task.await??;
+    Ok(())
+}
+
+#[tokio::test]
+async fn shutdown_reports_not_serving_then_lets_in_flight_calls_finish() -> TestResult {
+    let certs = TestCerts::generate()?;
+    let settings = ServerSettings {
+        drain_delay: Duration::from_millis(400),
+        ..ServerSettings::ephemeral()
+    };
+    let server = spawn_echo(&certs, settings).await?;
+    let channel = connect_lazy(&peer(server.addr), &certs.tls(MeshIdentity::GATEWAY)?)?;
+    wait_serving(channel.clone()).await?;
+
+    let in_flight = tokio::spawn({
+        let channel = channel.clone();
+        async move {
+            EchoClient::new(channel)
+                .echo(EchoRequest {
+                    message: "slow".into(),
+                    delay_ms: 1_000,
+                })
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    server.shutdown.cancel();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    // Within the drain delay: still answering, but no longer ready.
+    assert_eq!(health_status(channel.clone(), "").await?, ServingStatus::NotServing);
+    assert_eq!(health_status(channel, ECHO).await?, ServingStatus::NotServing);
+
+    let answer = in_flight.await??.into_inner();
+    assert_eq!(answer.message, "slow", "the in-flight call completed");
+    tokio::time::timeout(Duration::from_secs(5), server.task).await???;
+    Ok(())
+}
+
+#[tokio::test]
+async fn probe_port_serves_health_without_a_client_certificate() -> TestResult {
+    let certs = TestCerts::generate()?;
+    let settings = ServerSettings {
+        probe_listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+        ..ServerSettings::ephemeral()
+    };
+    let policy = AccessPolicy::new();
+    let server = MeshServer::bind(settings, certs.tls(MeshIdentity::SCORE)?, policy).await?;
+    let probe = server
+        .probe_addr()
+        .ok_or_else(|| anyhow::anyhow!("no probe address"))?;
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(server.serve(Routes::new(EchoService.server()), &[ECHO], shutdown.clone()));
+
+    let channel = Endpoint::from_shared(format!("http://{probe}"))?.connect_lazy();
+    let mut serving = false;
+    for _ in 0..100 {
+        let status = HealthClient::new(channel.clone())
+            .check(HealthCheckRequest::default())
+            .await;
+        if matches!(status, Ok(r) if r.get_ref().status() == ServingStatus::Serving) {
+            serving = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(serving, "the probe port never reported SERVING");
+    // The probe port serves nothing but health.
+    let echo = EchoClient::new(channel).echo(EchoRequest::default()).await;
+    assert_eq!(echo.err().map(|s| s.code()), Some(Code::Unimplemented));
+    shutdown.cancel();
+    task.await??;
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! Aval's protobuf API. One module per package (`aval.<service>.v1`); generated at build
+//! time from `proto/aval/**` by protox, so no system `protoc` is needed.
+#![allow(clippy::all, clippy::pedantic, missing_docs)]
+
+/// Encoded `FileDescriptorSet` of every Aval proto, for gRPC server reflection.
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/aval_descriptor.bin"));
+
+pub mod common {
+    pub mod v1 {
+        tonic::include_proto!("aval.common.v1");
+    }
+}
+
+pub mod auth {
+    pub mod v1 {
+        tonic::include_proto!("aval.auth.v1");
+    }
+}
+
+pub mod score {
+    pub mod v1 {
+        tonic::include_proto!("aval.score.v1");
+    }
+}
+
+pub mod analysis {
+    pub mod v1 {
+        tonic::include_proto!("aval.analysis.v1");
+    }
+}
+
+pub mod billing {
+    pub mod v1 {
+        tonic::include_proto!("aval.billing.v1");
+    }
+}
+
+/// Services for tests and benchmark baselines only.
+pub mod testing {
+    pub mod v1 {
+        tonic::include_proto!("aval.testing.v1");
+    }
+}

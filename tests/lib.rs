@@ -1,0 +1,1 @@
+//! Whole-mesh tests live in `mesh/`.
