@@ -1,1 +1,40 @@
-pub fn placeholder() {}
+//! auth-service: tenants, OAuth2 clients, API keys, and the signed tokens every other service
+//! verifies.
+
+pub mod api;
+pub mod store;
+
+use aval_mesh::{
+    app::{MeshService, ServiceHost, StartError, prepare},
+    identity::MeshIdentity,
+    server::ServerError,
+    settings::ServiceSettings,
+    shutdown::CancellationToken,
+};
+use std::net::SocketAddr;
+use tonic::service::Routes;
+
+/// The auth service, bound and ready to serve.
+pub struct Application {
+    host: ServiceHost,
+}
+
+impl MeshService for Application {
+    const IDENTITY: &'static str = MeshIdentity::AUTH;
+
+    async fn build(settings: ServiceSettings) -> Result<Self, StartError> {
+        let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;
+        let routes = Routes::new(api::AuthApi::new(db).into_server());
+        Ok(Self {
+            host: ServiceHost::new(server, routes, api::SERVICE_NAMES),
+        })
+    }
+
+    fn local_addr(&self) -> SocketAddr {
+        self.host.local_addr()
+    }
+
+    async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), ServerError> {
+        self.host.run_until_stopped(shutdown).await
+    }
+}

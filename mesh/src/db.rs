@@ -42,3 +42,27 @@ fn sqlite_path(url: &str) -> Option<&str> {
     let path = rest.split('?').next()?;
     (path != ":memory:" && !path.is_empty()).then_some(path)
 }
+
+/// Re-exported so the [`migrator!`](crate::migrator) macro works in every service.
+pub use sea_orm_migration;
+
+/// Declares `pub struct Migrator` running the given migrations, recorded in a migration table
+/// of the service's own (so services may share one PostgreSQL database without clashing).
+#[macro_export]
+macro_rules! migrator {
+    ($table:literal, [$($migration:path),* $(,)?]) => {
+        pub struct Migrator;
+
+        #[$crate::db::sea_orm_migration::async_trait::async_trait]
+        impl $crate::db::sea_orm_migration::MigratorTrait for Migrator {
+            fn migration_table_name() -> $crate::db::sea_orm_migration::sea_orm::sea_query::DynIden {
+                use $crate::db::sea_orm_migration::sea_orm::sea_query::IntoIden;
+                $crate::db::sea_orm_migration::sea_orm::sea_query::Alias::new($table).into_iden()
+            }
+
+            fn migrations() -> Vec<Box<dyn $crate::db::sea_orm_migration::MigrationTrait>> {
+                vec![$(Box::new($migration)),*]
+            }
+        }
+    };
+}

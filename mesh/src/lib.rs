@@ -2,6 +2,7 @@
 //! caller identity and per-RPC allow-lists, the gRPC server bootstrap (health, reflection,
 //! graceful shutdown), telemetry with W3C trace propagation, and the database.
 
+pub mod app;
 pub mod authz;
 pub mod certs;
 pub mod client;

@@ -157,3 +157,82 @@ mod tests {
         );
     }
 }
+
+/// A service started for one test on a free loopback port, with its own certificates.
+pub struct TestService {
+    pub addr: std::net::SocketAddr,
+    pub certs: TestCerts,
+    pub shutdown: crate::shutdown::CancellationToken,
+    task: tokio::task::JoinHandle<Result<(), crate::server::ServerError>>,
+}
+
+impl TestService {
+    /// Builds `S` on `database_url` and serves it until [`TestService::stop`].
+    pub async fn spawn<S: crate::app::MeshService>(database_url: &str) -> anyhow::Result<Self> {
+        let certs = TestCerts::generate()?;
+        let settings = crate::settings::ServiceSettings {
+            server: crate::server::ServerSettings::ephemeral(),
+            tls: certs.paths(S::IDENTITY),
+            database_url: crate::settings::Secret::new(database_url),
+            telemetry: crate::telemetry::TelemetrySettings::default(),
+            peers: crate::settings::Peers::from_env(&crate::settings::Env::from_lookup(|_| None))?,
+        };
+        let service = S::build(settings).await?;
+        let addr = service.local_addr();
+        let shutdown = crate::shutdown::CancellationToken::new();
+        let task = tokio::spawn(service.run_until_stopped(shutdown.clone()));
+        Ok(Self {
+            addr,
+            certs,
+            shutdown,
+            task,
+        })
+    }
+
+    /// A channel to the service presenting `identity`'s mesh certificate.
+    pub fn channel_as(&self, identity: &str, server_name: &str) -> anyhow::Result<crate::client::MeshChannel> {
+        let peer = crate::client::PeerAddress::new(format!("https://{}", self.addr), server_name);
+        Ok(crate::client::connect_lazy(&peer, &self.certs.tls(identity)?)?)
+    }
+
+    /// Waits until the overall health status is SERVING.
+    pub async fn wait_serving(&self, channel: crate::client::MeshChannel) -> anyhow::Result<()> {
+        use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
+        let mut client = HealthClient::new(channel);
+        for _ in 0..200 {
+            if let Ok(r) = client.check(HealthCheckRequest::default()).await {
+                if r.get_ref().status() == ServingStatus::Serving {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        anyhow::bail!("service never reported SERVING")
+    }
+
+    /// Shuts the service down and waits for it to finish.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.task.await??;
+        Ok(())
+    }
+}
+
+/// Runs `M`'s migrations twice on `url` and checks the second run found nothing to do.
+pub async fn assert_migrations_idempotent<M: sea_orm_migration::MigratorTrait>(
+    url: &str,
+) -> TestResult {
+    let first = crate::db::connect_and_migrate::<M>(url).await?;
+    let second = crate::db::connect_and_migrate::<M>(url).await?;
+    anyhow::ensure!(
+        M::get_pending_migrations(&second).await?.is_empty(),
+        "migrations still pending after two runs"
+    );
+    let applied = M::get_applied_migrations(&first).await?.len();
+    anyhow::ensure!(
+        applied == M::migrations().len(),
+        "{applied} of {} migrations applied",
+        M::migrations().len()
+    );
+    Ok(())
+}

@@ -1,1 +1,39 @@
-pub fn placeholder() {}
+//! score-service: consumer (CPF) credit scores from behavioural profiles and score models.
+
+pub mod api;
+pub mod store;
+
+use aval_mesh::{
+    app::{MeshService, ServiceHost, StartError, prepare},
+    identity::MeshIdentity,
+    server::ServerError,
+    settings::ServiceSettings,
+    shutdown::CancellationToken,
+};
+use std::net::SocketAddr;
+use tonic::service::Routes;
+
+/// The score service, bound and ready to serve.
+pub struct Application {
+    host: ServiceHost,
+}
+
+impl MeshService for Application {
+    const IDENTITY: &'static str = MeshIdentity::SCORE;
+
+    async fn build(settings: ServiceSettings) -> Result<Self, StartError> {
+        let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;
+        let routes = Routes::new(api::ScoreApi::new(db).into_server());
+        Ok(Self {
+            host: ServiceHost::new(server, routes, api::SERVICE_NAMES),
+        })
+    }
+
+    fn local_addr(&self) -> SocketAddr {
+        self.host.local_addr()
+    }
+
+    async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), ServerError> {
+        self.host.run_until_stopped(shutdown).await
+    }
+}

@@ -1,0 +1,5 @@
+//! analysis-service's tables and queries.
+
+mod migrations;
+
+pub use migrations::Migrator;

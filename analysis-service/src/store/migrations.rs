@@ -1,0 +1,5 @@
+//! Schema migrations, one per file (a migration's name is its file name).
+
+mod m20261124_000001_analyses;
+
+aval_mesh::migrator!("analysis_seaql_migrations", [m20261124_000001_analyses::Migration]);

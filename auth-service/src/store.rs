@@ -1,0 +1,5 @@
+//! auth-service's tables and queries.
+
+mod migrations;
+
+pub use migrations::Migrator;

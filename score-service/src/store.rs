@@ -1,0 +1,5 @@
+//! score-service's tables and queries.
+
+mod migrations;
+
+pub use migrations::Migrator;
