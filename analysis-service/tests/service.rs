@@ -16,11 +16,15 @@ async fn answers_health_over_mtls_and_enforces_its_allow_list(db: TestDatabase) 
     let gateway = service.channel_as(MeshIdentity::GATEWAY, MeshIdentity::ANALYSIS)?;
     service.wait_serving(gateway.clone()).await?;
 
-    let stub = AnalysisServiceClient::new(gateway).get_analysis(GetAnalysisRequest::default()).await;
+    let stub = AnalysisServiceClient::new(gateway)
+        .get_analysis(GetAnalysisRequest::default())
+        .await;
     assert_eq!(stub.err().map(|s| s.code()), Some(Code::Unimplemented));
 
     let score = service.channel_as(MeshIdentity::SCORE, MeshIdentity::ANALYSIS)?;
-    let denied = AnalysisServiceClient::new(score).get_analysis(GetAnalysisRequest::default()).await;
+    let denied = AnalysisServiceClient::new(score)
+        .get_analysis(GetAnalysisRequest::default())
+        .await;
     assert_eq!(denied.err().map(|s| s.code()), Some(Code::PermissionDenied));
 
     service.stop().await

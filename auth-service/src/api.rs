@@ -3,8 +3,8 @@
 use aval_mesh::{authz::AccessPolicy, identity::MeshIdentity};
 use aval_proto::auth::v1::{
     CreateApiKeyRequest, CreateApiKeyResponse, CreateClientRequest, CreateClientResponse,
-    CreateTenantRequest, ExchangeApiKeyRequest, GetJwksRequest, GetJwksResponse,
-    IssueTokenRequest, IssueTokenResponse, Tenant,
+    CreateTenantRequest, ExchangeApiKeyRequest, GetJwksRequest, GetJwksResponse, IssueTokenRequest,
+    IssueTokenResponse, Tenant,
     auth_service_server::{AuthService, AuthServiceServer},
 };
 use sea_orm::DatabaseConnection;
@@ -19,11 +19,23 @@ pub const SERVICE_NAMES: &[&str] = &[SERVICE];
 pub fn access_policy() -> AccessPolicy {
     use MeshIdentity as Id;
     AccessPolicy::new()
-        .allow(&format!("/{SERVICE}/IssueToken"), &[Id::GATEWAY, Id::OPERATOR])
-        .allow(&format!("/{SERVICE}/ExchangeApiKey"), &[Id::GATEWAY, Id::OPERATOR])
+        .allow(
+            &format!("/{SERVICE}/IssueToken"),
+            &[Id::GATEWAY, Id::OPERATOR],
+        )
+        .allow(
+            &format!("/{SERVICE}/ExchangeApiKey"),
+            &[Id::GATEWAY, Id::OPERATOR],
+        )
         .allow(
             &format!("/{SERVICE}/GetJwks"),
-            &[Id::GATEWAY, Id::SCORE, Id::ANALYSIS, Id::BILLING, Id::OPERATOR],
+            &[
+                Id::GATEWAY,
+                Id::SCORE,
+                Id::ANALYSIS,
+                Id::BILLING,
+                Id::OPERATOR,
+            ],
         )
         .allow(&format!("/{SERVICE}/Create"), &[Id::OPERATOR])
 }

@@ -6,7 +6,9 @@ use aval_mesh::{
     identity::MeshIdentity,
     testing::{TestDatabase, TestResult, TestService, assert_migrations_idempotent},
 };
-use aval_proto::auth::v1::{GetJwksRequest, IssueTokenRequest, auth_service_client::AuthServiceClient};
+use aval_proto::auth::v1::{
+    GetJwksRequest, IssueTokenRequest, auth_service_client::AuthServiceClient,
+};
 use tonic::Code;
 
 async fn answers_health_over_mtls_and_enforces_its_allow_list(db: TestDatabase) -> TestResult {
@@ -15,7 +17,9 @@ async fn answers_health_over_mtls_and_enforces_its_allow_list(db: TestDatabase) 
     service.wait_serving(gateway.clone()).await?;
 
     // The gateway may ask for tokens; the RPC is a declared stub until tokens are implemented.
-    let stub = AuthServiceClient::new(gateway).issue_token(IssueTokenRequest::default()).await;
+    let stub = AuthServiceClient::new(gateway)
+        .issue_token(IssueTokenRequest::default())
+        .await;
     assert_eq!(stub.err().map(|s| s.code()), Some(Code::Unimplemented));
 
     // billing-service may fetch the JWKS but never ask for tokens.

@@ -18,12 +18,18 @@ pub const SERVICE_NAMES: &[&str] = &[SERVICE];
 pub fn access_policy() -> AccessPolicy {
     use MeshIdentity as Id;
     AccessPolicy::new()
-        .allow(&format!("/{SERVICE}/RecordUsage"), &[Id::SCORE, Id::ANALYSIS])
+        .allow(
+            &format!("/{SERVICE}/RecordUsage"),
+            &[Id::SCORE, Id::ANALYSIS],
+        )
         .allow(
             &format!("/{SERVICE}/CheckQuota"),
             &[Id::SCORE, Id::ANALYSIS, Id::GATEWAY],
         )
-        .allow(&format!("/{SERVICE}/GetUsageReport"), &[Id::GATEWAY, Id::OPERATOR])
+        .allow(
+            &format!("/{SERVICE}/GetUsageReport"),
+            &[Id::GATEWAY, Id::OPERATOR],
+        )
 }
 
 pub struct BillingApi {

@@ -20,11 +20,15 @@ async fn answers_health_over_mtls_and_enforces_its_allow_list(db: TestDatabase) 
     let stub = client.record_usage(RecordUsageRequest::default()).await;
     assert_eq!(stub.err().map(|s| s.code()), Some(Code::Unimplemented));
     // Delivering services report usage; they do not read other tenants' reports.
-    let denied = client.get_usage_report(GetUsageReportRequest::default()).await;
+    let denied = client
+        .get_usage_report(GetUsageReportRequest::default())
+        .await;
     assert_eq!(denied.err().map(|s| s.code()), Some(Code::PermissionDenied));
 
     let gateway = service.channel_as(MeshIdentity::GATEWAY, MeshIdentity::BILLING)?;
-    let denied = BillingServiceClient::new(gateway).record_usage(RecordUsageRequest::default()).await;
+    let denied = BillingServiceClient::new(gateway)
+        .record_usage(RecordUsageRequest::default())
+        .await;
     assert_eq!(denied.err().map(|s| s.code()), Some(Code::PermissionDenied));
 
     service.stop().await

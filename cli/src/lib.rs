@@ -1,1 +1,4 @@
+//! The `aval` command's library: the whole mesh in one process (`aval dev`), used by the binary
+//! and by the whole-mesh tests.
 
+pub mod dev;

@@ -1,1 +1,107 @@
-fn main(){}
+//! `aval`: run the whole mesh on a laptop, or make mesh certificates.
+
+use aval::dev::{self, DevOptions};
+use aval_mesh::{certs, settings::Env, shutdown};
+use clap::{Parser, Subcommand};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+#[derive(Parser)]
+#[command(name = "aval", version, about = "Aval credit-decision platform")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the whole mesh on loopback: four services and the gateway, mTLS between them.
+    Dev {
+        /// Certificates, databases and dev.env go here.
+        #[arg(long, env = "AVAL_DATA_DIR", default_value = ".aval")]
+        data_dir: PathBuf,
+        /// The gateway's REST address.
+        #[arg(long, env = "AVAL_GATEWAY_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// auth, score, analysis and billing listen on this port and the next three
+        /// (0: free ports).
+        #[arg(long, env = "AVAL_DEV_GRPC_PORT_BASE", default_value_t = 50051)]
+        grpc_port_base: u16,
+        /// A PostgreSQL URL for every service instead of SQLite files.
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Generate a mesh CA and a certificate for every service, the gateway and operators.
+    Certs {
+        /// Output directory.
+        #[arg(long, default_value = ".aval/certs")]
+        out: PathBuf,
+        /// Kubernetes namespace whose service names go into the certificates.
+        #[arg(long, default_value = certs::DEFAULT_NAMESPACE)]
+        namespace: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Dev {
+            data_dir,
+            listen,
+            grpc_port_base,
+            database_url,
+        } => {
+            let telemetry = aval_mesh::settings::telemetry_from_env(&Env::process())?;
+            let _guard = aval_mesh::telemetry::init("aval-dev", &telemetry)?;
+            let mesh = dev::start(DevOptions {
+                data_dir,
+                gateway_listen: listen,
+                grpc_port_base,
+                database_url,
+                telemetry,
+            })
+            .await?;
+            let stop = mesh.shutdown_token();
+            tokio::spawn(async move {
+                shutdown::signal().await;
+                stop.cancel();
+            });
+            if let Err(e) = mesh.wait_ready(Duration::from_secs(30)).await {
+                mesh.shutdown_token().cancel();
+                let _ = mesh.join().await;
+                return Err(e);
+            }
+            let env_file = mesh.write_env_file()?;
+            print_banner(&mesh, &env_file);
+            mesh.join().await
+        }
+        Command::Certs { out, namespace } => {
+            aval_mesh::install_crypto_provider();
+            certs::generate_mesh_certs(&out, &namespace)?;
+            println!("wrote the mesh CA and certificates to {}", out.display());
+            Ok(())
+        }
+    }
+}
+
+fn print_banner(mesh: &dev::DevMesh, env_file: &std::path::Path) {
+    println!();
+    println!("Aval is running. Ctrl-C stops it.");
+    println!();
+    println!("  gateway (REST)    {}", mesh.gateway_url());
+    for (identity, addr) in &mesh.services {
+        println!("  {identity:<17} https://{addr} (gRPC, mTLS)");
+    }
+    println!();
+    println!("  certificates      {}", mesh.cert_dir.display());
+    println!("  environment       {}", env_file.display());
+    println!();
+    println!("Try:");
+    println!("  curl -s {}/readyz", mesh.gateway_url());
+    println!(
+        "  source {} && grpcurl -cacert $AVAL_CA_CERT -cert $AVAL_CLIENT_CERT -key $AVAL_CLIENT_KEY \\",
+        env_file.display()
+    );
+    println!("      ${{AVAL_SCORE_URL#https://}} grpc.health.v1.Health/Check");
+    println!();
+}

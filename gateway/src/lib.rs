@@ -1,1 +1,90 @@
+//! The gateway: partners' REST/JSON edge, translated to gRPC calls over mTLS into the mesh.
 
+pub mod error;
+pub mod health;
+pub mod settings;
+pub mod upstreams;
+
+use aval_mesh::shutdown::CancellationToken;
+use axum::Router;
+use http::HeaderName;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+pub use settings::GatewaySettings;
+use upstreams::Upstreams;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Tls(#[from] aval_mesh::tls::TlsError),
+    #[error("upstream channel: {0}")]
+    Upstream(#[from] tonic::transport::Error),
+    #[error("serving HTTP: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Shared state of every route.
+#[derive(Clone)]
+pub struct AppState {
+    pub upstreams: Upstreams,
+}
+
+/// The gateway, bound and ready to serve.
+pub struct Gateway {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Gateway {
+    pub async fn build(settings: GatewaySettings) -> Result<Self, GatewayError> {
+        let upstreams = Upstreams::connect(&settings)?;
+        let listener =
+            TcpListener::bind(settings.listen)
+                .await
+                .map_err(|source| GatewayError::Bind {
+                    addr: settings.listen,
+                    source,
+                })?;
+        Ok(Self {
+            listener,
+            router: router(AppState { upstreams }),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Serves until `shutdown` is cancelled, then finishes in-flight requests.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), GatewayError> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await
+            .map_err(GatewayError::Serve)
+    }
+}
+
+/// Every route, with request ids and tracing around them.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static(aval_mesh::propagation::REQUEST_ID);
+    Router::new()
+        .merge(health::routes())
+        .fallback(error::not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

@@ -42,8 +42,7 @@ impl AccessPolicy {
     pub fn is_allowed(&self, path: &str, caller: &MeshIdentity) -> bool {
         OPEN_TO_MESH.iter().any(|open| path.starts_with(open))
             || self.rules.iter().any(|(prefix, identities)| {
-                path.starts_with(prefix.as_str())
-                    && identities.iter().any(|id| id == caller.name())
+                path.starts_with(prefix.as_str()) && identities.iter().any(|id| id == caller.name())
             })
     }
 
@@ -134,7 +133,10 @@ mod tests {
     #[test]
     fn policy_allows_listed_identities_and_denies_the_rest() {
         let policy = AccessPolicy::new()
-            .allow("/aval.score.v1.ScoreService/", &["gateway", "analysis-service"])
+            .allow(
+                "/aval.score.v1.ScoreService/",
+                &["gateway", "analysis-service"],
+            )
             .allow("/aval.score.v1.ScoreService/UpsertProfiles", &["operator"]);
         let gateway = MeshIdentity::new("gateway");
         let billing = MeshIdentity::new("billing-service");

@@ -30,7 +30,10 @@ impl PeerAddress {
 }
 
 /// Connects lazily (the first call dials), so services start in any order.
-pub fn connect_lazy(peer: &PeerAddress, tls: &MeshTls) -> Result<MeshChannel, tonic::transport::Error> {
+pub fn connect_lazy(
+    peer: &PeerAddress,
+    tls: &MeshTls,
+) -> Result<MeshChannel, tonic::transport::Error> {
     let channel = Endpoint::from_shared(peer.url.clone())?
         .tls_config(tls.client_config(&peer.server_name))?
         .connect_timeout(Duration::from_secs(3))

@@ -1,21 +1,18 @@
 //! Database connection and migrations: SQLite (one WAL-mode file per service) by default,
 //! PostgreSQL when the URL says so; both run the same sea-orm migrations.
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
 /// Connects to `url`, creating a SQLite file (and its directory) when missing.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    if let Some(path) = sqlite_path(url) {
-        if let Some(dir) = std::path::Path::new(path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    DbErr::Custom(format!("cannot create {}: {e}", dir.display()))
-                })?;
-            }
-        }
+    if let Some(dir) = sqlite_path(url).and_then(|p| std::path::Path::new(p).parent())
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options

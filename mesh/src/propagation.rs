@@ -80,7 +80,10 @@ pub fn server_request_span(request: &http::Request<()>) -> tracing::Span {
 pub struct TraceContextInterceptor;
 
 impl tonic::service::Interceptor for TraceContextInterceptor {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
         inject_current_context(request.metadata_mut());
         Ok(request)
     }

@@ -203,8 +203,15 @@ impl Peers {
     }
 
     /// Every peer on loopback at the given addresses.
-    pub fn on_loopback(auth: SocketAddr, score: SocketAddr, analysis: SocketAddr, billing: SocketAddr) -> Self {
-        let at = |addr: SocketAddr, identity: &str| PeerAddress::new(format!("https://{addr}"), identity);
+    pub fn on_loopback(
+        auth: SocketAddr,
+        score: SocketAddr,
+        analysis: SocketAddr,
+        billing: SocketAddr,
+    ) -> Self {
+        let at = |addr: SocketAddr, identity: &str| {
+            PeerAddress::new(format!("https://{addr}"), identity)
+        };
         Self {
             auth: at(auth, MeshIdentity::AUTH),
             score: at(score, MeshIdentity::SCORE),
@@ -230,8 +237,14 @@ mod tests {
     #[test]
     fn defaults_make_a_laptop_run_work() -> Result<(), SettingsError> {
         let settings = ServiceSettings::from_env("score-service", &env(&[]))?;
-        assert_eq!(settings.server.listen, SocketAddr::from(([127, 0, 0, 1], 50052)));
-        assert_eq!(settings.tls.cert, PathBuf::from(".aval/certs/score-service.pem"));
+        assert_eq!(
+            settings.server.listen,
+            SocketAddr::from(([127, 0, 0, 1], 50052))
+        );
+        assert_eq!(
+            settings.tls.cert,
+            PathBuf::from(".aval/certs/score-service.pem")
+        );
         assert_eq!(
             settings.database_url.expose(),
             "sqlite://.aval/data/score-service.db?mode=rwc"
@@ -265,7 +278,8 @@ mod tests {
     fn a_malformed_value_names_its_variable() {
         let err = ServiceSettings::from_env("auth-service", &env(&[("AVAL_LISTEN", "nope")]));
         assert!(matches!(err, Err(e) if e.variable == "AVAL_LISTEN"));
-        let err = ServiceSettings::from_env("auth-service", &env(&[("AVAL_SCORE_URL", "http://x")]));
+        let err =
+            ServiceSettings::from_env("auth-service", &env(&[("AVAL_SCORE_URL", "http://x")]));
         assert!(matches!(err, Err(e) if e.variable == "AVAL_SCORE_URL"));
     }
 

@@ -68,7 +68,10 @@ impl TestDatabase {
 
     async fn create_postgres() -> anyhow::Result<Option<Self>> {
         use sea_orm::ConnectionTrait;
-        let Some(server) = std::env::var(POSTGRES_URL_VAR).ok().filter(|v| !v.is_empty()) else {
+        let Some(server) = std::env::var(POSTGRES_URL_VAR)
+            .ok()
+            .filter(|v| !v.is_empty())
+        else {
             if std::env::var(SKIP_POSTGRES_VAR).is_ok_and(|v| v == "1") {
                 eprintln!(
                     "\n!!! PostgreSQL test NOT RUN: {POSTGRES_URL_VAR} is unset and {SKIP_POSTGRES_VAR}=1 !!!\n"
@@ -123,7 +126,8 @@ macro_rules! db_test {
         mod $name {
             #[tokio::test]
             async fn sqlite() -> $crate::testing::TestResult {
-                match $crate::testing::TestDatabase::create($crate::testing::Engine::Sqlite).await? {
+                match $crate::testing::TestDatabase::create($crate::testing::Engine::Sqlite).await?
+                {
                     Some(db) => super::$name(db).await,
                     None => Ok(()),
                 }
@@ -131,31 +135,15 @@ macro_rules! db_test {
 
             #[tokio::test]
             async fn postgres() -> $crate::testing::TestResult {
-                match $crate::testing::TestDatabase::create($crate::testing::Engine::Postgres).await? {
+                match $crate::testing::TestDatabase::create($crate::testing::Engine::Postgres)
+                    .await?
+                {
                     Some(db) => super::$name(db).await,
                     None => Ok(()),
                 }
             }
         }
     };
-}
-
-#[cfg(test)]
-mod tests {
-    use super::replace_database;
-
-    #[test]
-    fn replaces_the_database_name() {
-        assert_eq!(
-            replace_database("postgres://u:p@h:5432/postgres", "x"),
-            "postgres://u:p@h:5432/x"
-        );
-        assert_eq!(replace_database("postgres://u@h", "x"), "postgres://u@h/x");
-        assert_eq!(
-            replace_database("postgres://u@h/db?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-    }
 }
 
 /// A service started for one test on a free loopback port, with its own certificates.
@@ -190,20 +178,29 @@ impl TestService {
     }
 
     /// A channel to the service presenting `identity`'s mesh certificate.
-    pub fn channel_as(&self, identity: &str, server_name: &str) -> anyhow::Result<crate::client::MeshChannel> {
+    pub fn channel_as(
+        &self,
+        identity: &str,
+        server_name: &str,
+    ) -> anyhow::Result<crate::client::MeshChannel> {
         let peer = crate::client::PeerAddress::new(format!("https://{}", self.addr), server_name);
-        Ok(crate::client::connect_lazy(&peer, &self.certs.tls(identity)?)?)
+        Ok(crate::client::connect_lazy(
+            &peer,
+            &self.certs.tls(identity)?,
+        )?)
     }
 
     /// Waits until the overall health status is SERVING.
     pub async fn wait_serving(&self, channel: crate::client::MeshChannel) -> anyhow::Result<()> {
-        use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
+        use tonic_health::pb::{
+            HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+        };
         let mut client = HealthClient::new(channel);
         for _ in 0..200 {
-            if let Ok(r) = client.check(HealthCheckRequest::default()).await {
-                if r.get_ref().status() == ServingStatus::Serving {
-                    return Ok(());
-                }
+            if let Ok(r) = client.check(HealthCheckRequest::default()).await
+                && r.get_ref().status() == ServingStatus::Serving
+            {
+                return Ok(());
             }
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
@@ -235,4 +232,22 @@ pub async fn assert_migrations_idempotent<M: sea_orm_migration::MigratorTrait>(
         M::migrations().len()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn replaces_the_database_name() {
+        assert_eq!(
+            replace_database("postgres://u:p@h:5432/postgres", "x"),
+            "postgres://u:p@h:5432/x"
+        );
+        assert_eq!(replace_database("postgres://u@h", "x"), "postgres://u@h/x");
+        assert_eq!(
+            replace_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+    }
 }

@@ -64,7 +64,10 @@ async fn health_status(
 /// Polls until the server reports SERVING (it binds first, then reports ready).
 async fn wait_serving(channel: aval_mesh::client::MeshChannel) -> anyhow::Result<()> {
     for _ in 0..100 {
-        if matches!(health_status(channel.clone(), "").await, Ok(ServingStatus::Serving)) {
+        if matches!(
+            health_status(channel.clone(), "").await,
+            Ok(ServingStatus::Serving)
+        ) {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -88,7 +91,10 @@ async fn health_check_answers_over_mtls() -> TestResult {
     let server = spawn_echo(&certs, ServerSettings::ephemeral()).await?;
     let channel = connect_lazy(&peer(server.addr), &certs.tls(MeshIdentity::GATEWAY)?)?;
     wait_serving(channel.clone()).await?;
-    assert_eq!(health_status(channel.clone(), ECHO).await?, ServingStatus::Serving);
+    assert_eq!(
+        health_status(channel.clone(), ECHO).await?,
+        ServingStatus::Serving
+    );
     // Health is open to every mesh identity, not only those allowed to call Echo.
     let billing = connect_lazy(&peer(server.addr), &certs.tls(MeshIdentity::BILLING)?)?;
     assert_eq!(health_status(billing, "").await?, ServingStatus::Serving);
@@ -115,7 +121,9 @@ async fn clients_without_a_mesh_certificate_are_refused_at_the_handshake() -> Te
     let refused = HealthClient::new(no_cert)
         .check(HealthCheckRequest::default())
         .await;
-    let status = refused.err().ok_or_else(|| anyhow::anyhow!("a client without certificate was served"))?;
+    let status = refused
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("a client without certificate was served"))?;
     assert_refused_by_tls(&status, "CertificateRequired");
 
     // Trusts the server, presents a certificate from another CA.
@@ -154,7 +162,11 @@ async fn identities_not_on_the_allow_list_get_permission_denied() -> TestResult 
         .await?
         .into_inner();
     assert_eq!(answer.message, "hi");
-    assert_eq!(answer.caller, MeshIdentity::GATEWAY, "the server read the caller from its certificate");
+    assert_eq!(
+        answer.caller,
+        MeshIdentity::GATEWAY,
+        "the server read the caller from its certificate"
+    );
 
     let billing = connect_lazy(&peer(server.addr), &certs.tls(MeshIdentity::BILLING)?)?;
     let denied = EchoClient::new(billing)
@@ -197,8 +209,14 @@ async fn shutdown_reports_not_serving_then_lets_in_flight_calls_finish() -> Test
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     // Within the drain delay: still answering, but no longer ready.
-    assert_eq!(health_status(channel.clone(), "").await?, ServingStatus::NotServing);
-    assert_eq!(health_status(channel, ECHO).await?, ServingStatus::NotServing);
+    assert_eq!(
+        health_status(channel.clone(), "").await?,
+        ServingStatus::NotServing
+    );
+    assert_eq!(
+        health_status(channel, ECHO).await?,
+        ServingStatus::NotServing
+    );
 
     let answer = in_flight.await??.into_inner();
     assert_eq!(answer.message, "slow", "the in-flight call completed");
@@ -219,7 +237,8 @@ async fn probe_port_serves_health_without_a_client_certificate() -> TestResult {
         .probe_addr()
         .ok_or_else(|| anyhow::anyhow!("no probe address"))?;
     let shutdown = CancellationToken::new();
-    let task = tokio::spawn(server.serve(Routes::new(EchoService.server()), &[ECHO], shutdown.clone()));
+    let task =
+        tokio::spawn(server.serve(Routes::new(EchoService.server()), &[ECHO], shutdown.clone()));
 
     let channel = Endpoint::from_shared(format!("http://{probe}"))?.connect_lazy();
     let mut serving = false;

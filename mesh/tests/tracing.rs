@@ -28,7 +28,12 @@ async fn the_callers_trace_id_arrives_in_the_callees_span() -> TestResult {
 
     let certs = TestCerts::generate()?;
     let policy = AccessPolicy::new().allow("/aval.testing.v1.Echo/", &[MeshIdentity::GATEWAY]);
-    let server = MeshServer::bind(ServerSettings::ephemeral(), certs.tls(MeshIdentity::SCORE)?, policy).await?;
+    let server = MeshServer::bind(
+        ServerSettings::ephemeral(),
+        certs.tls(MeshIdentity::SCORE)?,
+        policy,
+    )
+    .await?;
     let addr = server.local_addr();
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(server.serve(Routes::new(EchoService.server()), &[], shutdown.clone()));
@@ -59,9 +64,20 @@ async fn the_callers_trace_id_arrives_in_the_callees_span() -> TestResult {
     let server_span = spans
         .iter()
         .find(|s| s.name == "/aval.testing.v1.Echo/Echo")
-        .ok_or_else(|| anyhow::anyhow!("no server span among {:?}", spans.iter().map(|s| &s.name).collect::<Vec<_>>()))?;
-    assert_eq!(server_span.span_context.trace_id(), TraceId::from_hex(trace_id)?);
-    assert_eq!(server_span.parent_span_id, SpanId::from_hex(parent_span_id)?);
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no server span among {:?}",
+                spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+            )
+        })?;
+    assert_eq!(
+        server_span.span_context.trace_id(),
+        TraceId::from_hex(trace_id)?
+    );
+    assert_eq!(
+        server_span.parent_span_id,
+        SpanId::from_hex(parent_span_id)?
+    );
     Ok(())
 }
 
@@ -76,7 +92,12 @@ async fn the_client_interceptor_carries_the_current_span_to_the_server() -> Test
 
     let certs = TestCerts::generate()?;
     let policy = AccessPolicy::new().allow("/aval.testing.v1.Echo/", &[MeshIdentity::GATEWAY]);
-    let server = MeshServer::bind(ServerSettings::ephemeral(), certs.tls(MeshIdentity::SCORE)?, policy).await?;
+    let server = MeshServer::bind(
+        ServerSettings::ephemeral(),
+        certs.tls(MeshIdentity::SCORE)?,
+        policy,
+    )
+    .await?;
     let addr = server.local_addr();
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(server.serve(Routes::new(EchoService.server()), &[], shutdown.clone()));
@@ -87,8 +108,8 @@ async fn the_client_interceptor_carries_the_current_span_to_the_server() -> Test
 
     let caller_span = tracing::info_span!("caller");
     let caller_trace_id = {
-        use tracing_opentelemetry::OpenTelemetrySpanExt;
         use opentelemetry::trace::TraceContextExt;
+        use tracing_opentelemetry::OpenTelemetrySpanExt;
         caller_span.context().span().span_context().trace_id()
     };
     let answer = tracing::Instrument::instrument(

@@ -17,7 +17,10 @@ pub const SERVICE_NAMES: &[&str] = &[SERVICE];
 pub fn access_policy() -> AccessPolicy {
     use MeshIdentity as Id;
     AccessPolicy::new()
-        .allow(&format!("/{SERVICE}/GetScore"), &[Id::GATEWAY, Id::ANALYSIS, Id::OPERATOR])
+        .allow(
+            &format!("/{SERVICE}/GetScore"),
+            &[Id::GATEWAY, Id::ANALYSIS, Id::OPERATOR],
+        )
         .allow(&format!("/{SERVICE}/UpsertProfiles"), &[Id::OPERATOR])
 }
 

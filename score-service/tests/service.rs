@@ -20,11 +20,15 @@ async fn answers_health_over_mtls_and_enforces_its_allow_list(db: TestDatabase) 
     let stub = client.get_score(GetScoreRequest::default()).await;
     assert_eq!(stub.err().map(|s| s.code()), Some(Code::Unimplemented));
     // Only operators load profiles.
-    let denied = client.upsert_profiles(UpsertProfilesRequest::default()).await;
+    let denied = client
+        .upsert_profiles(UpsertProfilesRequest::default())
+        .await;
     assert_eq!(denied.err().map(|s| s.code()), Some(Code::PermissionDenied));
 
     let billing = service.channel_as(MeshIdentity::BILLING, MeshIdentity::SCORE)?;
-    let denied = ScoreServiceClient::new(billing).get_score(GetScoreRequest::default()).await;
+    let denied = ScoreServiceClient::new(billing)
+        .get_score(GetScoreRequest::default())
+        .await;
     assert_eq!(denied.err().map(|s| s.code()), Some(Code::PermissionDenied));
 
     service.stop().await

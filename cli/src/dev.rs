@@ -1,0 +1,286 @@
+//! `aval dev`: certificates and data directory created if missing, the four services and the
+//! gateway started as separate servers on loopback with mTLS between them, each service on its
+//! own SQLite file; ready once every one reports SERVING.
+
+use aval_gateway::{Gateway, GatewaySettings};
+use aval_mesh::{
+    app::MeshService,
+    certs::{self, CertPaths},
+    client::{PeerAddress, connect_lazy},
+    identity::MeshIdentity,
+    server::ServerSettings,
+    settings::{Peers, Secret, ServiceSettings, sqlite_url},
+    shutdown::CancellationToken,
+    telemetry::TelemetrySettings,
+    tls::MeshTls,
+};
+use std::{
+    collections::BTreeMap,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    path::{Path, PathBuf},
+    time::Duration,
+};
+use tokio::task::JoinHandle;
+use tonic_health::pb::{
+    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+};
+
+/// How `aval dev` runs.
+#[derive(Clone, Debug)]
+pub struct DevOptions {
+    /// Certificates go to `<data_dir>/certs`, databases to `<data_dir>/data`, and `dev.env`
+    /// to `<data_dir>/dev.env`.
+    pub data_dir: PathBuf,
+    /// The gateway's REST address.
+    pub gateway_listen: SocketAddr,
+    /// auth, score, analysis and billing listen on this port and the next three; 0 picks free
+    /// ports.
+    pub grpc_port_base: u16,
+    /// A PostgreSQL URL shared by all services instead of their SQLite files (their tables and
+    /// migration records are named per service).
+    pub database_url: Option<String>,
+    pub telemetry: TelemetrySettings,
+}
+
+impl DevOptions {
+    /// Free ports everywhere, SQLite under `data_dir`: what tests want.
+    pub fn ephemeral(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            gateway_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            grpc_port_base: 0,
+            database_url: None,
+            telemetry: TelemetrySettings::default(),
+        }
+    }
+}
+
+/// The running mesh.
+pub struct DevMesh {
+    pub data_dir: PathBuf,
+    pub cert_dir: PathBuf,
+    pub gateway_addr: SocketAddr,
+    /// Each service's gRPC address, by mesh identity.
+    pub services: BTreeMap<&'static str, SocketAddr>,
+    shutdown: CancellationToken,
+    service_shutdown: BTreeMap<&'static str, CancellationToken>,
+    tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
+}
+
+/// Builds every service and the gateway, and starts serving. Returns once all are bound; call
+/// [`DevMesh::wait_ready`] to wait for SERVING.
+pub async fn start(options: DevOptions) -> anyhow::Result<DevMesh> {
+    aval_mesh::install_crypto_provider();
+    let data_dir = absolute(&options.data_dir)?;
+    let cert_dir = data_dir.join("certs");
+    std::fs::create_dir_all(data_dir.join("data"))?;
+    // A stale dev.env must not tell scripts that this run is ready.
+    let _ = std::fs::remove_file(data_dir.join("dev.env"));
+    if certs::ensure_mesh_certs(&cert_dir, certs::DEFAULT_NAMESPACE)? {
+        tracing::info!(dir = %cert_dir.display(), "generated mesh certificates");
+    }
+
+    let shutdown = CancellationToken::new();
+    let mut mesh = DevMesh {
+        data_dir: data_dir.clone(),
+        cert_dir: cert_dir.clone(),
+        gateway_addr: options.gateway_listen,
+        services: BTreeMap::new(),
+        shutdown: shutdown.clone(),
+        service_shutdown: BTreeMap::new(),
+        tasks: Vec::new(),
+    };
+    let mut peers = Peers::from_env(&aval_mesh::settings::Env::from_lookup(|_| None))?;
+    let port = |offset: u16| {
+        if options.grpc_port_base == 0 {
+            0
+        } else {
+            options.grpc_port_base + offset
+        }
+    };
+
+    // Services first, in dependency order (billing is called by score and analysis; score by
+    // analysis), so each learns its peers' addresses.
+    let billing = mesh
+        .spawn::<aval_billing_service::Application>(&options, port(3), &peers)
+        .await?;
+    peers.billing = peer(billing, MeshIdentity::BILLING);
+    let auth = mesh
+        .spawn::<aval_auth_service::Application>(&options, port(0), &peers)
+        .await?;
+    peers.auth = peer(auth, MeshIdentity::AUTH);
+    let score = mesh
+        .spawn::<aval_score_service::Application>(&options, port(1), &peers)
+        .await?;
+    peers.score = peer(score, MeshIdentity::SCORE);
+    let analysis = mesh
+        .spawn::<aval_analysis_service::Application>(&options, port(2), &peers)
+        .await?;
+    peers.analysis = peer(analysis, MeshIdentity::ANALYSIS);
+
+    let gateway = Gateway::build(GatewaySettings {
+        listen: options.gateway_listen,
+        tls: CertPaths::in_dir(&cert_dir, MeshIdentity::GATEWAY),
+        peers,
+        telemetry: options.telemetry.clone(),
+    })
+    .await?;
+    mesh.gateway_addr = gateway.local_addr();
+    let token = shutdown.child_token();
+    mesh.tasks.push((
+        MeshIdentity::GATEWAY,
+        tokio::spawn(async move { Ok(gateway.run_until_stopped(token).await?) }),
+    ));
+    Ok(mesh)
+}
+
+fn peer(addr: SocketAddr, identity: &str) -> PeerAddress {
+    PeerAddress::new(format!("https://{addr}"), identity)
+}
+
+fn absolute(path: &Path) -> std::io::Result<PathBuf> {
+    if path.is_absolute() {
+        Ok(path.to_owned())
+    } else {
+        Ok(std::env::current_dir()?.join(path))
+    }
+}
+
+impl DevMesh {
+    async fn spawn<S: MeshService>(
+        &mut self,
+        options: &DevOptions,
+        port: u16,
+        peers: &Peers,
+    ) -> anyhow::Result<SocketAddr> {
+        let database_url = options.database_url.clone().unwrap_or_else(|| {
+            sqlite_url(
+                &self
+                    .data_dir
+                    .join("data")
+                    .join(format!("{}.db", S::IDENTITY)),
+            )
+        });
+        let settings = ServiceSettings {
+            server: ServerSettings {
+                listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
+                ..ServerSettings::ephemeral()
+            },
+            tls: CertPaths::in_dir(&self.cert_dir, S::IDENTITY),
+            database_url: Secret::new(database_url),
+            telemetry: options.telemetry.clone(),
+            peers: peers.clone(),
+        };
+        let service = S::build(settings)
+            .await
+            .map_err(|e| anyhow::anyhow!("{} failed to start: {e}", S::IDENTITY))?;
+        let addr = service.local_addr();
+        let token = self.shutdown.child_token();
+        self.service_shutdown.insert(S::IDENTITY, token.clone());
+        self.services.insert(S::IDENTITY, addr);
+        self.tasks.push((
+            S::IDENTITY,
+            tokio::spawn(async move { Ok(service.run_until_stopped(token).await?) }),
+        ));
+        Ok(addr)
+    }
+
+    pub fn gateway_url(&self) -> String {
+        format!("http://{}", self.gateway_addr)
+    }
+
+    /// The operator's certificate: what scripts and internal clients present to the mesh.
+    pub fn operator_cert(&self) -> CertPaths {
+        CertPaths::in_dir(&self.cert_dir, MeshIdentity::OPERATOR)
+    }
+
+    /// Waits until every service reports SERVING over mTLS, or fails after `timeout`.
+    pub async fn wait_ready(&self, timeout: Duration) -> anyhow::Result<()> {
+        let tls = MeshTls::load(&self.operator_cert())?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        for (identity, addr) in &self.services {
+            let channel = connect_lazy(&peer(*addr, identity), &tls)?;
+            let mut client = HealthClient::new(channel);
+            loop {
+                let status = client
+                    .check(HealthCheckRequest::default())
+                    .await
+                    .map(|r| r.into_inner().status());
+                if matches!(status, Ok(ServingStatus::Serving)) {
+                    break;
+                }
+                if tokio::time::Instant::now() > deadline {
+                    anyhow::bail!("{identity} at {addr} is not SERVING: {status:?}");
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// `KEY=value` lines for scripts: where everything listens and the operator's certificate.
+    pub fn env_lines(&self) -> Vec<String> {
+        let operator = self.operator_cert();
+        let mut lines = vec![format!("AVAL_GATEWAY_URL={}", self.gateway_url())];
+        for (identity, var) in [
+            (MeshIdentity::AUTH, "AVAL_AUTH_URL"),
+            (MeshIdentity::SCORE, "AVAL_SCORE_URL"),
+            (MeshIdentity::ANALYSIS, "AVAL_ANALYSIS_URL"),
+            (MeshIdentity::BILLING, "AVAL_BILLING_URL"),
+        ] {
+            if let Some(addr) = self.services.get(identity) {
+                lines.push(format!("{var}=https://{addr}"));
+            }
+        }
+        lines.push(format!("AVAL_CA_CERT={}", operator.ca.display()));
+        lines.push(format!("AVAL_CLIENT_CERT={}", operator.cert.display()));
+        lines.push(format!("AVAL_CLIENT_KEY={}", operator.key.display()));
+        lines
+    }
+
+    /// Writes `<data_dir>/dev.env` atomically (scripts may poll for it).
+    pub fn write_env_file(&self) -> std::io::Result<PathBuf> {
+        let path = self.data_dir.join("dev.env");
+        let tmp = self.data_dir.join("dev.env.tmp");
+        std::fs::write(&tmp, self.env_lines().join("\n") + "\n")?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(path)
+    }
+
+    /// Stops one service (its health flips to NOT_SERVING, in-flight calls finish), leaving
+    /// the others running: lets tests take a peer down.
+    pub fn stop_service(&self, identity: &str) {
+        if let Some(token) = self.service_shutdown.get(identity) {
+            token.cancel();
+        }
+    }
+
+    /// Stops everything and waits; the first failure of any server is returned.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.join().await
+    }
+
+    /// Waits until every server has stopped (after a shutdown, or a failure).
+    pub async fn join(self) -> anyhow::Result<()> {
+        let mut first_error = None;
+        for (name, task) in self.tasks {
+            let result = match task.await {
+                Ok(result) => result,
+                Err(join) => Err(anyhow::anyhow!("task panicked: {join}")),
+            };
+            if let Err(e) = result {
+                tracing::error!(server = name, error = %e, "server failed");
+                first_error.get_or_insert(e.context(name));
+            }
+        }
+        // The mesh is gone: scripts must not find its addresses any more.
+        let _ = std::fs::remove_file(self.data_dir.join("dev.env"));
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// The token whose cancellation stops the whole mesh.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+}

@@ -1,0 +1,36 @@
+//! The gateway's settings, from `AVAL_*` environment variables.
+
+use aval_mesh::{
+    certs::CertPaths,
+    identity::MeshIdentity,
+    settings::{DEFAULT_DATA_DIR, Env, Peers, SettingsError, telemetry_from_env},
+    telemetry::TelemetrySettings,
+};
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Where the gateway listens when `AVAL_GATEWAY_LISTEN` is unset.
+pub const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
+#[derive(Clone, Debug)]
+pub struct GatewaySettings {
+    /// `AVAL_GATEWAY_LISTEN`, default `127.0.0.1:8080`.
+    pub listen: SocketAddr,
+    /// The gateway's client certificate (`gateway.pem` in `AVAL_CERT_DIR`).
+    pub tls: CertPaths,
+    pub peers: Peers,
+    pub telemetry: TelemetrySettings,
+}
+
+impl GatewaySettings {
+    pub fn from_env<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Self, SettingsError> {
+        let data_dir: PathBuf = env.parse_or("AVAL_DATA_DIR", PathBuf::from(DEFAULT_DATA_DIR))?;
+        let cert_dir: PathBuf = env.parse_or("AVAL_CERT_DIR", data_dir.join("certs"))?;
+        Ok(Self {
+            listen: env.parse_or("AVAL_GATEWAY_LISTEN", DEFAULT_LISTEN)?,
+            tls: CertPaths::in_dir(&cert_dir, MeshIdentity::GATEWAY),
+            peers: Peers::from_env(env)?,
+            telemetry: telemetry_from_env(env)?,
+        })
+    }
+}

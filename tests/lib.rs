@@ -1,1 +1,0 @@
-//! Whole-mesh tests live in `mesh/`.
