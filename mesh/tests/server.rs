@@ -260,3 +260,39 @@ async fn probe_port_serves_health_without_a_client_certificate() -> TestResult {
     task.await??;
     Ok(())
 }
+
+#[tokio::test]
+async fn reflection_lists_the_served_services() -> TestResult {
+    use tonic_reflection::pb::v1::{
+        ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+    };
+    let certs = TestCerts::generate()?;
+    let server = spawn_echo(&certs, ServerSettings::ephemeral()).await?;
+    let channel = connect_lazy(&peer(server.addr), &certs.tls(MeshIdentity::OPERATOR)?)?;
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut answers = ServerReflectionClient::new(channel)
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await?
+        .into_inner();
+    let answer = answers
+        .message()
+        .await?
+        .and_then(|m| m.message_response)
+        .ok_or_else(|| anyhow::anyhow!("no reflection answer"))?;
+    let MessageResponse::ListServicesResponse(list) = answer else {
+        anyhow::bail!("unexpected reflection answer {answer:?}");
+    };
+    let names: Vec<_> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(names.iter().any(|n| n == ECHO), "{names:?}");
+    assert!(
+        names.iter().any(|n| n == "grpc.health.v1.Health"),
+        "{names:?}"
+    );
+    server.shutdown.cancel();
+    server.task.await??;
+    Ok(())
+}
