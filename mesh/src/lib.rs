@@ -6,6 +6,7 @@ pub mod app;
 pub mod authz;
 pub mod certs;
 pub mod client;
+pub mod credit;
 pub mod db;
 pub mod echo;
 pub mod error;
