@@ -24,6 +24,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
+        // Ordered maps encode deterministically, so a message's bytes can be hashed
+        // (idempotency keys compare proposals by hash).
+        .btree_map(".")
         .compile_fds(descriptors)?;
     Ok(())
 }

@@ -1,11 +1,15 @@
 //! analysis-service: legal-person (CNPJ) credit proposals, decided by policy and kept for audit.
 
 pub mod api;
+pub mod domain;
+pub mod error;
 pub mod store;
 
 use aval_mesh::{
-    app::{MeshService, ServiceHost, StartError, prepare},
+    app::{MeshService, ServiceHost, StartError, prepare, with_token_verification},
+    client::connect_lazy,
     identity::MeshIdentity,
+    quota::QuotaGate,
     server::ServerError,
     settings::ServiceSettings,
     shutdown::CancellationToken,
@@ -23,10 +27,16 @@ impl MeshService for Application {
 
     async fn build(settings: ServiceSettings) -> Result<Self, StartError> {
         let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;
-        let routes = Routes::new(api::AnalysisApi::new(db).into_server());
-        Ok(Self {
-            host: ServiceHost::new(server, routes, api::SERVICE_NAMES),
-        })
+        let server = with_token_verification(server, &settings)?;
+        let billing = connect_lazy(&settings.peers.billing, server.tls())?;
+        let score = connect_lazy(&settings.peers.score, server.tls())?;
+        let policy = domain::policy::Policy::default_policy()
+            .map_err(|e| StartError::Other(format!("default analysis policy: {e}")))?;
+        let api = api::AnalysisApi::new(db.clone(), policy, QuotaGate::new(billing.clone()), score);
+        let routes = Routes::new(api.into_server());
+        let host = ServiceHost::new(server, routes, api::SERVICE_NAMES)
+            .with_job(move |stop| store::OUTBOX.run_shipper(db, billing, stop));
+        Ok(Self { host })
     }
 
     fn local_addr(&self) -> SocketAddr {

@@ -1,5 +1,11 @@
 //! analysis-service's tables and queries.
 
+pub mod analyses;
 mod migrations;
 
 pub use migrations::Migrator;
+
+use aval_mesh::usage::Outbox;
+
+/// Where delivered analyses wait to be shipped to billing.
+pub const OUTBOX: Outbox = Outbox::new("analysis_usage_outbox");

@@ -2,6 +2,8 @@
 //! verifies.
 
 pub mod api;
+pub mod domain;
+pub mod error;
 pub mod store;
 
 use aval_mesh::{
@@ -24,7 +26,9 @@ impl MeshService for Application {
 
     async fn build(settings: ServiceSettings) -> Result<Self, StartError> {
         let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;
-        let routes = Routes::new(api::AuthApi::new(db).into_server());
+        let hash_key = load_hash_key(&settings.data_dir)?;
+        let signing_key = store::signing_keys::active_or_create(&db).await?;
+        let routes = Routes::new(api::AuthApi::new(db, hash_key, signing_key).into_server());
         Ok(Self {
             host: ServiceHost::new(server, routes, api::SERVICE_NAMES),
         })
@@ -37,4 +41,33 @@ impl MeshService for Application {
     async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), ServerError> {
         self.host.run_until_stopped(shutdown).await
     }
+}
+
+/// The client-secret hash key lives in `<data_dir>/secrets/auth-hash-key`, outside the database
+/// (on Kubernetes, mount a Secret there). Created with 32 random bytes on first start.
+fn load_hash_key(data_dir: &std::path::Path) -> Result<domain::secrets::HashKey, StartError> {
+    let path = data_dir.join("secrets").join("auth-hash-key");
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let bytes = domain::secrets::HashKey::generate_bytes()
+                .map_err(|_| StartError::Other("no randomness for the hash key".into()))?;
+            aval_mesh::secret_file::write_private(&path, &bytes)
+                .map_err(|e| StartError::Other(format!("cannot write {}: {e}", path.display())))?;
+            bytes
+        }
+        Err(e) => {
+            return Err(StartError::Other(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    if bytes.len() < 32 {
+        return Err(StartError::Other(format!(
+            "{} must hold at least 32 bytes",
+            path.display()
+        )));
+    }
+    Ok(domain::secrets::HashKey::from_bytes(&bytes))
 }

@@ -1,10 +1,12 @@
 //! billing-service: plans, quotas, deduplicated usage events and consumption reports.
 
 pub mod api;
+pub mod domain;
+pub mod error;
 pub mod store;
 
 use aval_mesh::{
-    app::{MeshService, ServiceHost, StartError, prepare},
+    app::{MeshService, ServiceHost, StartError, prepare, with_token_verification},
     identity::MeshIdentity,
     server::ServerError,
     settings::ServiceSettings,
@@ -23,6 +25,7 @@ impl MeshService for Application {
 
     async fn build(settings: ServiceSettings) -> Result<Self, StartError> {
         let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;
+        let server = with_token_verification(server, &settings)?;
         let routes = Routes::new(api::BillingApi::new(db).into_server());
         Ok(Self {
             host: ServiceHost::new(server, routes, api::SERVICE_NAMES),

@@ -1,5 +1,8 @@
 //! billing-service's tables and queries.
 
 mod migrations;
+pub mod plans;
+pub mod subscriptions;
+pub mod usage_events;
 
 pub use migrations::Migrator;

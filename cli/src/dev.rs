@@ -2,6 +2,10 @@
 //! gateway started as separate servers on loopback with mTLS between them, each service on its
 //! own SQLite file; ready once every one reports SERVING.
 
+use crate::{
+    admin::MeshAdmin,
+    demo::{self, DemoData},
+};
 use aval_gateway::{Gateway, GatewaySettings};
 use aval_mesh::{
     app::MeshService,
@@ -62,9 +66,13 @@ pub struct DevMesh {
     pub gateway_addr: SocketAddr,
     /// Each service's gRPC address, by mesh identity.
     pub services: BTreeMap<&'static str, SocketAddr>,
+    /// Demo credentials, once [`DevMesh::seed_demo`] ran.
+    pub demo: Option<DemoData>,
+    options: DevOptions,
+    peers: Peers,
     shutdown: CancellationToken,
     service_shutdown: BTreeMap<&'static str, CancellationToken>,
-    tasks: Vec<(&'static str, JoinHandle<anyhow::Result<()>>)>,
+    tasks: BTreeMap<&'static str, JoinHandle<anyhow::Result<()>>>,
 }
 
 /// Builds every service and the gateway, and starts serving. Returns once all are bound; call
@@ -86,9 +94,12 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevMesh> {
         cert_dir: cert_dir.clone(),
         gateway_addr: options.gateway_listen,
         services: BTreeMap::new(),
+        demo: None,
+        options: options.clone(),
+        peers: Peers::from_env(&aval_mesh::settings::Env::from_lookup(|_| None))?,
         shutdown: shutdown.clone(),
         service_shutdown: BTreeMap::new(),
-        tasks: Vec::new(),
+        tasks: BTreeMap::new(),
     };
     let mut peers = Peers::from_env(&aval_mesh::settings::Env::from_lookup(|_| None))?;
     let port = |offset: u16| {
@@ -99,16 +110,16 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevMesh> {
         }
     };
 
-    // Services first, in dependency order (billing is called by score and analysis; score by
-    // analysis), so each learns its peers' addresses.
-    let billing = mesh
-        .spawn::<aval_billing_service::Application>(&options, port(3), &peers)
-        .await?;
-    peers.billing = peer(billing, MeshIdentity::BILLING);
+    // Services first, in dependency order (auth's keys verify every token; billing is called
+    // by score and analysis; score by analysis), so each learns its peers' addresses.
     let auth = mesh
         .spawn::<aval_auth_service::Application>(&options, port(0), &peers)
         .await?;
     peers.auth = peer(auth, MeshIdentity::AUTH);
+    let billing = mesh
+        .spawn::<aval_billing_service::Application>(&options, port(3), &peers)
+        .await?;
+    peers.billing = peer(billing, MeshIdentity::BILLING);
     let score = mesh
         .spawn::<aval_score_service::Application>(&options, port(1), &peers)
         .await?;
@@ -121,16 +132,17 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevMesh> {
     let gateway = Gateway::build(GatewaySettings {
         listen: options.gateway_listen,
         tls: CertPaths::in_dir(&cert_dir, MeshIdentity::GATEWAY),
-        peers,
+        peers: peers.clone(),
         telemetry: options.telemetry.clone(),
     })
     .await?;
+    mesh.peers = peers;
     mesh.gateway_addr = gateway.local_addr();
     let token = shutdown.child_token();
-    mesh.tasks.push((
+    mesh.tasks.insert(
         MeshIdentity::GATEWAY,
         tokio::spawn(async move { Ok(gateway.run_until_stopped(token).await?) }),
-    ));
+    );
     Ok(mesh)
 }
 
@@ -162,6 +174,7 @@ impl DevMesh {
             )
         });
         let settings = ServiceSettings {
+            data_dir: self.data_dir.clone(),
             server: ServerSettings {
                 listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
                 ..ServerSettings::ephemeral()
@@ -178,11 +191,69 @@ impl DevMesh {
         let token = self.shutdown.child_token();
         self.service_shutdown.insert(S::IDENTITY, token.clone());
         self.services.insert(S::IDENTITY, addr);
-        self.tasks.push((
+        self.tasks.insert(
             S::IDENTITY,
             tokio::spawn(async move { Ok(service.run_until_stopped(token).await?) }),
-        ));
+        );
         Ok(addr)
+    }
+
+    /// Operator access to the mesh (tenants, clients, plans, profiles).
+    pub fn admin(&self) -> anyhow::Result<MeshAdmin> {
+        let at = |identity: &str| -> anyhow::Result<PeerAddress> {
+            let addr = self
+                .services
+                .get(identity)
+                .ok_or_else(|| anyhow::anyhow!("{identity} is not running"))?;
+            Ok(peer(*addr, identity))
+        };
+        MeshAdmin::connect(
+            &self.operator_cert(),
+            &at(MeshIdentity::AUTH)?,
+            &at(MeshIdentity::BILLING)?,
+            &at(MeshIdentity::SCORE)?,
+        )
+    }
+
+    /// Loads the demo tenant, client (with a fresh secret), plan and consumers.
+    pub async fn seed_demo(&mut self) -> anyhow::Result<&DemoData> {
+        let demo = demo::seed(&mut self.admin()?).await?;
+        Ok(self.demo.insert(demo))
+    }
+
+    /// Starts a stopped service again on its old port, with its old database.
+    pub async fn restart_service(&mut self, identity: &str) -> anyhow::Result<()> {
+        let identity = *self
+            .services
+            .keys()
+            .find(|k| **k == identity)
+            .ok_or_else(|| anyhow::anyhow!("unknown service {identity}"))?;
+        if let Some(task) = self.tasks.remove(identity) {
+            self.stop_service(identity);
+            task.await??;
+        }
+        let port = self.services.get(identity).map_or(0, SocketAddr::port);
+        let options = self.options.clone();
+        let peers = self.peers.clone();
+        match identity {
+            MeshIdentity::AUTH => {
+                self.spawn::<aval_auth_service::Application>(&options, port, &peers)
+                    .await?
+            }
+            MeshIdentity::SCORE => {
+                self.spawn::<aval_score_service::Application>(&options, port, &peers)
+                    .await?
+            }
+            MeshIdentity::ANALYSIS => {
+                self.spawn::<aval_analysis_service::Application>(&options, port, &peers)
+                    .await?
+            }
+            _ => {
+                self.spawn::<aval_billing_service::Application>(&options, port, &peers)
+                    .await?
+            }
+        };
+        Ok(())
     }
 
     pub fn gateway_url(&self) -> String {
@@ -235,6 +306,9 @@ impl DevMesh {
         lines.push(format!("AVAL_CA_CERT={}", operator.ca.display()));
         lines.push(format!("AVAL_CLIENT_CERT={}", operator.cert.display()));
         lines.push(format!("AVAL_CLIENT_KEY={}", operator.key.display()));
+        if let Some(demo) = &self.demo {
+            lines.extend(demo::env_lines(demo));
+        }
         lines
     }
 

@@ -53,7 +53,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let telemetry = aval_mesh::settings::telemetry_from_env(&Env::process())?;
             let _guard = aval_mesh::telemetry::init("aval-dev", &telemetry)?;
-            let mesh = dev::start(DevOptions {
+            let mut mesh = dev::start(DevOptions {
                 data_dir,
                 gateway_listen: listen,
                 grpc_port_base,
@@ -66,7 +66,12 @@ async fn main() -> anyhow::Result<()> {
                 shutdown::signal().await;
                 stop.cancel();
             });
-            if let Err(e) = mesh.wait_ready(Duration::from_secs(30)).await {
+            let ready = async {
+                mesh.wait_ready(Duration::from_secs(30)).await?;
+                mesh.seed_demo().await?;
+                anyhow::Ok(())
+            };
+            if let Err(e) = ready.await {
                 mesh.shutdown_token().cancel();
                 let _ = mesh.join().await;
                 return Err(e);
@@ -85,23 +90,38 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn print_banner(mesh: &dev::DevMesh, env_file: &std::path::Path) {
+    let gateway = mesh.gateway_url();
     println!();
     println!("Aval is running. Ctrl-C stops it.");
     println!();
-    println!("  gateway (REST)    {}", mesh.gateway_url());
+    println!("  gateway (REST)    {gateway}");
     for (identity, addr) in &mesh.services {
         println!("  {identity:<17} https://{addr} (gRPC, mTLS)");
     }
     println!();
     println!("  certificates      {}", mesh.cert_dir.display());
     println!("  environment       {}", env_file.display());
+    if let Some(demo) = &mesh.demo {
+        println!();
+        println!("  demo tenant       {}", demo.credentials.tenant_id);
+        println!("  demo client id    {}", demo.credentials.client_id);
+        println!("  demo secret       {}", demo.credentials.client_secret);
+        for consumer in aval::demo::CONSUMERS.iter().take(5) {
+            println!(
+                "  demo CPF {:<9} {}",
+                consumer.level.to_lowercase(),
+                consumer.cpf
+            );
+        }
+    }
     println!();
-    println!("Try:");
-    println!("  curl -s {}/readyz", mesh.gateway_url());
+    println!("Try (see the README for more):");
+    println!("  source {}", env_file.display());
     println!(
-        "  source {} && grpcurl -cacert $AVAL_CA_CERT -cert $AVAL_CLIENT_CERT -key $AVAL_CLIENT_KEY \\",
-        env_file.display()
+        "  TOKEN=$(curl -s -X POST $AVAL_GATEWAY_URL/oauth2/v1/token -u \"$AVAL_DEMO_CLIENT_ID:$AVAL_DEMO_CLIENT_SECRET\" -d grant_type=client_credentials | jq -r .access_token)"
     );
-    println!("      ${{AVAL_SCORE_URL#https://}} grpc.health.v1.Health/Check");
+    println!(
+        "  curl -s -X POST $AVAL_GATEWAY_URL/customers/v1/customscores -H \"Authorization: Bearer $TOKEN\" -H \"X-CustomerID: $AVAL_DEMO_CUSTOMER_ID\" -H \"document: $AVAL_DEMO_CPF_LOW\" -H \"score: $AVAL_DEMO_MODEL\""
+    );
     println!();
 }

@@ -26,18 +26,113 @@ pub struct ErrorDetail {
 #[derive(Clone, Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: String,
     pub message: String,
     pub details: Vec<ErrorDetail>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self {
             status,
-            code,
+            code: code.to_owned(),
             message: message.into(),
             details: Vec::new(),
+        }
+    }
+
+    /// A 400 naming one invalid field.
+    pub fn invalid_field(
+        code: &str,
+        field: &str,
+        detail_code: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        let message = message.into();
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: code.to_owned(),
+            message: format!("invalid `{field}`: {message}"),
+            details: vec![ErrorDetail {
+                field: field.to_owned(),
+                code: detail_code.to_owned(),
+                message,
+            }],
+        }
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message)
+    }
+}
+
+/// The one table from gRPC code to HTTP status.
+pub fn http_status(code: tonic::Code) -> StatusCode {
+    use tonic::Code;
+    match code {
+        Code::Ok => StatusCode::OK,
+        Code::InvalidArgument | Code::OutOfRange => StatusCode::BAD_REQUEST,
+        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Code::PermissionDenied => StatusCode::FORBIDDEN,
+        Code::NotFound => StatusCode::NOT_FOUND,
+        Code::AlreadyExists | Code::Aborted => StatusCode::CONFLICT,
+        Code::FailedPrecondition => StatusCode::UNPROCESSABLE_ENTITY,
+        Code::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
+        Code::Cancelled => StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST),
+        Code::Unimplemented => StatusCode::NOT_IMPLEMENTED,
+        Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Code::DeadlineExceeded => StatusCode::GATEWAY_TIMEOUT,
+        Code::Unknown | Code::Internal | Code::DataLoss => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The stable code when the service gave none.
+fn default_code(code: tonic::Code) -> &'static str {
+    use tonic::Code;
+    match code {
+        Code::InvalidArgument | Code::OutOfRange => "INVALID_ARGUMENT",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists | Code::Aborted => "CONFLICT",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::ResourceExhausted => "RATE_LIMITED",
+        Code::Unimplemented => "NOT_IMPLEMENTED",
+        Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled => "UNAVAILABLE",
+        _ => "INTERNAL",
+    }
+}
+
+impl From<tonic::Status> for ApiError {
+    fn from(status: tonic::Status) -> Self {
+        let http = http_status(status.code());
+        let code = aval_mesh::error::reason(&status)
+            .unwrap_or_else(|| default_code(status.code()).to_owned());
+        // Transport failures carry internals in their message: keep them in the log only.
+        let message = if http.is_server_error() {
+            tracing::warn!(%status, "upstream call failed");
+            match status.code() {
+                tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => {
+                    "a service is temporarily unavailable; retry later".to_owned()
+                }
+                _ => "internal error".to_owned(),
+            }
+        } else {
+            status.message().to_owned()
+        };
+        let details = aval_mesh::error::field_violations(&status)
+            .into_iter()
+            .map(|v| ErrorDetail {
+                field: v.field,
+                code: v.code,
+                message: v.message,
+            })
+            .collect();
+        Self {
+            status: http,
+            code,
+            message,
+            details,
         }
     }
 }
@@ -77,7 +172,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     };
     let body = Json(Envelope {
         error: Body {
-            code: error.code,
+            code: &error.code,
             message: &error.message,
             details: &error.details,
             request_id: &request_id,

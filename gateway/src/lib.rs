@@ -1,7 +1,11 @@
 //! The gateway: partners' REST/JSON edge, translated to gRPC calls over mTLS into the mesh.
 
+pub mod credentials;
+pub mod dto;
 pub mod error;
+pub mod grpc;
 pub mod health;
+pub mod routes;
 pub mod settings;
 pub mod upstreams;
 
@@ -79,8 +83,21 @@ impl Gateway {
 /// Every route, with request ids and tracing around them.
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static(aval_mesh::propagation::REQUEST_ID);
+    use axum::routing::{get, post};
     Router::new()
         .merge(health::routes())
+        .route("/oauth2/v1/token", post(routes::token::issue))
+        .route(
+            "/customers/v1/customscores",
+            post(routes::score::custom_score),
+        )
+        .route("/v1/scores", post(routes::score::json_score))
+        .route(
+            "/credit_analysis/legal_person",
+            post(routes::analysis::submit),
+        )
+        .route("/credit_analysis/{id}", get(routes::analysis::get))
+        .route("/v1/usage", get(routes::usage::report))
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(error::render_errors))

@@ -9,6 +9,7 @@ use crate::{
     telemetry::{self, TelemetryError},
     tls::{MeshTls, TlsError},
 };
+use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 use std::{future::Future, net::SocketAddr};
@@ -26,6 +27,10 @@ pub enum StartError {
     Server(#[from] ServerError),
     #[error(transparent)]
     Telemetry(#[from] TelemetryError),
+    #[error("peer channel: {0}")]
+    Channel(#[from] tonic::transport::Error),
+    #[error("{0}")]
+    Other(String),
 }
 
 /// Connects the database and brings its schema up with `M`, then binds the server.
@@ -39,11 +44,25 @@ pub async fn prepare<M: MigratorTrait>(
     Ok((server, db))
 }
 
-/// A bound server and the routes it will serve.
+/// Makes `server` authenticate bearer tokens with auth-service's keys (fetched over mTLS).
+pub fn with_token_verification(
+    server: MeshServer,
+    settings: &ServiceSettings,
+) -> Result<MeshServer, StartError> {
+    let auth = crate::client::connect_lazy(&settings.peers.auth, server.tls())?;
+    Ok(server.verify_tokens_with(crate::bearer::JwksCache::new(auth)))
+}
+
+/// A background job of a service: runs while it serves, told to stop (via its token) only
+/// after the server has drained, so work done by the last requests is not cut off.
+type Job = Box<dyn FnOnce(CancellationToken) -> BoxFuture<'static, ()> + Send>;
+
+/// A bound server, the routes it will serve and its background jobs.
 pub struct ServiceHost {
     server: MeshServer,
     routes: Routes,
     service_names: &'static [&'static str],
+    jobs: Vec<Job>,
 }
 
 impl ServiceHost {
@@ -52,7 +71,19 @@ impl ServiceHost {
             server,
             routes,
             service_names,
+            jobs: Vec::new(),
         }
+    }
+
+    /// Runs `job` alongside the server (e.g. the usage outbox shipper).
+    #[must_use]
+    pub fn with_job<F, Fut>(mut self, job: F) -> Self
+    where
+        F: FnOnce(CancellationToken) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.jobs.push(Box::new(move |stop| Box::pin(job(stop))));
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -64,9 +95,23 @@ impl ServiceHost {
     }
 
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), ServerError> {
-        self.server
+        let stop_jobs = CancellationToken::new();
+        let jobs: Vec<_> = self
+            .jobs
+            .into_iter()
+            .map(|job| tokio::spawn(job(stop_jobs.clone())))
+            .collect();
+        let result = self
+            .server
             .serve(self.routes, self.service_names, shutdown)
-            .await
+            .await;
+        stop_jobs.cancel();
+        for job in jobs {
+            if let Err(e) = job.await {
+                tracing::error!(error = %e, "background job panicked");
+            }
+        }
+        result
     }
 }
 

@@ -47,7 +47,7 @@ pub use sea_orm_migration;
 /// of the service's own (so services may share one PostgreSQL database without clashing).
 #[macro_export]
 macro_rules! migrator {
-    ($table:literal, [$($migration:path),* $(,)?]) => {
+    ($table:literal, [$($migration:expr),* $(,)?]) => {
         pub struct Migrator;
 
         #[$crate::db::sea_orm_migration::async_trait::async_trait]

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod authz;
+pub mod bearer;
 pub mod certs;
 pub mod client;
 pub mod credit;
@@ -11,12 +12,16 @@ pub mod db;
 pub mod echo;
 pub mod error;
 pub mod identity;
+pub mod jwt;
 pub mod propagation;
+pub mod quota;
+pub mod secret_file;
 pub mod server;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;
 pub mod tls;
+pub mod usage;
 
 #[cfg(feature = "testing")]
 pub mod testing;

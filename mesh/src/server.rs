@@ -4,6 +4,7 @@
 
 use crate::{
     authz::{AccessPolicy, AuthzLayer},
+    bearer::{BearerLayer, JwksCache},
     propagation::server_request_span,
     shutdown::CancellationToken,
     tls::MeshTls,
@@ -58,6 +59,7 @@ pub struct MeshServer {
     settings: ServerSettings,
     tls: MeshTls,
     policy: AccessPolicy,
+    bearer: BearerLayer,
     health: HealthReporter,
 }
 
@@ -79,8 +81,21 @@ impl MeshServer {
             settings,
             tls,
             policy,
+            bearer: BearerLayer::disabled(),
             health: HealthReporter::new(),
         })
+    }
+
+    /// Authenticates bearer tokens against `jwks` before handlers run.
+    #[must_use]
+    pub fn verify_tokens_with(mut self, jwks: std::sync::Arc<JwksCache>) -> Self {
+        self.bearer = BearerLayer::new(jwks);
+        self
+    }
+
+    /// The server's own TLS material, for the clients it needs.
+    pub fn tls(&self) -> &MeshTls {
+        &self.tls
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -154,7 +169,11 @@ impl MeshServer {
         let server = tonic::transport::Server::builder()
             .tls_config(self.tls.server_config())?
             .trace_fn(server_request_span)
-            .layer(AuthzLayer::new(self.policy))
+            .layer(
+                tower::ServiceBuilder::new()
+                    .layer(AuthzLayer::new(self.policy))
+                    .layer(self.bearer),
+            )
             .add_routes(routes)
             .serve_with_incoming_shutdown(
                 TcpListenerStream::new(self.listener),

@@ -101,6 +101,8 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
 #[derive(Clone, Debug)]
 pub struct ServiceSettings {
     pub server: ServerSettings,
+    /// Local files of the service (generated secrets under `secrets/`).
+    pub data_dir: PathBuf,
     pub tls: CertPaths,
     /// sea-orm URL: `sqlite://…?mode=rwc` or `postgres://…`.
     pub database_url: Secret,
@@ -133,6 +135,7 @@ impl ServiceSettings {
             .get("DATABASE_URL")
             .unwrap_or_else(|| sqlite_url(&data_dir.join("data").join(format!("{identity}.db"))));
         Ok(Self {
+            data_dir: data_dir.clone(),
             server: ServerSettings {
                 listen: env.parse_or("AVAL_LISTEN", SocketAddr::from(([127, 0, 0, 1], port)))?,
                 probe_listen: env.parse("AVAL_PROBE_LISTEN")?,

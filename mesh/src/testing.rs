@@ -159,6 +159,7 @@ impl TestService {
     pub async fn spawn<S: crate::app::MeshService>(database_url: &str) -> anyhow::Result<Self> {
         let certs = TestCerts::generate()?;
         let settings = crate::settings::ServiceSettings {
+            data_dir: certs.dir().join("data"),
             server: crate::server::ServerSettings::ephemeral(),
             tls: certs.paths(S::IDENTITY),
             database_url: crate::settings::Secret::new(database_url),

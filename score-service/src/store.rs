@@ -1,5 +1,12 @@
 //! score-service's tables and queries.
 
+pub mod access_log;
 mod migrations;
+pub mod profiles;
 
 pub use migrations::Migrator;
+
+use aval_mesh::usage::Outbox;
+
+/// Where delivered scores wait to be shipped to billing.
+pub const OUTBOX: Outbox = Outbox::new("score_usage_outbox");

@@ -1,30 +1,42 @@
 //! `spawn_mesh`: the one way these tests start the whole mesh.
 
-use aval::dev::{DevMesh, DevOptions};
-use aval_mesh::testing::TestDatabase;
+use aval::{
+    admin::{ALL_SCOPES, ClientCredentials},
+    dev::{DevMesh, DevOptions},
+};
+use aval_mesh::{identity::MeshIdentity, testing::TestDatabase};
+use serde_json::Value;
 use std::time::Duration;
 
-/// A running mesh on free ports, with its own data directory and database.
+/// A running mesh on free ports, with its own data directory and database, and the demo data
+/// `aval dev` loads.
 pub struct TestMesh {
     pub mesh: DevMesh,
     pub http: reqwest::Client,
+    pub database_url: String,
     _data_dir: tempfile::TempDir,
 }
 
 /// Starts the mesh exactly as `aval dev` does, on `db` (SQLite: one file per service under
-/// a fresh data directory; PostgreSQL: the fresh database, shared), and waits until every
-/// service reports SERVING.
+/// a fresh data directory; PostgreSQL: the fresh database, shared), waits until every
+/// service reports SERVING, and loads the demo data.
 pub async fn spawn_mesh(db: &TestDatabase) -> anyhow::Result<TestMesh> {
+    init_test_log();
     let data_dir = tempfile::tempdir()?;
     let mut options = DevOptions::ephemeral(data_dir.path());
-    if db.url.starts_with("postgres") {
+    let database_url = if db.url.starts_with("postgres") {
         options.database_url = Some(db.url.clone());
-    }
-    let mesh = aval::dev::start(options).await?;
+        db.url.clone()
+    } else {
+        aval_mesh::settings::sqlite_url(&data_dir.path().join("data").join("auth-service.db"))
+    };
+    let mut mesh = aval::dev::start(options).await?;
     mesh.wait_ready(Duration::from_secs(30)).await?;
+    mesh.seed_demo().await?;
     Ok(TestMesh {
         mesh,
         http: reqwest::Client::new(),
+        database_url,
         _data_dir: data_dir,
     })
 }
@@ -34,7 +46,120 @@ impl TestMesh {
         format!("{}{path}", self.mesh.gateway_url())
     }
 
+    pub fn demo(&self) -> anyhow::Result<&ClientCredentials> {
+        self.mesh
+            .demo
+            .as_ref()
+            .map(|d| &d.credentials)
+            .ok_or_else(|| anyhow::anyhow!("no demo data"))
+    }
+
+    /// The database URL of auth-service (to reach its signing key in token tests).
+    pub fn auth_database_url(&self) -> &str {
+        &self.database_url
+    }
+
+    /// A new tenant on `plan` (none when `None`) with one client holding `scopes`.
+    pub async fn tenant(
+        &self,
+        tenant_id: &str,
+        plan: Option<&str>,
+        scopes: &[&str],
+    ) -> anyhow::Result<ClientCredentials> {
+        let mut admin = self.mesh.admin()?;
+        admin.ensure_tenant(tenant_id, tenant_id).await?;
+        let client = admin
+            .client_with_new_secret(tenant_id, &format!("{tenant_id}-client"), scopes)
+            .await?;
+        if let Some(plan) = plan {
+            admin.subscribe(tenant_id, plan, None).await?;
+        }
+        Ok(client)
+    }
+
+    /// A tenant on the pay-per-use plan with every scope.
+    pub async fn full_tenant(&self, tenant_id: &str) -> anyhow::Result<ClientCredentials> {
+        self.tenant(tenant_id, Some("pay_per_use"), &ALL_SCOPES)
+            .await
+    }
+
+    /// An access token for `client`, by HTTP Basic in `Authorization`.
+    pub async fn token(&self, client: &ClientCredentials) -> anyhow::Result<String> {
+        let response = self
+            .http
+            .post(self.url("/oauth2/v1/token"))
+            .basic_auth(&client.client_id, Some(&client.client_secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await?;
+        anyhow::ensure!(response.status() == 200, "token: {}", response.status());
+        let body: Value = response.json().await?;
+        body["access_token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("no access_token in {body}"))
+    }
+
+    /// Claro's score call with the bearer in `Authorization`.
+    pub async fn score(&self, token: &str, document: &str) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(self.url("/customers/v1/customscores"))
+            .bearer_auth(token)
+            .header("X-CustomerID", "test-customer")
+            .header("document", document)
+            .header("score", "aval-default")
+            .send()
+            .await?)
+    }
+
+    /// Answers billed to the token's tenant by product, once billing has them all: polls the
+    /// usage report until it stops changing and holds at least `at_least`.
+    pub async fn billed(&self, token: &str, product: &str, at_least: i64) -> anyhow::Result<i64> {
+        let mut last = -1;
+        for _ in 0..100 {
+            let response = self
+                .http
+                .get(self.url("/v1/usage"))
+                .bearer_auth(token)
+                .send()
+                .await?;
+            anyhow::ensure!(
+                response.status() == 200,
+                "usage report: {}",
+                response.status()
+            );
+            let report: Value = response.json().await?;
+            let count = report["totals"][product].as_i64().unwrap_or(0);
+            if count >= at_least && count == last {
+                return Ok(count);
+            }
+            last = count;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        Ok(last)
+    }
+
+    pub fn stop_billing(&self) {
+        self.mesh.stop_service(MeshIdentity::BILLING);
+    }
+
+    pub async fn restart_billing(&mut self) -> anyhow::Result<()> {
+        self.mesh.restart_service(MeshIdentity::BILLING).await?;
+        self.mesh.wait_ready(Duration::from_secs(30)).await
+    }
+
     pub async fn stop(self) -> anyhow::Result<()> {
         self.mesh.shutdown().await
+    }
+}
+
+/// Logs to stderr when `TEST_LOG` is set (e.g. `TEST_LOG=1 cargo test -p aval-e2e`).
+fn init_test_log() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(aval_mesh::telemetry::env_filter("info"))
+            .with_test_writer()
+            .try_init();
     }
 }

@@ -1,4 +1,9 @@
 //! Whole-mesh tests: the mesh as `aval dev` starts it, called over real sockets.
 
+mod analysis;
+mod claro;
+mod errors;
 mod helpers;
+mod internal_grpc;
+mod metering;
 mod readiness;

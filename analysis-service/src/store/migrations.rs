@@ -4,5 +4,8 @@ mod m20261124_000001_analyses;
 
 aval_mesh::migrator!(
     "analysis_seaql_migrations",
-    [m20261124_000001_analyses::Migration]
+    [
+        m20261124_000001_analyses::Migration,
+        super::OUTBOX.migration()
+    ]
 );

@@ -1,8 +1,12 @@
 //! Schema migrations, one per file (a migration's name is its file name).
 
 mod m20261124_000001_plans_and_usage;
+mod m20261124_000002_default_plans;
 
 aval_mesh::migrator!(
     "billing_seaql_migrations",
-    [m20261124_000001_plans_and_usage::Migration]
+    [
+        m20261124_000001_plans_and_usage::Migration,
+        m20261124_000002_default_plans::Migration,
+    ]
 );

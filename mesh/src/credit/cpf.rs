@@ -70,16 +70,25 @@ mod tests {
         for input in ["261.026.462-31", "26102646231", " 677.498.846-61 "] {
             assert!(Cpf::parse(input).is_ok(), "{input}");
         }
-        assert_eq!(Cpf::parse("261.026.462-31").map(|c| c.digits().to_owned()), Ok("26102646231".to_owned()));
+        assert_eq!(
+            Cpf::parse("261.026.462-31").map(|c| c.digits().to_owned()),
+            Ok("26102646231".to_owned())
+        );
     }
 
     #[test]
     fn refuses_bad_cpfs_with_the_reason() {
-        assert_eq!(Cpf::parse("261.026.462-32"), Err(DocumentError::CheckDigits));
+        assert_eq!(
+            Cpf::parse("261.026.462-32"),
+            Err(DocumentError::CheckDigits)
+        );
         assert_eq!(Cpf::parse("111.111.111-11"), Err(DocumentError::Repeated));
         assert_eq!(
             Cpf::parse("2610264623"),
-            Err(DocumentError::Length { expected: 11, found: 10 })
+            Err(DocumentError::Length {
+                expected: 11,
+                found: 10
+            })
         );
         assert_eq!(Cpf::parse("261.026.46a-31"), Err(DocumentError::Character));
         assert!(Cpf::parse("").is_err());
@@ -89,7 +98,13 @@ mod tests {
     fn display_and_debug_mask_the_number() {
         let cpf = Cpf::parse("261.026.462-31").map_err(|e| e.to_string());
         let cpf = cpf.as_ref().map(|c| (c.to_string(), format!("{c:?}")));
-        assert_eq!(cpf, Ok(("***.026.462-**".to_owned(), "Cpf(***.026.462-**)".to_owned())));
+        assert_eq!(
+            cpf,
+            Ok((
+                "***.026.462-**".to_owned(),
+                "Cpf(***.026.462-**)".to_owned()
+            ))
+        );
     }
 
     proptest! {

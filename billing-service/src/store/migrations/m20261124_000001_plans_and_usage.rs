@@ -32,6 +32,8 @@ enum BillingUsageEvents {
     TenantId,
     Product,
     OccurredAt,
+    /// The UTC day of `occurred_at` (YYYY-MM-DD): what reports group by, on any engine.
+    Day,
     Sandbox,
     RecordedAt,
 }
@@ -79,6 +81,7 @@ impl MigrationTrait for Migration {
                     .col(string(BillingUsageEvents::TenantId))
                     .col(string(BillingUsageEvents::Product))
                     .col(timestamp_with_time_zone(BillingUsageEvents::OccurredAt))
+                    .col(string_len(BillingUsageEvents::Day, 10))
                     .col(boolean(BillingUsageEvents::Sandbox))
                     .col(timestamp_with_time_zone(BillingUsageEvents::RecordedAt))
                     .to_owned(),

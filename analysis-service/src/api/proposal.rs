@@ -1,0 +1,884 @@
+//! Proto proposal -> validated domain proposal, with JSON-path field violations.
+//!
+//! Every violation is collected (a partner fixes a body in one round trip, not one per
+//! field). Paths are the JSON paths partners send (`shareholders[0].document_number`); a
+//! guarantor's path leaves out the protobuf `oneof` (`guarantors[1].document_number`), as
+//! QI Tech's body has no such wrapper. The rules of each value live with its domain type;
+//! what is decided here is only what protobuf forces:
+//!
+//! - proto3 cannot tell `""` or `0` from absent, so blank text and zero amounts of required
+//!   fields are `REQUIRED` (a zero `financial.amount` or `number_of_installments` included);
+//! - required: `id`, `credit_type`, `legal_name`, `document_number`, `constitution_date` and
+//!   `financial` with `amount`, `currency`, `interest_type`, `number_of_installments`; a
+//!   shareholder's or natural-person guarantor's `name` and `document_number`; a legal-person
+//!   guarantor's `legal_name` and `document_number`; a phone's `number`; a warrant's
+//!   `warrant_type`; `source.channel` when `source` is given. Everything else is optional;
+//! - `credit_request_date`, when absent, is the time of validation (the time of receipt).
+
+use crate::domain::proposal::{
+    Address, Appraisal, AsOf, Cents, Channel, ConstitutionType, Country, CreditType, Currency,
+    Email, Financial, Guarantor, Installments, InterestType, Invalid, MAX_GUARANTORS, MAX_PHONES,
+    MAX_SCR_PARAMETERS, MAX_SHAREHOLDERS, MAX_WARRANTS, NaturalPerson, Percent, Phone, PhoneDigits,
+    PhoneType, PositiveCents, PostalCode, Proposal, ProposalId, ProtectedAttributes, Source, State,
+    Text, Warrant, WarrantType, constituted_by, scr_parameter,
+};
+use aval_mesh::credit::{Cnpj, Cpf};
+use aval_mesh::error::FieldViolation;
+use aval_proto::analysis::v1 as pb;
+use aval_proto::common::v1 as common;
+use chrono::{DateTime, Utc};
+
+impl TryFrom<pb::LegalPersonProposal> for Proposal {
+    type Error = Vec<FieldViolation>;
+
+    /// Validates against the current time; see [`validate`] to pin it.
+    fn try_from(proposal: pb::LegalPersonProposal) -> Result<Self, Self::Error> {
+        validate(proposal, Utc::now())
+    }
+}
+
+/// Validates a proposal as of `now` (dates after it are refused), returning every violation.
+/// Replaying a stored proposal passes the time it was received.
+pub fn validate(
+    p: pb::LegalPersonProposal,
+    now: DateTime<Utc>,
+) -> Result<Proposal, Vec<FieldViolation>> {
+    let as_of = AsOf::new(now);
+    let mut v = Violations::default();
+
+    let id = v.check("id", ProposalId::parse(&p.id));
+    let registration_id = v.text("registration_id", &p.registration_id);
+    let credit_request_date = v.check(
+        "credit_request_date",
+        optional(&p.credit_request_date, |s| as_of.past_instant(s))
+            .map(|date| date.unwrap_or_else(|| now.fixed_offset())),
+    );
+    let credit_type = v.check("credit_type", CreditType::parse(&p.credit_type));
+    let legal_name = v.check("legal_name", Text::required(&p.legal_name));
+    let trading_name = v.text("trading_name", &p.trading_name);
+    let document = v.check("document_number", cnpj(&p.document_number));
+    let constitution_date = v.check(
+        "constitution_date",
+        required(&p.constitution_date, |s| as_of.past_date(s)),
+    );
+    let constitution_type = v
+        .check(
+            "constitution_type",
+            optional(&p.constitution_type, ConstitutionType::parse),
+        )
+        .flatten();
+    let email = v.check("email", Email::optional(&p.email)).flatten();
+    let monthly_revenue = v.check("monthly_revenue", Cents::new(p.monthly_revenue));
+    let client_category = v.text("client_category", &p.client_category);
+    let client_since = v
+        .check(
+            "client_since",
+            optional(&p.client_since, |s| as_of.past_date(s)),
+        )
+        .flatten();
+    let address = p.address.and_then(|a| address(&mut v, "address", a));
+    let phones = list(&mut v, "phones", p.phones, MAX_PHONES, phone);
+    let shareholders = list(
+        &mut v,
+        "shareholders",
+        p.shareholders,
+        MAX_SHAREHOLDERS,
+        |v, path, person| natural_person(v, as_of, path, person),
+    );
+    let guarantors = list(
+        &mut v,
+        "guarantors",
+        p.guarantors,
+        MAX_GUARANTORS,
+        |v, path, guarantor_pb| guarantor(v, as_of, path, guarantor_pb),
+    );
+    let financial = match p.financial {
+        Some(f) => financial(&mut v, f),
+        None => v.check("financial", Err(Invalid::Required)),
+    };
+    let warrants = list(&mut v, "warrants", p.warrants, MAX_WARRANTS, warrant);
+    let source = p.source.and_then(|s| source(&mut v, s));
+    if p.scr_parameters.len() > MAX_SCR_PARAMETERS {
+        v.push(
+            "scr_parameters",
+            &Invalid::TooMany {
+                max: MAX_SCR_PARAMETERS,
+            },
+        );
+    } else {
+        for (key, value) in &p.scr_parameters {
+            v.check(&format!("scr_parameters.{key}"), scr_parameter(key, value));
+        }
+    }
+    if let (Some(constitution), Some(request)) = (constitution_date, credit_request_date) {
+        v.check("constitution_date", constituted_by(constitution, request));
+    }
+
+    let (
+        Some(id),
+        Some(credit_request_date),
+        Some(credit_type),
+        Some(legal_name),
+        Some(document),
+        Some(constitution_date),
+        Some(monthly_revenue),
+        Some(financial),
+    ) = (
+        id,
+        credit_request_date,
+        credit_type,
+        legal_name,
+        document,
+        constitution_date,
+        monthly_revenue,
+        financial,
+    )
+    else {
+        return Err(v.0);
+    };
+    // A value refused anywhere left a hole (a `None` or a shorter list): never build then.
+    if !v.0.is_empty() {
+        return Err(v.0);
+    }
+    Ok(Proposal {
+        id,
+        registration_id,
+        credit_request_date,
+        credit_type,
+        legal_name,
+        trading_name,
+        document,
+        constitution_date,
+        constitution_type,
+        email,
+        monthly_revenue,
+        client_category,
+        client_since,
+        address,
+        phones,
+        shareholders,
+        guarantors,
+        financial,
+        warrants,
+        source,
+        scr_parameters: p.scr_parameters,
+    })
+}
+
+/// The violations found so far. Each converter returns `None` only after recording why.
+#[derive(Default)]
+struct Violations(Vec<FieldViolation>);
+
+impl Violations {
+    fn check<T>(&mut self, field: &str, result: Result<T, Invalid>) -> Option<T> {
+        result.map_err(|invalid| self.push(field, &invalid)).ok()
+    }
+
+    fn push(&mut self, field: &str, invalid: &Invalid) {
+        self.0.push(FieldViolation::new(
+            field,
+            invalid.code(),
+            invalid.to_string(),
+        ));
+    }
+
+    /// Optional free text.
+    fn text(&mut self, field: &str, input: &str) -> Option<Text> {
+        self.check(field, Text::optional(input)).flatten()
+    }
+}
+
+/// `prefix.name`, or `name` at the root.
+fn at(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// Blank input is absent; anything else must parse.
+fn optional<T>(
+    input: &str,
+    parse: impl FnOnce(&str) -> Result<T, Invalid>,
+) -> Result<Option<T>, Invalid> {
+    if input.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(input).map(Some)
+    }
+}
+
+/// Blank input is `REQUIRED`; anything else must parse.
+fn required<T>(input: &str, parse: impl FnOnce(&str) -> Result<T, Invalid>) -> Result<T, Invalid> {
+    optional(input, parse)?.ok_or(Invalid::Required)
+}
+
+fn cpf(input: &str) -> Result<Cpf, Invalid> {
+    if input.trim().is_empty() {
+        return Err(Invalid::Required);
+    }
+    Cpf::parse(input).map_err(Invalid::Cpf)
+}
+
+fn cnpj(input: &str) -> Result<Cnpj, Invalid> {
+    if input.trim().is_empty() {
+        return Err(Invalid::Required);
+    }
+    Cnpj::parse(input).map_err(Invalid::Cnpj)
+}
+
+/// Converts each item at `path[i]`; more than `max` items is one `TOO_MANY` and no further
+/// work (a hostile body should not buy thousands of checks).
+fn list<T, U>(
+    v: &mut Violations,
+    path: &str,
+    items: Vec<T>,
+    max: usize,
+    mut convert: impl FnMut(&mut Violations, &str, T) -> Option<U>,
+) -> Vec<U> {
+    if items.len() > max {
+        v.push(path, &Invalid::TooMany { max });
+        return Vec::new();
+    }
+    let mut converted = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        if let Some(item) = convert(v, &format!("{path}[{i}]"), item) {
+            converted.push(item);
+        }
+    }
+    converted
+}
+
+fn natural_person(
+    v: &mut Violations,
+    as_of: AsOf,
+    path: &str,
+    p: pb::NaturalPerson,
+) -> Option<NaturalPerson> {
+    let name = v.check(&at(path, "name"), Text::required(&p.name));
+    let document = v.check(&at(path, "document_number"), cpf(&p.document_number));
+    let birthdate = v
+        .check(
+            &at(path, "birthdate"),
+            optional(&p.birthdate, |s| as_of.past_date(s)),
+        )
+        .flatten();
+    let email = v
+        .check(&at(path, "email"), Email::optional(&p.email))
+        .flatten();
+    let monthly_income = v.check(&at(path, "monthly_income"), Cents::new(p.monthly_income));
+    let declared_assets = v.check(&at(path, "declared_assets"), Cents::new(p.declared_assets));
+    let occupation = v.text(&at(path, "occupation"), &p.occupation);
+    let address = p.address.and_then(|a| address(v, &at(path, "address"), a));
+    let phones = list(v, &at(path, "phones"), p.phones, MAX_PHONES, phone);
+    let protected = ProtectedAttributes {
+        gender: v.text(&at(path, "gender"), &p.gender),
+        nationality: v.text(&at(path, "nationality"), &p.nationality),
+        mother_name: v.text(&at(path, "mother_name"), &p.mother_name),
+        father_name: v.text(&at(path, "father_name"), &p.father_name),
+    };
+    Some(NaturalPerson {
+        name: name?,
+        document: document?,
+        birthdate,
+        email,
+        monthly_income: monthly_income?,
+        declared_assets: declared_assets?,
+        occupation,
+        address,
+        phones,
+        protected,
+    })
+}
+
+fn guarantor(v: &mut Violations, as_of: AsOf, path: &str, g: pb::Guarantor) -> Option<Guarantor> {
+    use pb::guarantor::Person;
+    match g.person {
+        Some(Person::NaturalPerson(person)) => {
+            natural_person(v, as_of, path, person).map(|p| Guarantor::Natural(Box::new(p)))
+        }
+        Some(Person::LegalPerson(company)) => {
+            let legal_name = v.check(&at(path, "legal_name"), Text::required(&company.legal_name));
+            let document = v.check(&at(path, "document_number"), cnpj(&company.document_number));
+            Some(Guarantor::Legal {
+                legal_name: legal_name?,
+                document: document?,
+            })
+        }
+        None => {
+            v.0.push(FieldViolation::new(
+                path,
+                Invalid::Required.code(),
+                "must be either a natural_person or a legal_person",
+            ));
+            None
+        }
+    }
+}
+
+fn address(v: &mut Violations, path: &str, a: common::Address) -> Option<Address> {
+    let country = v.check(&at(path, "country"), Country::parse(&a.country));
+    let street = v.text(&at(path, "street"), &a.street);
+    let number = v.text(&at(path, "number"), &a.number);
+    let complement = v.text(&at(path, "complement"), &a.complement);
+    let neighborhood = v.text(&at(path, "neighborhood"), &a.neighborhood);
+    let city = v.text(&at(path, "city"), &a.city);
+    // The UF and CEP rules depend on the country: unknowable when the country is invalid.
+    let country = country?;
+    let state = v
+        .check(&at(path, "uf"), State::parse(&country, &a.uf))
+        .flatten();
+    let postal_code = v
+        .check(
+            &at(path, "postal_code"),
+            PostalCode::parse(&country, &a.postal_code),
+        )
+        .flatten();
+    Some(Address {
+        country,
+        street,
+        number,
+        complement,
+        neighborhood,
+        city,
+        state,
+        postal_code,
+    })
+}
+
+fn phone(v: &mut Violations, path: &str, p: common::Phone) -> Option<Phone> {
+    let international_dial_code = v
+        .check(
+            &at(path, "international_dial_code"),
+            PhoneDigits::dial_code(&p.international_dial_code),
+        )
+        .flatten();
+    let area_code = v
+        .check(&at(path, "area_code"), PhoneDigits::area_code(&p.area_code))
+        .flatten();
+    let number = v.check(&at(path, "number"), PhoneDigits::number(&p.number));
+    let phone_type = v
+        .check(&at(path, "type"), optional(&p.r#type, PhoneType::parse))
+        .flatten();
+    Some(Phone {
+        international_dial_code,
+        area_code,
+        number: number?,
+        phone_type,
+    })
+}
+
+fn financial(v: &mut Violations, f: pb::Financial) -> Option<Financial> {
+    let amount = v.check(
+        "financial.amount",
+        match f.amount {
+            0 => Err(Invalid::Required),
+            amount => PositiveCents::new(amount),
+        },
+    );
+    let currency = v.check("financial.currency", Currency::parse(&f.currency));
+    let interest_type = v.check(
+        "financial.interest_type",
+        InterestType::parse(&f.interest_type),
+    );
+    let annual_interest_rate = v.check(
+        "financial.annual_interest_rate",
+        Percent::new(f.annual_interest_rate),
+    );
+    let cdi_percentage = v.check("financial.cdi_percentage", Percent::new(f.cdi_percentage));
+    let number_of_installments = v.check(
+        "financial.number_of_installments",
+        match f.number_of_installments {
+            0 => Err(Invalid::Required),
+            count => Installments::new(count),
+        },
+    );
+    Some(Financial {
+        amount: amount?,
+        currency: currency?,
+        interest_type: interest_type?,
+        annual_interest_rate: annual_interest_rate?,
+        cdi_percentage: cdi_percentage?,
+        number_of_installments: number_of_installments?,
+    })
+}
+
+fn warrant(v: &mut Violations, path: &str, w: pb::Warrant) -> Option<Warrant> {
+    let warrant_type = v.check(
+        &at(path, "warrant_type"),
+        WarrantType::parse(&w.warrant_type),
+    );
+    let property_type = v.text(&at(path, "property_type"), &w.property_type);
+    let estimated = v.check(&at(path, "estimated_value"), Cents::new(w.estimated_value));
+    let forced_path = at(path, "forced_selling_value");
+    let forced = v.check(&forced_path, Cents::new(w.forced_selling_value));
+    let address = w.address.and_then(|a| address(v, &at(path, "address"), a));
+    let appraisal = v.check(&forced_path, Appraisal::new(estimated?, forced?));
+    Some(Warrant {
+        warrant_type: warrant_type?,
+        property_type,
+        appraisal: appraisal?,
+        address,
+    })
+}
+
+fn source(v: &mut Violations, s: pb::Source) -> Option<Source> {
+    let channel = v.check("source.channel", Channel::parse(&s.channel));
+    let ip = v.check("source.ip", Source::parse_ip(&s.ip)).flatten();
+    let session_id = v.text("source.session_id", &s.session_id);
+    Some(Source {
+        channel: channel?,
+        ip,
+        session_id,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::domain::decision::{AnalysisStatus, decide};
+    use crate::domain::policy::Policy;
+    use crate::domain::proposal::Uf;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-05-01T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn addr(street: &str, uf: &str, postal_code: &str) -> common::Address {
+        common::Address {
+            country: "BRA".into(),
+            street: street.into(),
+            number: "100".into(),
+            complement: String::new(),
+            neighborhood: "Centro".into(),
+            city: "São Paulo".into(),
+            uf: uf.into(),
+            postal_code: postal_code.into(),
+        }
+    }
+
+    fn phone_pb(number: &str, kind: &str) -> common::Phone {
+        common::Phone {
+            international_dial_code: "55".into(),
+            area_code: "11".into(),
+            number: number.into(),
+            r#type: kind.into(),
+        }
+    }
+
+    fn person(name: &str, cpf: &str, birthdate: &str) -> pb::NaturalPerson {
+        pb::NaturalPerson {
+            name: name.into(),
+            document_number: cpf.into(),
+            birthdate: birthdate.into(),
+            email: "annapintoazevedo@sample.com".into(),
+            nationality: "BRA".into(),
+            mother_name: "Beatrice Rodrigues Pinto".into(),
+            father_name: "Luís Azevedo".into(),
+            monthly_income: 800_000,
+            declared_assets: 18_600_000,
+            occupation: "law".into(),
+            gender: "female".into(),
+            address: Some(addr("Rua Derviche Djouki", "SP", "02463-080")),
+            phones: vec![phone_pb("55988644", "mobile")],
+        }
+    }
+
+    /// The legal-person body of the QI Tech seed, field for field.
+    fn qi_example() -> pb::LegalPersonProposal {
+        let guarantor = pb::Guarantor {
+            person: Some(pb::guarantor::Person::NaturalPerson(person(
+                "Melissa Lima Melo",
+                "677.498.846-61",
+                "1960-11-21",
+            ))),
+        };
+        pb::LegalPersonProposal {
+            id: "12345678".into(),
+            registration_id: String::new(),
+            credit_request_date: "2021-03-31T10:30:00-03:00".into(),
+            credit_type: "student_loan".into(),
+            legal_name: "QI Tech Tecnologia LTDA".into(),
+            trading_name: "QI Tech".into(),
+            document_number: "35.472.523/0001-15".into(),
+            constitution_date: "2019-11-11".into(),
+            constitution_type: "llc".into(),
+            email: "suporte.caas@qitech.com.br".into(),
+            monthly_revenue: 50_000_000,
+            client_category: "Premium User".into(),
+            client_since: "2021-02-11".into(),
+            address: Some(addr("Av. Brigadeiro Faria Lima", "SP", "01452-905")),
+            phones: vec![phone_pb("32234611", "residential")],
+            shareholders: vec![person("Anna Pinto Azevedo", "261.026.462-31", "1972-08-22")],
+            guarantors: vec![guarantor],
+            financial: Some(pb::Financial {
+                amount: 100_000,
+                currency: "BRL".into(),
+                interest_type: "cdi_plus".into(),
+                annual_interest_rate: 2.32,
+                cdi_percentage: 100.0,
+                number_of_installments: 4,
+            }),
+            warrants: vec![pb::Warrant {
+                warrant_type: "real_estate".into(),
+                address: Some(addr("Rua Curitiba", "SP", "04005-030")),
+                property_type: "house".into(),
+                estimated_value: 100_000_000,
+                forced_selling_value: 60_000_000,
+            }],
+            source: Some(pb::Source {
+                channel: "website".into(),
+                ip: "132.23.161.75".into(),
+                session_id: "2bb684f9-6c00-4993-bcd7-18b9eccd7c9d".into(),
+            }),
+            scr_parameters: BTreeMap::new(),
+        }
+    }
+
+    /// `(field, code)` of each violation, for order-free comparison.
+    fn codes(result: Result<Proposal, Vec<FieldViolation>>) -> Vec<(String, String)> {
+        let mut codes: Vec<_> = result
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| (v.field, v.code))
+            .collect();
+        codes.sort();
+        codes
+    }
+
+    fn pair(field: &str, code: &str) -> (String, String) {
+        (field.to_owned(), code.to_owned())
+    }
+
+    #[test]
+    fn the_qi_tech_example_validates_into_canonical_values() {
+        let proposal = validate(qi_example(), now()).unwrap();
+        assert_eq!(proposal.id.as_str(), "12345678");
+        assert_eq!(proposal.document.canonical(), "35472523000115");
+        assert_eq!(proposal.credit_type, CreditType::StudentLoan);
+        assert_eq!(proposal.constitution_type, Some(ConstitutionType::Llc));
+        assert_eq!(
+            proposal.credit_request_date.offset().local_minus_utc(),
+            -3 * 3600
+        );
+        assert_eq!(proposal.monthly_revenue.get(), 50_000_000);
+        assert_eq!(proposal.financial.amount.get(), 100_000);
+        assert_eq!(proposal.financial.number_of_installments.get(), 4);
+        assert_eq!(proposal.financial.currency, Currency::Brl);
+        assert_eq!(proposal.shareholders[0].document.digits(), "26102646231");
+        assert_eq!(
+            proposal.guarantors[0].cpf().map(Cpf::digits),
+            Some("67749884661")
+        );
+        let appraisal = proposal.warrants[0].appraisal;
+        assert_eq!(appraisal.estimated_value().get(), 100_000_000);
+        assert_eq!(appraisal.forced_selling_value().get(), 60_000_000);
+        let address = proposal.address.as_ref().unwrap();
+        assert_eq!(address.state, Some(State::Uf(Uf::Sp)));
+        assert!(
+            matches!(&address.postal_code, Some(PostalCode::Cep(cep)) if cep.digits() == "01452905")
+        );
+        assert_eq!(
+            proposal.source.as_ref().map(|s| s.channel),
+            Some(Channel::Website)
+        );
+        assert_eq!(proposal.partner_documents().len(), 2);
+        // Protected attributes are kept, apart, for the record.
+        let protected = &proposal.shareholders[0].protected;
+        assert_eq!(protected.gender.as_ref().map(Text::as_str), Some("female"));
+    }
+
+    #[test]
+    fn try_from_validates_against_the_clock() {
+        assert!(Proposal::try_from(qi_example()).is_ok());
+    }
+
+    #[test]
+    fn the_qi_tech_example_is_approved_by_the_default_policy() {
+        let proposal = validate(qi_example(), now()).unwrap();
+        let scores = proposal
+            .partner_documents()
+            .into_iter()
+            .zip([Some(800), Some(700)])
+            .collect();
+        let decision = decide(&Policy::default_policy().unwrap(), &proposal, &scores);
+        assert_eq!(decision.status, AnalysisStatus::AutomaticallyApproved);
+        assert_eq!(decision.reason, "policy_approved");
+    }
+
+    #[test]
+    fn an_empty_body_lists_every_required_field() {
+        let result = validate(pb::LegalPersonProposal::default(), now());
+        assert_eq!(
+            codes(result),
+            vec![
+                pair("constitution_date", "REQUIRED"),
+                pair("credit_type", "REQUIRED"),
+                pair("document_number", "REQUIRED"),
+                pair("financial", "REQUIRED"),
+                pair("id", "REQUIRED"),
+                pair("legal_name", "REQUIRED"),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_violation_is_collected_with_its_json_path() {
+        let mut p = qi_example();
+        p.document_number = "35.472.523/0001-16".into();
+        p.financial.as_mut().unwrap().amount = 0;
+        p.shareholders[0].document_number = "261.026.462-32".into();
+        p.guarantors.push(pb::Guarantor {
+            person: Some(pb::guarantor::Person::NaturalPerson(person(
+                "Melissa",
+                "111.111.111-11",
+                "1960-11-21",
+            ))),
+        });
+        p.warrants[0].forced_selling_value = 100_000_001;
+        p.address.as_mut().unwrap().postal_code = "1452-905".into();
+        p.phones[0].number = String::new();
+        p.source.as_mut().unwrap().channel = "fax".into();
+        let result = validate(p, now());
+        let violations = result.clone().err().unwrap();
+        assert_eq!(
+            codes(result),
+            vec![
+                pair("address.postal_code", "INVALID_FORMAT"),
+                pair("document_number", "INVALID_CNPJ"),
+                pair("financial.amount", "REQUIRED"),
+                pair("guarantors[1].document_number", "INVALID_CPF"),
+                pair("phones[0].number", "REQUIRED"),
+                pair("shareholders[0].document_number", "INVALID_CPF"),
+                pair("source.channel", "INVALID_ENUM"),
+                pair("warrants[0].forced_selling_value", "OUT_OF_RANGE"),
+            ]
+        );
+        let message = |field: &str| {
+            violations
+                .iter()
+                .find(|v| v.field == field)
+                .map(|v| v.message.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(message("source.channel"), "must be one of: website, app");
+        assert_eq!(
+            message("document_number"),
+            "is not a valid CNPJ: check digits do not match"
+        );
+        assert_eq!(
+            message("guarantors[1].document_number"),
+            "is not a valid CPF: all digits are the same"
+        );
+    }
+
+    #[test]
+    fn enums_are_case_insensitive_and_stored_canonical() {
+        let mut p = qi_example();
+        p.constitution_type = "LLC".into();
+        p.credit_type = "Credit_Card_Limit".into();
+        p.source.as_mut().unwrap().channel = "APP".into();
+        let f = p.financial.as_mut().unwrap();
+        f.currency = "brl".into();
+        f.interest_type = "PRE_FIXED".into();
+        p.address.as_mut().unwrap().uf = "sp".into();
+        let proposal = validate(p, now()).unwrap();
+        assert_eq!(proposal.constitution_type.map(|c| c.as_str()), Some("llc"));
+        assert_eq!(proposal.credit_type, CreditType::CreditCardLimit);
+        assert_eq!(proposal.financial.currency.as_str(), "BRL");
+        assert_eq!(proposal.financial.interest_type, InterestType::PreFixed);
+        assert_eq!(proposal.source.map(|s| s.channel), Some(Channel::App));
+
+        let mut p = qi_example();
+        p.constitution_type = "sa".into();
+        let violations = validate(p, now()).err().unwrap();
+        assert_eq!(violations[0].code, "INVALID_ENUM");
+        assert_eq!(violations[0].message, "must be one of: llc, corp");
+    }
+
+    #[test]
+    fn dates_must_be_iso_and_not_in_the_future() {
+        let mut p = qi_example();
+        p.credit_request_date = "2026-06-01T00:00:00-03:00".into();
+        p.constitution_date = "2026-05-03".into();
+        p.client_since = "11/02/2021".into();
+        p.shareholders[0].birthdate = "2030-01-01".into();
+        assert_eq!(
+            codes(validate(p, now())),
+            vec![
+                pair("client_since", "INVALID_DATE"),
+                pair("constitution_date", "DATE_IN_FUTURE"),
+                pair("credit_request_date", "DATE_IN_FUTURE"),
+                pair("shareholders[0].birthdate", "DATE_IN_FUTURE"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_company_cannot_ask_before_it_exists() {
+        let mut p = qi_example();
+        p.constitution_date = "2021-04-01".into();
+        assert_eq!(
+            codes(validate(p, now())),
+            vec![pair("constitution_date", "OUT_OF_RANGE")]
+        );
+    }
+
+    #[test]
+    fn a_missing_request_date_is_the_time_of_receipt() {
+        let mut p = qi_example();
+        p.credit_request_date = String::new();
+        let proposal = validate(p, now()).unwrap();
+        assert_eq!(proposal.credit_request_date, now().fixed_offset());
+    }
+
+    #[test]
+    fn lists_and_strings_are_bounded() {
+        let mut p = qi_example();
+        p.shareholders = vec![p.shareholders[0].clone(); 51];
+        p.phones = vec![p.phones[0].clone(); 11];
+        p.legal_name = "x".repeat(256);
+        p.id = "9".repeat(101);
+        p.scr_parameters = (0..51).map(|i| (format!("k{i}"), "v".to_owned())).collect();
+        assert_eq!(
+            codes(validate(p, now())),
+            vec![
+                pair("id", "TOO_LONG"),
+                pair("legal_name", "TOO_LONG"),
+                pair("phones", "TOO_MANY"),
+                pair("scr_parameters", "TOO_MANY"),
+                pair("shareholders", "TOO_MANY"),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_have_their_ranges() {
+        let mut p = qi_example();
+        p.monthly_revenue = -1;
+        p.shareholders[0].monthly_income = -5;
+        let f = p.financial.as_mut().unwrap();
+        f.amount = -100;
+        f.number_of_installments = 481;
+        f.annual_interest_rate = -0.5;
+        f.cdi_percentage = f64::NAN;
+        p.warrants[0].estimated_value = -1;
+        assert_eq!(
+            codes(validate(p, now())),
+            vec![
+                pair("financial.amount", "OUT_OF_RANGE"),
+                pair("financial.annual_interest_rate", "OUT_OF_RANGE"),
+                pair("financial.cdi_percentage", "OUT_OF_RANGE"),
+                pair("financial.number_of_installments", "OUT_OF_RANGE"),
+                pair("monthly_revenue", "OUT_OF_RANGE"),
+                pair("shareholders[0].monthly_income", "OUT_OF_RANGE"),
+                pair("warrants[0].estimated_value", "OUT_OF_RANGE"),
+            ]
+        );
+    }
+
+    #[test]
+    fn guarantors_are_a_person_or_a_company() {
+        let mut p = qi_example();
+        p.guarantors.push(pb::Guarantor {
+            person: Some(pb::guarantor::Person::LegalPerson(
+                pb::LegalPersonGuarantor {
+                    legal_name: "Garantidora S.A.".into(),
+                    // The Receita Federal's alphanumeric example.
+                    document_number: "12.ABC.345/01DE-35".into(),
+                },
+            )),
+        });
+        let proposal = validate(p.clone(), now()).unwrap();
+        assert!(
+            matches!(&proposal.guarantors[1], Guarantor::Legal { document, .. } if document.canonical() == "12ABC34501DE35")
+        );
+        // A company guarantor has no CPF score to look up.
+        assert_eq!(proposal.partner_documents().len(), 2);
+
+        p.guarantors.push(pb::Guarantor { person: None });
+        p.guarantors.push(pb::Guarantor {
+            person: Some(pb::guarantor::Person::LegalPerson(
+                pb::LegalPersonGuarantor::default(),
+            )),
+        });
+        assert_eq!(
+            codes(validate(p, now())),
+            vec![
+                pair("guarantors[2]", "REQUIRED"),
+                pair("guarantors[3].document_number", "REQUIRED"),
+                pair("guarantors[3].legal_name", "REQUIRED"),
+            ]
+        );
+    }
+
+    #[test]
+    fn contacts_are_checked() {
+        let mut p = qi_example();
+        p.email = "suporte.caas@qitech".into();
+        p.address.as_mut().unwrap().uf = "XX".into();
+        p.shareholders[0].phones[0].r#type = "pager".into();
+        p.source.as_mut().unwrap().ip = "localhost".into();
+        p.warrants[0].address.as_mut().unwrap().country = "Brasil".into();
+        assert_eq!(
+            codes(validate(p, now())),
+            vec![
+                pair("address.uf", "INVALID_ENUM"),
+                pair("email", "INVALID_EMAIL"),
+                pair("shareholders[0].phones[0].type", "INVALID_ENUM"),
+                pair("source.ip", "INVALID_FORMAT"),
+                pair("warrants[0].address.country", "INVALID_FORMAT"),
+            ]
+        );
+
+        // Outside Brazil, UF and postal code are free text.
+        let mut p = qi_example();
+        let address = p.address.as_mut().unwrap();
+        address.country = "usa".into();
+        address.uf = "California".into();
+        address.postal_code = "94105".into();
+        assert!(validate(p, now()).is_ok());
+    }
+
+    #[test]
+    fn only_real_estate_warrants_are_accepted() {
+        let mut p = qi_example();
+        p.warrants[0].warrant_type = "vehicle".into();
+        let violations = validate(p, now()).err().unwrap();
+        assert_eq!(violations.len(), 1);
+        assert_eq!(violations[0].field, "warrants[0].warrant_type");
+        assert_eq!(violations[0].message, "must be one of: real_estate");
+    }
+
+    proptest! {
+        #[test]
+        fn validation_never_panics_on_arbitrary_text(
+            text in ".{0,40}",
+            number in any::<i64>(),
+            count in any::<i32>(),
+        ) {
+            let mut p = qi_example();
+            p.id = text.clone();
+            p.document_number = text.clone();
+            p.constitution_date = text.clone();
+            p.credit_request_date = text.clone();
+            p.shareholders[0].document_number = text.clone();
+            p.address.as_mut().unwrap().postal_code = text.clone();
+            p.phones[0].number = text.clone();
+            p.monthly_revenue = number;
+            p.warrants[0].forced_selling_value = number;
+            let f = p.financial.as_mut().unwrap();
+            f.amount = number;
+            f.number_of_installments = count;
+            f.currency = text;
+            let _ = validate(p, now());
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Business rules of legal-person analysis: the validated proposal, the policy, the decision.
+//!
+//! Pure logic, no I/O. The flow is `proposal` (built valid by `api`) → `features` (the only
+//! values a policy may read) → `policy` (thresholds and scorecard, as data) → `decision`.
+
+pub mod decision;
+pub mod features;
+pub mod policy;
+pub mod proposal;
+pub mod term;

@@ -1,0 +1,117 @@
+//! The decision on a proposal: a pure function of the policy, the proposal and the partners'
+//! scores, stored as JSON for audit and replay.
+
+#[cfg(test)]
+mod tests;
+
+pub use super::policy::Justification;
+
+use super::features::{Feature, FeatureValues};
+use super::policy::{Outcome, Policy};
+use super::proposal::{Currency, Proposal};
+use super::term::term;
+use aval_mesh::credit::Cpf;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+term! {
+    /// Where an analysis stands, in QI Tech's names. The policy only ever answers one of the
+    /// three `automatically_*`/`in_manual_analysis` statuses; the others belong to the
+    /// workflow around it (waiting for data, a person's review).
+    pub enum AnalysisStatus {
+        Pending => "pending",
+        WaitingForData => "waiting_for_data",
+        AutomaticallyApproved => "automatically_approved",
+        AutomaticallyReproved => "automatically_reproved",
+        AutomaticallyChallenged => "automatically_challenged",
+        InManualAnalysis => "in_manual_analysis",
+        ManuallyApproved => "manually_approved",
+        ManuallyReproved => "manually_reproved",
+        ManuallyChallenged => "manually_challenged",
+    }
+}
+
+term! {
+    /// What the platform advises the lender to do.
+    pub enum Recommendation {
+        Approve => "approve",
+        Refuse => "refuse",
+        /// Not approvable as asked: more guarantees (or data) would be needed.
+        RequestGuarantees => "request_guarantees",
+    }
+}
+
+/// The answer to a proposal, with everything needed to explain and replay it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub status: AnalysisStatus,
+    /// The code of the rule that decided (`policy_approved` when none fired).
+    pub reason: String,
+    /// 0..=1000, higher = lower risk.
+    pub company_score: u32,
+    pub probability_of_default: f64,
+    pub recommendation: Recommendation,
+    /// What the policy would lend: the amount asked when approved, a suggested cap when in
+    /// review, zero when reproved.
+    pub credit_limit_cents: i64,
+    pub currency: Currency,
+    /// The reasons behind the score, largest impact first.
+    pub justification: Vec<Justification>,
+    /// Every rule that fired, reprove rules first.
+    pub rules_fired: Vec<String>,
+    /// The features the policy read and their values (`null`: no data).
+    pub features: BTreeMap<Feature, Option<f64>>,
+    pub policy_id: String,
+    pub policy_version: u32,
+}
+
+/// Decides a proposal. Pure and deterministic: the same inputs always give the same decision.
+///
+/// `partner_scores` holds the 0..1000 score of each CPF in [`Proposal::partner_documents`]
+/// (`None`, or no entry: the platform has no data for that person).
+pub fn decide(
+    policy: &Policy,
+    proposal: &Proposal,
+    partner_scores: &BTreeMap<Cpf, Option<u32>>,
+) -> Decision {
+    // The policy sees only the features it declared, never the proposal itself.
+    let features = FeatureValues::extract(proposal, partner_scores).only(policy.features());
+    let verdict = policy.evaluate(&features);
+    let scored = policy.score(&features);
+    let (status, recommendation) = match verdict.outcome {
+        Outcome::Approve => (
+            AnalysisStatus::AutomaticallyApproved,
+            Recommendation::Approve,
+        ),
+        Outcome::Review => (
+            AnalysisStatus::InManualAnalysis,
+            Recommendation::RequestGuarantees,
+        ),
+        Outcome::Reprove => (
+            AnalysisStatus::AutomaticallyReproved,
+            Recommendation::Refuse,
+        ),
+    };
+    let credit_limit_cents = match verdict.outcome {
+        Outcome::Reprove => 0,
+        Outcome::Approve | Outcome::Review => policy.credit_limit(
+            proposal.financial.amount.get(),
+            proposal.monthly_revenue.get(),
+            proposal.forced_selling_total(),
+        ),
+    };
+    Decision {
+        status,
+        reason: verdict.reason,
+        company_score: scored.score,
+        probability_of_default: scored.probability_of_default,
+        recommendation,
+        credit_limit_cents,
+        currency: proposal.financial.currency,
+        justification: scored.reasons,
+        rules_fired: verdict.rules_fired,
+        features: features.as_map().clone(),
+        policy_id: policy.id().to_owned(),
+        policy_version: policy.version(),
+    }
+}

@@ -1,0 +1,202 @@
+//! The features: the only view of a proposal a policy ever gets.
+//!
+//! Lei 12.414/2011 art. 7-A forbids deciding credit on anything unrelated to credit risk (sex,
+//! social or ethnic origin, health, beliefs…). Rather than trust each policy to look away,
+//! policies never see the proposal: they see these named numbers, none of which is derived
+//! from a protected attribute, and a policy that even names one is refused when loaded.
+
+use super::proposal::{Currency, Proposal};
+use super::term::term;
+use aval_mesh::credit::Cpf;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+term! {
+    /// A number about the proposal that a policy may read. Flags are 0 or 1.
+    pub enum Feature {
+        /// The lowest known 0..1000 score among shareholders and natural-person guarantors;
+        /// missing when none is known.
+        LowestPartnerScore => "lowest_partner_score",
+        /// How many of those partners the platform has no score for.
+        UnknownPartners => "unknown_partners",
+        /// How many of them it has a score for.
+        ScoredPartners => "scored_partners",
+        /// Whole months from constitution to the credit request.
+        CompanyAgeMonths => "company_age_months",
+        /// Gross monthly revenue, in cents.
+        MonthlyRevenue => "monthly_revenue",
+        /// The amount asked over the monthly revenue; missing without revenue.
+        Leverage => "leverage",
+        NumberOfInstallments => "number_of_installments",
+        /// What a forced sale of the warrants fetches over the amount asked.
+        WarrantCoverage => "warrant_coverage",
+        /// 1 when the amount is not in reais (revenue is), so leverage compares unlike units.
+        ForeignCurrency => "foreign_currency",
+    }
+}
+
+/// Names no policy may reference (art. 7-A and LGPD's sensitive data), compared with each
+/// dotted segment of a referenced name, so `shareholders.gender` is caught too. It lists the
+/// proposal's protected attributes and the law's categories, whether or not a feature exists.
+pub const PROTECTED_ATTRIBUTES: &[&str] = &[
+    "gender",
+    "sex",
+    "sexual_orientation",
+    "nationality",
+    "mother_name",
+    "father_name",
+    "race",
+    "color",
+    "ethnicity",
+    "ethnic_origin",
+    "social_origin",
+    "religion",
+    "political_opinion",
+    "philosophical_belief",
+    "health",
+    "disability",
+    "genetic_data",
+    "biometric_data",
+];
+
+/// Whether a feature name a policy references is a protected attribute.
+pub fn is_protected(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|segment| PROTECTED_ATTRIBUTES.contains(&segment))
+}
+
+/// Every feature's value for one proposal; `None` is "no data" (never a made-up zero).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FeatureValues(BTreeMap<Feature, Option<f64>>);
+
+impl FeatureValues {
+    /// Computes every feature. `partner_scores` maps a partner's CPF to its 0..1000 score
+    /// (`None`: the platform has no data); a partner missing from the map is unknown too.
+    pub fn extract(proposal: &Proposal, partner_scores: &BTreeMap<Cpf, Option<u32>>) -> Self {
+        let scores: Vec<Option<u32>> = proposal
+            .partner_documents()
+            .iter()
+            .map(|cpf| {
+                partner_scores
+                    .get(cpf)
+                    .copied()
+                    .flatten()
+                    .map(|s| s.min(1000))
+            })
+            .collect();
+        let known: Vec<u32> = scores.iter().flatten().copied().collect();
+        let amount = proposal.financial.amount.get() as f64;
+        let revenue = proposal.monthly_revenue.get() as f64;
+        let value = |feature: Feature| match feature {
+            Feature::LowestPartnerScore => known.iter().min().map(|s| f64::from(*s)),
+            Feature::UnknownPartners => Some((scores.len() - known.len()) as f64),
+            Feature::ScoredPartners => Some(known.len() as f64),
+            Feature::CompanyAgeMonths => Some(f64::from(whole_months(
+                proposal.constitution_date,
+                proposal.credit_request_date.date_naive(),
+            ))),
+            Feature::MonthlyRevenue => Some(revenue),
+            Feature::Leverage => (revenue > 0.0).then(|| amount / revenue),
+            Feature::NumberOfInstallments => {
+                Some(f64::from(proposal.financial.number_of_installments.get()))
+            }
+            Feature::WarrantCoverage => Some(proposal.forced_selling_total() as f64 / amount),
+            Feature::ForeignCurrency => Some(if proposal.financial.currency == Currency::Brl {
+                0.0
+            } else {
+                1.0
+            }),
+        };
+        Self(Feature::ALL.iter().map(|f| (*f, value(*f))).collect())
+    }
+
+    /// The value of one feature; `None` when missing or not kept.
+    pub fn get(&self, feature: Feature) -> Option<f64> {
+        self.0.get(&feature).copied().flatten()
+    }
+
+    /// Only the given features: what a policy declared it reads, and nothing else.
+    pub fn only(&self, features: &[Feature]) -> Self {
+        Self(
+            self.0
+                .iter()
+                .filter(|(f, _)| features.contains(f))
+                .map(|(f, v)| (*f, *v))
+                .collect(),
+        )
+    }
+
+    /// Every kept feature and its value.
+    pub fn as_map(&self) -> &BTreeMap<Feature, Option<f64>> {
+        &self.0
+    }
+}
+
+impl FromIterator<(Feature, Option<f64>)> for FeatureValues {
+    fn from_iter<I: IntoIterator<Item = (Feature, Option<f64>)>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+/// Whole months from `start` to `end` (a month counts once its day is reached), never
+/// negative. Rounding down errs on the side of a younger, riskier company.
+pub fn whole_months(start: NaiveDate, end: NaiveDate) -> u32 {
+    let months = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
+    let months = if end.day() < start.day() {
+        months - 1
+    } else {
+        months
+    };
+    u32::try_from(months).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn months_count_once_the_day_is_reached() {
+        assert_eq!(whole_months(date(2019, 11, 11), date(2021, 3, 31)), 16);
+        assert_eq!(whole_months(date(2019, 11, 11), date(2019, 12, 10)), 0);
+        assert_eq!(whole_months(date(2019, 11, 11), date(2019, 12, 11)), 1);
+        assert_eq!(whole_months(date(2020, 1, 31), date(2020, 2, 29)), 0);
+        assert_eq!(whole_months(date(2021, 1, 1), date(2020, 1, 1)), 0);
+    }
+
+    #[test]
+    fn no_feature_is_a_protected_attribute() {
+        for feature in Feature::ALL {
+            assert!(!is_protected(feature.as_str()), "{feature}");
+        }
+        for name in [
+            "gender",
+            "GENDER",
+            "shareholders.gender",
+            "guarantors[0].mother_name",
+        ] {
+            assert!(is_protected(name), "{name}");
+        }
+        assert!(!is_protected("leverage"));
+    }
+
+    proptest! {
+        #[test]
+        fn months_grow_with_the_end_date(
+            start in 0i64..40_000, gap in 0i64..20_000, more in 0i64..400,
+        ) {
+            let epoch = date(1900, 1, 1);
+            let day = |n: i64| epoch + chrono::Duration::days(n);
+            let (a, b, c) = (day(start), day(start + gap), day(start + gap + more));
+            prop_assert!(whole_months(a, b) <= whole_months(a, c));
+            prop_assert!(i64::from(whole_months(a, b)) <= gap / 28 + 1);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The analysis policy, as data: which features it reads, the thresholds that reprove or send
+//! a proposal to a person, the scorecard behind the company score, and the credit limit.
+//!
+//! A policy is a JSON document with an `id` and a `version` (so every decision names the
+//! policy that made it), loaded only through [`Policy::from_json`], which refuses one that
+//! reads a protected attribute (Lei 12.414/2011 art. 7-A), reads a feature it did not declare,
+//! or is otherwise unusable. The default, `policy/default_policy.json`, is embedded.
+
+mod check;
+mod document;
+mod scorecard;
+#[cfg(test)]
+mod tests;
+
+pub use scorecard::Scored;
+
+use super::features::{Feature, FeatureValues};
+use document::Document;
+use serde::{Deserialize, Serialize};
+
+const DEFAULT_POLICY_JSON: &str = include_str!("policy/default_policy.json");
+
+/// A loaded, checked policy. `Serialize` gives back its JSON document (for admin listings).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Policy {
+    doc: Document,
+}
+
+/// Why a policy document was refused; `field` is the JSON path of the offending value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("{field}: {message}")]
+    Malformed { field: String, message: String },
+    #[error(
+        "{field}: `{feature}` is a protected attribute; Lei 12.414/2011 art. 7-A forbids \
+         deciding credit on it"
+    )]
+    ForbiddenFeature { field: String, feature: String },
+    #[error("{field}: `{feature}` is read but not listed in `features`")]
+    UndeclaredFeature { field: String, feature: Feature },
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+}
+
+impl PolicyError {
+    /// The JSON path of the value at fault (empty for a document that is not JSON).
+    pub fn field(&self) -> &str {
+        match self {
+            Self::Malformed { field, .. }
+            | Self::ForbiddenFeature { field, .. }
+            | Self::UndeclaredFeature { field, .. }
+            | Self::Invalid { field, .. } => field,
+        }
+    }
+
+    /// A stable code for the admin API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed { .. } => "MALFORMED_POLICY",
+            Self::ForbiddenFeature { .. } => "FORBIDDEN_FEATURE",
+            Self::UndeclaredFeature { .. } => "UNDECLARED_FEATURE",
+            Self::Invalid { .. } => "INVALID_POLICY",
+        }
+    }
+}
+
+/// What the rules say, before any person looks at the proposal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Approve,
+    Review,
+    Reprove,
+}
+
+/// The rules' answer: the outcome, the code of the rule that decided it, and every rule that
+/// fired (reprove rules first, then review rules, in policy order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    pub reason: String,
+    pub rules_fired: Vec<String>,
+}
+
+/// One reason behind a decision: a stable code, a short text, and its weight (score points
+/// lost against the best bin of the features it comes from).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Justification {
+    pub code: String,
+    pub description: String,
+    pub impact: f64,
+}
+
+impl Policy {
+    /// Parses and checks a policy document.
+    pub fn from_json(json: &str) -> Result<Self, PolicyError> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| PolicyError::Malformed {
+                field: String::new(),
+                message: e.to_string(),
+            })?;
+        check::no_protected_features(&value, "")?;
+        let doc: Document = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            PolicyError::Malformed {
+                // serde_path_to_error shows the root as ".".
+                field: if path == "." { String::new() } else { path },
+                message: e.into_inner().to_string(),
+            }
+        })?;
+        check::document(&doc)?;
+        Ok(Self { doc })
+    }
+
+    /// Aval's default legal-person policy (embedded; a unit test proves it loads).
+    pub fn default_policy() -> Result<Self, PolicyError> {
+        Self::from_json(DEFAULT_POLICY_JSON)
+    }
+
+    pub fn id(&self) -> &str {
+        &self.doc.id
+    }
+
+    pub fn version(&self) -> u32 {
+        self.doc.version
+    }
+
+    /// Every feature this policy reads: the "main elements and criteria considered" a company
+    /// may ask for (Lei 12.414 art. 5, IV).
+    pub fn features(&self) -> &[Feature] {
+        &self.doc.features
+    }
+
+    /// Applies the rules: the first reprove rule that fires reproves; else the first review
+    /// rule that fires sends the proposal to a person; else the proposal is approved.
+    pub fn evaluate(&self, features: &FeatureValues) -> Verdict {
+        let fired = |rules: &[document::Rule]| -> Vec<String> {
+            rules
+                .iter()
+                .filter(|rule| rule.fires(features))
+                .map(|rule| rule.reason.code.clone())
+                .collect()
+        };
+        let reproved = fired(&self.doc.reprove_when);
+        let reviewed = fired(&self.doc.review_when);
+        let (outcome, reason) = match (reproved.first(), reviewed.first()) {
+            (Some(code), _) => (Outcome::Reprove, code.clone()),
+            (None, Some(code)) => (Outcome::Review, code.clone()),
+            (None, None) => (Outcome::Approve, self.doc.approved.code.clone()),
+        };
+        Verdict {
+            outcome,
+            reason,
+            rules_fired: reproved.into_iter().chain(reviewed).collect(),
+        }
+    }
+
+    /// The company score and its reasons.
+    pub fn score(&self, features: &FeatureValues) -> Scored {
+        self.doc.scorecard.score(features)
+    }
+
+    /// The most the policy would lend: the amount asked, capped by `revenue_multiple` months
+    /// of revenue plus `warrant_advance_rate` of the warrants' forced-sale value.
+    pub fn credit_limit(
+        &self,
+        amount_cents: i64,
+        monthly_revenue_cents: i64,
+        forced_selling_cents: i64,
+    ) -> i64 {
+        let limit = &self.doc.credit_limit;
+        let cap = limit.revenue_multiple * monthly_revenue_cents as f64
+            + limit.warrant_advance_rate * forced_selling_cents as f64;
+        // Float money is fine here: the cap is a bound, the result is whole cents within
+        // 0..=amount (`as` saturates; NaN cannot occur, every input being finite).
+        let capped = (cap.floor() as i64).max(0);
+        amount_cents.min(capped)
+    }
+}

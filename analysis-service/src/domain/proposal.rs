@@ -1,0 +1,113 @@
+//! The legal-person credit proposal, made of types that can only hold valid values.
+//!
+//! `api::proposal` builds it from protobuf; nothing here knows protobuf. Each field's rules
+//! live with its type (`Cep::parse`, `Appraisal::new`…); the few rules that span a whole
+//! proposal (list sizes, dates relative to the request) are the constants and functions below.
+
+mod contact;
+mod dates;
+mod financial;
+mod invalid;
+mod money;
+mod person;
+mod source;
+mod text;
+mod vocabulary;
+mod warrant;
+
+pub use contact::{Address, Cep, Country, Phone, PhoneDigits, PostalCode, State};
+pub use dates::{AsOf, constituted_by, parse_date};
+pub use financial::Financial;
+pub use invalid::Invalid;
+pub use money::{Cents, Installments, MAX_CENTS, MAX_INSTALLMENTS, Percent, PositiveCents};
+pub use person::{Guarantor, NaturalPerson, ProtectedAttributes};
+pub use source::Source;
+pub use text::{Email, MAX_ID_CHARS, MAX_TEXT_CHARS, ProposalId, Text};
+pub use vocabulary::{
+    Channel, ConstitutionType, CreditType, Currency, InterestType, PhoneType, Uf, WarrantType,
+};
+pub use warrant::{Appraisal, Warrant};
+
+use aval_mesh::credit::{Cnpj, Cpf};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Most shareholders one proposal may list.
+pub const MAX_SHAREHOLDERS: usize = 50;
+/// Most guarantors one proposal may list.
+pub const MAX_GUARANTORS: usize = 50;
+/// Most warrants one proposal may list.
+pub const MAX_WARRANTS: usize = 50;
+/// Most phones one company or person may list.
+pub const MAX_PHONES: usize = 10;
+/// Most SCR parameters one proposal may carry.
+pub const MAX_SCR_PARAMETERS: usize = 50;
+/// Longest SCR parameter name.
+pub const MAX_SCR_KEY_CHARS: usize = 100;
+
+/// A legal person's (CNPJ) request for credit, valid in every field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proposal {
+    /// The partner's id for this analysis, unique per partner: the idempotency key.
+    pub id: ProposalId,
+    /// The partner's id for the client, shared by analyses of the same client.
+    pub registration_id: Option<Text>,
+    /// When the company asked, in the partner's offset; the time of receipt when not given.
+    pub credit_request_date: DateTime<FixedOffset>,
+    pub credit_type: CreditType,
+    pub legal_name: Text,
+    pub trading_name: Option<Text>,
+    pub document: Cnpj,
+    pub constitution_date: NaiveDate,
+    pub constitution_type: Option<ConstitutionType>,
+    pub email: Option<Email>,
+    /// Gross monthly revenue; zero when the partner did not say.
+    pub monthly_revenue: Cents,
+    pub client_category: Option<Text>,
+    pub client_since: Option<NaiveDate>,
+    pub address: Option<Address>,
+    pub phones: Vec<Phone>,
+    pub shareholders: Vec<NaturalPerson>,
+    pub guarantors: Vec<Guarantor>,
+    pub financial: Financial,
+    pub warrants: Vec<Warrant>,
+    pub source: Option<Source>,
+    /// Opaque parameters for querying the Central Bank's SCR, passed through as given.
+    pub scr_parameters: BTreeMap<String, String>,
+}
+
+impl Proposal {
+    /// The CPFs whose credit scores the policy weighs: every shareholder and every
+    /// natural-person guarantor, each once. The caller looks these up before deciding.
+    pub fn partner_documents(&self) -> BTreeSet<Cpf> {
+        let shareholders = self.shareholders.iter().map(|p| &p.document);
+        let guarantors = self.guarantors.iter().filter_map(Guarantor::cpf);
+        shareholders.chain(guarantors).cloned().collect()
+    }
+
+    /// What a forced sale of every warrant would fetch, in cents.
+    pub fn forced_selling_total(&self) -> i64 {
+        // Each value is at most MAX_CENTS and there are at most MAX_WARRANTS: no overflow,
+        // but saturate anyway rather than trust a caller-built proposal.
+        self.warrants.iter().fold(0i64, |sum, w| {
+            sum.saturating_add(w.appraisal.forced_selling_value().get())
+        })
+    }
+}
+
+/// One SCR parameter: a name of 1 to [`MAX_SCR_KEY_CHARS`] visible ASCII characters and a
+/// value of free text. The value may be empty (blank is a legitimate SCR answer).
+pub fn scr_parameter(key: &str, value: &str) -> Result<(), Invalid> {
+    if key.is_empty() {
+        return Err(Invalid::Required);
+    }
+    if key.chars().count() > MAX_SCR_KEY_CHARS {
+        return Err(Invalid::TooLong {
+            max: MAX_SCR_KEY_CHARS,
+        });
+    }
+    if !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Invalid::Format("a name of visible ASCII characters"));
+    }
+    Text::optional(value).map(|_| ())
+}

@@ -1,0 +1,53 @@
+use aval_mesh::credit::DocumentError;
+
+/// Why one value of a proposal was refused. `code()` is the stable API error code; the
+/// `Display` text is the message shown next to the field.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    #[error("is required")]
+    Required,
+    #[error("must have at most {max} characters")]
+    TooLong { max: usize },
+    #[error("must have at most {max} items")]
+    TooMany { max: usize },
+    #[error("{0}")]
+    OutOfRange(String),
+    #[error("must be {0}")]
+    Format(&'static str),
+    #[error("must be an e-mail address such as name@example.com.br")]
+    Email,
+    #[error("must be one of: {allowed}")]
+    Enum { allowed: String },
+    #[error("must be {expected}")]
+    Date { expected: &'static str },
+    #[error("must not be in the future")]
+    InFuture,
+    #[error("is not a valid CPF: {0}")]
+    Cpf(DocumentError),
+    #[error("is not a valid CNPJ: {0}")]
+    Cnpj(DocumentError),
+}
+
+impl Invalid {
+    /// The stable SCREAMING_SNAKE code partners match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Required => "REQUIRED",
+            Self::TooLong { .. } => "TOO_LONG",
+            Self::TooMany { .. } => "TOO_MANY",
+            Self::OutOfRange(_) => "OUT_OF_RANGE",
+            Self::Format(_) => "INVALID_FORMAT",
+            Self::Email => "INVALID_EMAIL",
+            Self::Enum { .. } => "INVALID_ENUM",
+            Self::Date { .. } => "INVALID_DATE",
+            Self::InFuture => "DATE_IN_FUTURE",
+            Self::Cpf(_) => "INVALID_CPF",
+            Self::Cnpj(_) => "INVALID_CNPJ",
+        }
+    }
+
+    /// A value outside its allowed range, with the rule it broke.
+    pub fn out_of_range(rule: impl Into<String>) -> Self {
+        Self::OutOfRange(rule.into())
+    }
+}

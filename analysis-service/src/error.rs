@@ -1,0 +1,38 @@
+//! Everything that can go wrong in analysis-service, mapped to a gRPC status in one place.
+
+use aval_mesh::error::{FieldViolation, internal, invalid_argument, status};
+use tonic::{Code, Status};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("the proposal is invalid")]
+    InvalidProposal(Vec<FieldViolation>),
+    #[error("proposal `{0}` was already submitted with a different body")]
+    ProposalConflict(String),
+    #[error("no analysis `{0}`")]
+    NotFound(String),
+    #[error("the plan does not allow more answers ({0})")]
+    QuotaExceeded(String),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("stored analysis is unreadable: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+impl From<AnalysisError> for Status {
+    fn from(error: AnalysisError) -> Self {
+        let message = error.to_string();
+        match error {
+            AnalysisError::InvalidProposal(v) => invalid_argument("INVALID_PROPOSAL", &message, &v),
+            AnalysisError::ProposalConflict(_) => {
+                status(Code::AlreadyExists, "PROPOSAL_CONFLICT", message)
+            }
+            AnalysisError::NotFound(_) => status(Code::NotFound, "NOT_FOUND", message),
+            AnalysisError::QuotaExceeded(_) => {
+                status(Code::ResourceExhausted, "QUOTA_EXCEEDED", message)
+            }
+            AnalysisError::Db(e) => internal("analysis-service database failure", &e),
+            AnalysisError::Corrupt(e) => internal("analysis-service stored data", &e),
+        }
+    }
+}

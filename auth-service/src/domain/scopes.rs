@@ -1,0 +1,54 @@
+//! The scopes a client may hold; a token carries a subset of its client's.
+
+/// Read consumer scores (`/customers/v1/customscores`, `/v1/scores`).
+pub const SCORE_READ: &str = "score:read";
+/// Submit legal-person proposals.
+pub const ANALYSIS_WRITE: &str = "analysis:write";
+/// Read legal-person analyses.
+pub const ANALYSIS_READ: &str = "analysis:read";
+/// Read the tenant's consumption report.
+pub const USAGE_READ: &str = "usage:read";
+
+pub const ALL: [&str; 4] = [SCORE_READ, ANALYSIS_WRITE, ANALYSIS_READ, USAGE_READ];
+
+/// The scopes granted for a request: all of the client's when `requested` is empty, else the
+/// requested ones if the client holds every one of them.
+pub fn grant(client_scopes: &[String], requested: &str) -> Option<Vec<String>> {
+    let requested: Vec<&str> = requested.split_whitespace().collect();
+    if requested.is_empty() {
+        return Some(client_scopes.to_vec());
+    }
+    requested
+        .iter()
+        .all(|r| client_scopes.iter().any(|c| c == r))
+        .then(|| requested.iter().map(|s| (*s).to_owned()).collect())
+}
+
+/// The scopes not in the catalogue.
+pub fn unknown(scopes: &[String]) -> Vec<&str> {
+    scopes
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !ALL.contains(s))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grants_requested_subsets_only() {
+        let client = vec![SCORE_READ.to_owned(), USAGE_READ.to_owned()];
+        assert_eq!(grant(&client, ""), Some(client.clone()));
+        assert_eq!(
+            grant(&client, "score:read"),
+            Some(vec![SCORE_READ.to_owned()])
+        );
+        assert_eq!(grant(&client, "score:read analysis:write"), None);
+        assert_eq!(
+            unknown(&["score:read".into(), "admin".into()]),
+            vec!["admin"]
+        );
+    }
+}

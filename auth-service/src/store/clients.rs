@@ -1,0 +1,77 @@
+//! OAuth2 clients. The secret is stored only as its keyed hash.
+
+use super::{StoreError, insert_error};
+use sea_orm::{ActiveValue::Set, entity::prelude::*};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "auth_clients")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub client_id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub secret_hash: Vec<u8>,
+    /// Space-separated.
+    pub scopes: String,
+    pub created_at: DateTimeUtc,
+    pub disabled_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    pub fn scope_list(&self) -> Vec<String> {
+        self.scopes.split_whitespace().map(str::to_owned).collect()
+    }
+}
+
+pub struct NewClient<'a> {
+    pub client_id: &'a str,
+    pub tenant_id: &'a str,
+    pub name: &'a str,
+    pub secret_hash: Vec<u8>,
+    pub scopes: &'a [String],
+}
+
+pub async fn insert(db: &impl ConnectionTrait, client: NewClient<'_>) -> Result<Model, StoreError> {
+    ActiveModel {
+        client_id: Set(client.client_id.to_owned()),
+        tenant_id: Set(client.tenant_id.to_owned()),
+        name: Set(client.name.to_owned()),
+        secret_hash: Set(client.secret_hash),
+        scopes: Set(client.scopes.join(" ")),
+        created_at: Set(chrono::Utc::now()),
+        disabled_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .map_err(insert_error)
+}
+
+/// An enabled client.
+pub async fn find_enabled(
+    db: &impl ConnectionTrait,
+    client_id: &str,
+) -> Result<Option<Model>, DbErr> {
+    Ok(Entity::find_by_id(client_id.to_owned())
+        .one(db)
+        .await?
+        .filter(|c| c.disabled_at.is_none()))
+}
+
+/// Replaces the secret hash; false when there is no such client.
+pub async fn set_secret_hash(
+    db: &impl ConnectionTrait,
+    client_id: &str,
+    secret_hash: Vec<u8>,
+) -> Result<bool, DbErr> {
+    let result = Entity::update_many()
+        .col_expr(Column::SecretHash, Expr::value(secret_hash))
+        .filter(Column::ClientId.eq(client_id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

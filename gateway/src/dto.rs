@@ -1,0 +1,3 @@
+//! JSON bodies of the REST API and their mapping to and from protobuf.
+
+pub mod analysis;

@@ -1,0 +1,1198 @@
+//! The QI Tech-compatible legal-person proposal and analysis JSON.
+//!
+//! * [`parse_proposal`] reads the body of `POST /credit_analysis/legal_person` (the QI Tech
+//!   CaaS "Legal Person" object) into a [`LegalPersonProposal`]. It is lenient about
+//!   presence and strict about types: a missing (or `null`) field becomes the protobuf
+//!   default, so that the analysis service, which validates every field, reports it with
+//!   the rest; a value of the wrong type (a string where cents are expected, an array where
+//!   an object is expected) is refused here with its JSON path. Unknown fields are ignored.
+//! * [`AnalysisBody`] is the answer of the analysis routes: QI's `{id, analysis_status,
+//!   reason}` plus Aval's score, probability of default, recommendation, credit limit and
+//!   justification. The route handler adds the `meta` object.
+
+use aval_proto::analysis::v1::{
+    AnalysisStatus, Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor,
+    LegalPersonProposal, NaturalPerson, Recommendation, Source, Warrant, guarantor::Person,
+};
+use aval_proto::common::v1::{Address, Money, Phone, Reason};
+use chrono::{DateTime, SecondsFormat};
+use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_path_to_error::Segment;
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+use std::marker::PhantomData;
+
+/// The [`JsonError::field`] of an error about the body as a whole: not JSON, not an
+/// object, or trailing characters after it.
+pub const BODY_FIELD: &str = "body";
+
+/// Currency of a credit limit whose protobuf `Money` carries none.
+const DEFAULT_CURRENCY: &str = "BRL";
+
+/// Why a request body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// JSON path of the offending value, e.g. `financial.amount` or
+    /// `shareholders[0].monthly_income`; [`BODY_FIELD`] when the body as a whole is at fault.
+    pub field: String,
+    /// What is wrong, for people, e.g. `invalid type: string "lots", expected an integer
+    /// amount in cents`.
+    pub message: String,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+impl JsonError {
+    fn from_path_error(error: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let path = json_path(error.path());
+        let inner = error.into_inner();
+        if !inner.is_data() {
+            // Not JSON at all (syntax, truncated body): the path is only where the parser
+            // stopped, the line and column say more.
+            return Self::body(&inner);
+        }
+        // Well-formed JSON with a value of the wrong type: the path names the value, the
+        // line and column would only be noise.
+        let message = inner.to_string();
+        let position = format!(" at line {} column {}", inner.line(), inner.column());
+        let message = message
+            .strip_suffix(&position)
+            .map_or_else(|| message.clone(), str::to_owned);
+        let field = if path.is_empty() {
+            BODY_FIELD.to_owned()
+        } else {
+            path
+        };
+        Self { field, message }
+    }
+
+    fn body(error: &serde_json::Error) -> Self {
+        Self {
+            field: BODY_FIELD.to_owned(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// `shareholders[0].address.postal_code`: keys joined by dots, sequence indices in brackets.
+fn json_path(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => {
+                let _ = write!(out, "[{index}]");
+            }
+            Segment::Map { key: name } | Segment::Enum { variant: name } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Segment::Unknown => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push('?');
+            }
+        }
+    }
+    out
+}
+
+/// Reads a QI Tech legal-person proposal body into its protobuf message.
+///
+/// Missing and `null` fields become protobuf defaults (empty strings, zero, no message);
+/// `scr_parameters` values are kept as strings (numbers as written, booleans as
+/// `true`/`false`, anything else as its JSON text). A guarantor is a legal person when it
+/// has a `legal_name` or a 14-character (CNPJ) `document_number`, a natural person otherwise.
+///
+/// # Errors
+///
+/// [`JsonError`] with the path of the first value of the wrong type, or with field
+/// [`BODY_FIELD`] when the body is not a single JSON object.
+pub fn parse_proposal(body: &[u8]) -> Result<LegalPersonProposal, JsonError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let Object(proposal): Object<ProposalJson> =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(JsonError::from_path_error)?;
+    deserializer.end().map_err(|e| JsonError::body(&e))?;
+    Ok(proposal.into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request: serde mirror of the QI JSON
+// ---------------------------------------------------------------------------------------------
+
+/// A JSON object deserialized into `T`. Serde's derived structs would also accept an array
+/// of their fields in order; a partner's body never means that, so it is refused.
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+            }
+        }
+
+        deserializer
+            .deserialize_map(ObjectVisitor(PhantomData))
+            .map(Object)
+    }
+}
+
+/// An amount of money in integer cents (`50000000` is R$ 500.000,00).
+#[derive(Clone, Copy, Default)]
+struct Cents(i64);
+
+impl<'de> Deserialize<'de> for Cents {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CentsVisitor;
+
+        impl Visitor<'_> for CentsVisitor {
+            type Value = i64;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer amount in cents")
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+                Ok(v)
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+                i64::try_from(v).map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
+            }
+        }
+
+        deserializer.deserialize_i64(CentsVisitor).map(Cents)
+    }
+}
+
+/// A whole count that fits an `int32` (number of installments).
+#[derive(Clone, Copy, Default)]
+struct Count(i32);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CountVisitor;
+
+        impl Visitor<'_> for CountVisitor {
+            type Value = i32;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer")
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<i32, E> {
+                i32::try_from(v).map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<i32, E> {
+                i32::try_from(v).map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
+            }
+        }
+
+        deserializer.deserialize_i32(CountVisitor).map(Count)
+    }
+}
+
+/// Any JSON number (rates and percentages: `2.32`, `100`).
+#[derive(Clone, Copy, Default)]
+struct Number(f64);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NumberVisitor;
+
+        impl Visitor<'_> for NumberVisitor {
+            type Value = f64;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number")
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
+                Ok(v)
+            }
+
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
+                Ok(v as f64)
+            }
+
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
+                Ok(v as f64)
+            }
+        }
+
+        deserializer.deserialize_f64(NumberVisitor).map(Number)
+    }
+}
+
+/// The QI "Legal Person" object, field for field.
+#[derive(Deserialize)]
+struct ProposalJson {
+    id: Option<String>,
+    registration_id: Option<String>,
+    credit_request_date: Option<String>,
+    credit_type: Option<String>,
+    legal_name: Option<String>,
+    trading_name: Option<String>,
+    document_number: Option<String>,
+    constitution_date: Option<String>,
+    constitution_type: Option<String>,
+    email: Option<String>,
+    monthly_revenue: Option<Cents>,
+    client_category: Option<String>,
+    client_since: Option<String>,
+    address: Option<Object<AddressJson>>,
+    phones: Option<Vec<Object<PhoneJson>>>,
+    shareholders: Option<Vec<Object<PersonJson>>>,
+    guarantors: Option<Vec<Object<PersonJson>>>,
+    financial: Option<Object<FinancialJson>>,
+    warrants: Option<Vec<Object<WarrantJson>>>,
+    source: Option<Object<SourceJson>>,
+    scr_parameters: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+/// QI's Address.
+#[derive(Deserialize)]
+struct AddressJson {
+    country: Option<String>,
+    street: Option<String>,
+    number: Option<String>,
+    complement: Option<String>,
+    neighborhood: Option<String>,
+    city: Option<String>,
+    uf: Option<String>,
+    postal_code: Option<String>,
+}
+
+/// QI's Phone.
+#[derive(Deserialize)]
+struct PhoneJson {
+    international_dial_code: Option<String>,
+    area_code: Option<String>,
+    number: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// QI's NaturalPerson, plus the `legal_name` that marks a legal-person guarantor (QI's
+/// guarantors are flat "Person" objects, either kind). Ignored on shareholders, like any
+/// other field a natural person does not have.
+#[derive(Deserialize)]
+struct PersonJson {
+    name: Option<String>,
+    document_number: Option<String>,
+    birthdate: Option<String>,
+    email: Option<String>,
+    nationality: Option<String>,
+    mother_name: Option<String>,
+    father_name: Option<String>,
+    monthly_income: Option<Cents>,
+    declared_assets: Option<Cents>,
+    occupation: Option<String>,
+    gender: Option<String>,
+    address: Option<Object<AddressJson>>,
+    phones: Option<Vec<Object<PhoneJson>>>,
+    legal_name: Option<String>,
+}
+
+/// QI's `financial` object.
+#[derive(Deserialize)]
+struct FinancialJson {
+    amount: Option<Cents>,
+    currency: Option<String>,
+    interest_type: Option<String>,
+    annual_interest_rate: Option<Number>,
+    cdi_percentage: Option<Number>,
+    number_of_installments: Option<Count>,
+}
+
+/// QI's Warrant (real guarantee).
+#[derive(Deserialize)]
+struct WarrantJson {
+    warrant_type: Option<String>,
+    address: Option<Object<AddressJson>>,
+    property_type: Option<String>,
+    estimated_value: Option<Cents>,
+    forced_selling_value: Option<Cents>,
+}
+
+/// QI's Source (sales channel).
+#[derive(Deserialize)]
+struct SourceJson {
+    channel: Option<String>,
+    ip: Option<String>,
+    session_id: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request: mapping to protobuf
+// ---------------------------------------------------------------------------------------------
+
+fn cents(value: Option<Cents>) -> i64 {
+    value.unwrap_or_default().0
+}
+
+fn messages<J, P: From<J>>(items: Option<Vec<Object<J>>>) -> Vec<P> {
+    items
+        .unwrap_or_default()
+        .into_iter()
+        .map(|Object(item)| P::from(item))
+        .collect()
+}
+
+fn message<J, P: From<J>>(item: Option<Object<J>>) -> Option<P> {
+    item.map(|Object(item)| P::from(item))
+}
+
+/// An `scr_parameters` value as a string: strings as they are, numbers as written (`1`,
+/// `2.5`), booleans as `true`/`false`, anything else (`null`, objects, arrays) as its JSON.
+fn scr_value(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A CNPJ has 14 characters once its punctuation is gone (a CPF has 11).
+fn is_cnpj_shaped(document: &str) -> bool {
+    document
+        .chars()
+        .filter(|c| !matches!(c, '.' | '/' | '-' | ' '))
+        .count()
+        == 14
+}
+
+impl From<ProposalJson> for LegalPersonProposal {
+    fn from(json: ProposalJson) -> Self {
+        Self {
+            id: json.id.unwrap_or_default(),
+            registration_id: json.registration_id.unwrap_or_default(),
+            credit_request_date: json.credit_request_date.unwrap_or_default(),
+            credit_type: json.credit_type.unwrap_or_default(),
+            legal_name: json.legal_name.unwrap_or_default(),
+            trading_name: json.trading_name.unwrap_or_default(),
+            document_number: json.document_number.unwrap_or_default(),
+            constitution_date: json.constitution_date.unwrap_or_default(),
+            constitution_type: json.constitution_type.unwrap_or_default(),
+            email: json.email.unwrap_or_default(),
+            monthly_revenue: cents(json.monthly_revenue),
+            client_category: json.client_category.unwrap_or_default(),
+            client_since: json.client_since.unwrap_or_default(),
+            address: message(json.address),
+            phones: messages(json.phones),
+            shareholders: messages(json.shareholders),
+            guarantors: messages(json.guarantors),
+            financial: message(json.financial),
+            warrants: messages(json.warrants),
+            source: message(json.source),
+            scr_parameters: json
+                .scr_parameters
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(key, value)| (key, scr_value(value)))
+                .collect(),
+        }
+    }
+}
+
+impl From<AddressJson> for Address {
+    fn from(json: AddressJson) -> Self {
+        Self {
+            country: json.country.unwrap_or_default(),
+            street: json.street.unwrap_or_default(),
+            number: json.number.unwrap_or_default(),
+            complement: json.complement.unwrap_or_default(),
+            neighborhood: json.neighborhood.unwrap_or_default(),
+            city: json.city.unwrap_or_default(),
+            uf: json.uf.unwrap_or_default(),
+            postal_code: json.postal_code.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<PhoneJson> for Phone {
+    fn from(json: PhoneJson) -> Self {
+        Self {
+            international_dial_code: json.international_dial_code.unwrap_or_default(),
+            area_code: json.area_code.unwrap_or_default(),
+            number: json.number.unwrap_or_default(),
+            r#type: json.kind.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<PersonJson> for NaturalPerson {
+    fn from(json: PersonJson) -> Self {
+        Self {
+            name: json.name.unwrap_or_default(),
+            document_number: json.document_number.unwrap_or_default(),
+            birthdate: json.birthdate.unwrap_or_default(),
+            email: json.email.unwrap_or_default(),
+            nationality: json.nationality.unwrap_or_default(),
+            mother_name: json.mother_name.unwrap_or_default(),
+            father_name: json.father_name.unwrap_or_default(),
+            monthly_income: cents(json.monthly_income),
+            declared_assets: cents(json.declared_assets),
+            occupation: json.occupation.unwrap_or_default(),
+            gender: json.gender.unwrap_or_default(),
+            address: message(json.address),
+            phones: messages(json.phones),
+        }
+    }
+}
+
+impl From<PersonJson> for Guarantor {
+    fn from(json: PersonJson) -> Self {
+        let has_legal_name = json
+            .legal_name
+            .as_deref()
+            .is_some_and(|name| !name.trim().is_empty());
+        let person =
+            if has_legal_name || json.document_number.as_deref().is_some_and(is_cnpj_shaped) {
+                Person::LegalPerson(LegalPersonGuarantor {
+                    legal_name: json.legal_name.unwrap_or_default(),
+                    document_number: json.document_number.unwrap_or_default(),
+                })
+            } else {
+                Person::NaturalPerson(json.into())
+            };
+        Self {
+            person: Some(person),
+        }
+    }
+}
+
+impl From<FinancialJson> for Financial {
+    fn from(json: FinancialJson) -> Self {
+        Self {
+            amount: cents(json.amount),
+            currency: json.currency.unwrap_or_default(),
+            interest_type: json.interest_type.unwrap_or_default(),
+            annual_interest_rate: json.annual_interest_rate.unwrap_or_default().0,
+            cdi_percentage: json.cdi_percentage.unwrap_or_default().0,
+            number_of_installments: json.number_of_installments.unwrap_or_default().0,
+        }
+    }
+}
+
+impl From<WarrantJson> for Warrant {
+    fn from(json: WarrantJson) -> Self {
+        Self {
+            warrant_type: json.warrant_type.unwrap_or_default(),
+            address: message(json.address),
+            property_type: json.property_type.unwrap_or_default(),
+            estimated_value: cents(json.estimated_value),
+            forced_selling_value: cents(json.forced_selling_value),
+        }
+    }
+}
+
+impl From<SourceJson> for Source {
+    fn from(json: SourceJson) -> Self {
+        Self {
+            channel: json.channel.unwrap_or_default(),
+            ip: json.ip.unwrap_or_default(),
+            session_id: json.session_id.unwrap_or_default(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response
+// ---------------------------------------------------------------------------------------------
+
+/// The answer of the legal-person analysis routes: QI Tech's `{"id", "analysis_status",
+/// "reason"}` followed by Aval's own fields. `credit_limit`, `created_at` and `updated_at`
+/// are left out when the analysis has none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisBody {
+    /// The proposal's id, as the partner sent it.
+    pub id: String,
+    /// QI's status name, see [`analysis_status_name`].
+    pub analysis_status: String,
+    /// The code of the rule that decided, QI's `reason`.
+    pub reason: String,
+    /// The company's score.
+    pub company_score: i32,
+    /// Estimated probability of default, 0 to 1.
+    pub probability_of_default: f64,
+    /// `approve`, `refuse` or `request_guarantees`, see [`recommendation_name`].
+    pub recommendation: String,
+    /// The credit Aval would grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_limit: Option<MoneyBody>,
+    /// The reasons behind the decision, most important first as the service ranked them.
+    pub justification: Vec<ReasonBody>,
+    /// When the analysis was created, RFC 3339 in UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// When the analysis last changed, RFC 3339 in UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// An amount of money: `{"amount": 5000000, "currency": "BRL"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoneyBody {
+    /// Integer cents.
+    pub amount: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+/// One reason behind a decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReasonBody {
+    /// Stable machine-readable code.
+    pub code: String,
+    /// Text for people.
+    pub description: String,
+    /// Weight of this reason in the decision; larger is more important.
+    pub impact: f64,
+}
+
+/// QI Tech's snake_case name of an analysis status (`automatically_approved`, …).
+///
+/// `Unspecified` (a status the service never set, or one this gateway does not know yet)
+/// is `"unspecified"`: it is not QI's `pending`, which promises a decision is coming.
+pub fn analysis_status_name(status: AnalysisStatus) -> &'static str {
+    match status {
+        AnalysisStatus::Unspecified => "unspecified",
+        AnalysisStatus::Pending => "pending",
+        AnalysisStatus::WaitingForData => "waiting_for_data",
+        AnalysisStatus::AutomaticallyApproved => "automatically_approved",
+        AnalysisStatus::AutomaticallyReproved => "automatically_reproved",
+        AnalysisStatus::AutomaticallyChallenged => "automatically_challenged",
+        AnalysisStatus::InManualAnalysis => "in_manual_analysis",
+        AnalysisStatus::ManuallyApproved => "manually_approved",
+        AnalysisStatus::ManuallyReproved => "manually_reproved",
+        AnalysisStatus::ManuallyChallenged => "manually_challenged",
+    }
+}
+
+/// Aval's name of a recommendation: `approve`, `refuse`, `request_guarantees`, or
+/// `unspecified` when the service gave none.
+pub fn recommendation_name(recommendation: Recommendation) -> &'static str {
+    match recommendation {
+        Recommendation::Unspecified => "unspecified",
+        Recommendation::Approve => "approve",
+        Recommendation::Refuse => "refuse",
+        Recommendation::RequestGuarantees => "request_guarantees",
+    }
+}
+
+/// `2021-03-31T13:30:00Z`, with a fraction only when there is one; `None` when the
+/// timestamp is outside what RFC 3339 can write.
+fn rfc3339(timestamp: &prost_types::Timestamp) -> Option<String> {
+    let timestamp = timestamp.normalized();
+    let nanos = u32::try_from(timestamp.nanos).ok()?;
+    DateTime::from_timestamp(timestamp.seconds, nanos)
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+}
+
+impl From<Money> for MoneyBody {
+    fn from(money: Money) -> Self {
+        Self {
+            amount: money.cents,
+            currency: if money.currency.is_empty() {
+                DEFAULT_CURRENCY.to_owned()
+            } else {
+                money.currency
+            },
+        }
+    }
+}
+
+impl From<Reason> for ReasonBody {
+    fn from(reason: Reason) -> Self {
+        Self {
+            code: reason.code,
+            description: reason.description,
+            impact: reason.impact,
+        }
+    }
+}
+
+impl From<LegalPersonAnalysis> for AnalysisBody {
+    fn from(analysis: LegalPersonAnalysis) -> Self {
+        Self {
+            analysis_status: analysis_status_name(analysis.analysis_status()).to_owned(),
+            recommendation: recommendation_name(analysis.recommendation()).to_owned(),
+            created_at: analysis.created_at.as_ref().and_then(rfc3339),
+            updated_at: analysis.updated_at.as_ref().and_then(rfc3339),
+            id: analysis.id,
+            reason: analysis.reason,
+            company_score: analysis.company_score,
+            probability_of_default: analysis.probability_of_default,
+            credit_limit: analysis.credit_limit.map(MoneyBody::from),
+            justification: analysis
+                .justification
+                .into_iter()
+                .map(ReasonBody::from)
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The QI Tech example body, verbatim but for `scr_parameters`, which the seed elides.
+    const QI_EXAMPLE: &str = r#"{
+"id": "12345678",
+"credit_request_date": "2021-03-31T10:30:00-03:00",
+"credit_type": "student_loan",
+"legal_name": "QI Tech Tecnologia LTDA",
+"trading_name": "QI Tech",
+"document_number": "35.472.523/0001-15",
+"constitution_date": "2019-11-11",
+"constitution_type": "llc",
+"email": "suporte.caas@qitech.com.br",
+"monthly_revenue": 50000000,
+"client_category": "Premium User",
+"client_since": "2021-02-11",
+"address": {
+"country": "BRA",
+"street": "Av. Brigadeiro Faria Lima",
+"number": "2391",
+"neighborhood": "Jardim Paulistano",
+"city": "São Paulo",
+"uf": "SP",
+"postal_code": "01452-905"
+},
+"phones": [
+{
+"international_dial_code": "55",
+"area_code": "11",
+"number": "32234611",
+"type": "residential"
+}
+],
+"shareholders": [
+{
+"name": "Anna Pinto Azevedo",
+"document_number": "261.026.462-31",
+"birthdate": "1972-08-22",
+"email": "annapintoazevedo@sample.com",
+"nationality": "BRA",
+"mother_name": "Beatrice Rodrigues Pinto",
+"father_name": "Luís Azevedo",
+"monthly_income": 800000,
+"declared_assets": 18600000,
+"occupation": "law",
+"gender": "female",
+"address": {
+"country": "BRA",
+"street": "Rua Derviche Djouki",
+"number": "598",
+"complement": "Ap 857",
+"neighborhood": "Chora Menino",
+"city": "São Paulo",
+"uf": "SP",
+"postal_code": "02463-080"
+},
+"phones": [
+{
+"international_dial_code": "55",
+"area_code": "11",
+"number": "55988644",
+"type": "mobile"
+}
+]
+}
+],
+"guarantors": [
+{
+"name": "Melissa Lima Melo",
+"document_number": "677.498.846-61",
+"birthdate": "1960-11-21",
+"email": "exemplo2@sample.com",
+"nationality": "BRA",
+"mother_name": "Raíssa Lima",
+"father_name": "Ronaldo Melo",
+"monthly_income": 800000,
+"declared_assets": 18600000,
+"occupation": "law",
+"gender": "female",
+"address": {
+"country": "BRA",
+"street": "Rua Castro Alves",
+"number": "100",
+"complement": "Ap 202",
+"neighborhood": "Parque Estrela Dalva I",
+"city": "Luziânia",
+"uf": "GO",
+"postal_code": "72804-050"
+},
+"phones": [
+{
+"international_dial_code": "55",
+"area_code": "11",
+"number": "21158745",
+"type": "residential"
+}
+]
+}
+],
+"financial": {
+"amount": 100000,
+"currency": "BRL",
+"interest_type": "cdi_plus",
+"annual_interest_rate": 2.32,
+"cdi_percentage": 100,
+"number_of_installments": 4
+},
+"warrants": [
+{
+"warrant_type": "real_estate",
+"address": {
+"country": "BRA",
+"street": "Rua Curitiba",
+"number": "150",
+"complement": "Bl 3 apt 122",
+"neighborhood": "Paraíso",
+"city": "São Paulo",
+"uf": "SP",
+"postal_code": "04005-030"
+},
+"property_type": "house",
+"estimated_value": 100000000,
+"forced_selling_value": 60000000
+}
+],
+"source": {
+"channel": "website",
+"ip": "132.23.161.75",
+"session_id": "2bb684f9-6c00-4993-bcd7-18b9eccd7c9d"
+},
+"scr_parameters" : {}
+}"#;
+
+    fn parse(body: &serde_json::Value) -> Result<LegalPersonProposal, JsonError> {
+        parse_proposal(body.to_string().as_bytes())
+    }
+
+    fn error(body: &serde_json::Value) -> JsonError {
+        parse(body).expect_err("the body must be refused")
+    }
+
+    fn natural(guarantor: &Guarantor) -> &NaturalPerson {
+        match &guarantor.person {
+            Some(Person::NaturalPerson(person)) => person,
+            other => panic!("expected a natural person, got {other:?}"),
+        }
+    }
+
+    fn legal(guarantor: &Guarantor) -> &LegalPersonGuarantor {
+        match &guarantor.person {
+            Some(Person::LegalPerson(person)) => person,
+            other => panic!("expected a legal person, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_qi_example_parses_into_the_right_fields() {
+        let p = parse_proposal(QI_EXAMPLE.as_bytes()).unwrap();
+        assert_eq!(p.id, "12345678");
+        assert_eq!(p.registration_id, "");
+        assert_eq!(p.credit_request_date, "2021-03-31T10:30:00-03:00");
+        assert_eq!(p.credit_type, "student_loan");
+        assert_eq!(p.legal_name, "QI Tech Tecnologia LTDA");
+        assert_eq!(p.trading_name, "QI Tech");
+        assert_eq!(p.document_number, "35.472.523/0001-15");
+        assert_eq!(p.constitution_type, "llc");
+        assert_eq!(p.monthly_revenue, 50_000_000);
+        assert_eq!(p.client_since, "2021-02-11");
+
+        let address = p.address.as_ref().unwrap();
+        assert_eq!(address.city, "São Paulo");
+        assert_eq!(address.postal_code, "01452-905");
+        assert_eq!(address.complement, "");
+        assert_eq!(p.phones.len(), 1);
+        assert_eq!(p.phones[0].r#type, "residential");
+        assert_eq!(p.phones[0].number, "32234611");
+
+        assert_eq!(p.shareholders.len(), 1);
+        let anna = &p.shareholders[0];
+        assert_eq!(anna.document_number, "261.026.462-31");
+        assert_eq!(anna.father_name, "Luís Azevedo");
+        assert_eq!(anna.monthly_income, 800_000);
+        assert_eq!(anna.declared_assets, 18_600_000);
+        assert_eq!(anna.address.as_ref().unwrap().complement, "Ap 857");
+        assert_eq!(anna.phones[0].r#type, "mobile");
+
+        assert_eq!(p.guarantors.len(), 1);
+        let melissa = natural(&p.guarantors[0]);
+        assert_eq!(melissa.document_number, "677.498.846-61");
+        assert_eq!(melissa.name, "Melissa Lima Melo");
+        assert_eq!(melissa.address.as_ref().unwrap().city, "Luziânia");
+
+        let financial = p.financial.as_ref().unwrap();
+        assert_eq!(financial.amount, 100_000);
+        assert_eq!(financial.currency, "BRL");
+        assert_eq!(financial.interest_type, "cdi_plus");
+        assert!((financial.annual_interest_rate - 2.32).abs() < f64::EPSILON);
+        assert!((financial.cdi_percentage - 100.0).abs() < f64::EPSILON);
+        assert_eq!(financial.number_of_installments, 4);
+
+        assert_eq!(p.warrants.len(), 1);
+        assert_eq!(p.warrants[0].warrant_type, "real_estate");
+        assert_eq!(p.warrants[0].estimated_value, 100_000_000);
+        assert_eq!(p.warrants[0].forced_selling_value, 60_000_000);
+        assert_eq!(
+            p.warrants[0].address.as_ref().unwrap().postal_code,
+            "04005-030"
+        );
+
+        let source = p.source.as_ref().unwrap();
+        assert_eq!(source.channel, "website");
+        assert_eq!(source.ip, "132.23.161.75");
+        assert!(p.scr_parameters.is_empty());
+    }
+
+    #[test]
+    fn a_type_error_reports_its_json_path() {
+        let e = error(&json!({"financial": {"amount": "lots"}}));
+        assert_eq!(e.field, "financial.amount");
+        assert!(e.message.contains("lots"), "{}", e.message);
+        assert!(
+            e.message.contains("integer amount in cents"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("line"), "{}", e.message);
+
+        let e = error(&json!({"shareholders": [{"monthly_income": "8000"}]}));
+        assert_eq!(e.field, "shareholders[0].monthly_income");
+
+        let e = error(&json!({"guarantors": [{}, {"address": {"postal_code": 72804050}}]}));
+        assert_eq!(e.field, "guarantors[1].address.postal_code");
+
+        let e = error(&json!({"phones": [{"number": "1"}, {"type": false}]}));
+        assert_eq!(e.field, "phones[1].type");
+
+        let e = error(&json!({"warrants": [{"forced_selling_value": 600.5}]}));
+        assert_eq!(e.field, "warrants[0].forced_selling_value");
+
+        let e = error(&json!({"financial": {"number_of_installments": 3_000_000_000_u64}}));
+        assert_eq!(e.field, "financial.number_of_installments");
+
+        let e = error(&json!({"financial": {"annual_interest_rate": "2.32"}}));
+        assert_eq!(e.field, "financial.annual_interest_rate");
+        assert!(e.message.contains("expected a number"), "{}", e.message);
+
+        let e = error(&json!({"monthly_revenue": 18_446_744_073_709_551_615_u64}));
+        assert_eq!(e.field, "monthly_revenue");
+
+        let e = error(&json!({"document_number": 35_472_523_000_115_u64}));
+        assert_eq!(e.field, "document_number");
+
+        let e = error(&json!({"scr_parameters": "yes"}));
+        assert_eq!(e.field, "scr_parameters");
+    }
+
+    #[test]
+    fn arrays_are_not_objects() {
+        let e = error(&json!({"address": ["BRA", "Rua", "1", "", "Centro", "Rio", "RJ", "1"]}));
+        assert_eq!(e.field, "address");
+        assert!(
+            e.message.contains("expected a JSON object"),
+            "{}",
+            e.message
+        );
+
+        let e = error(&json!({"shareholders": {"name": "Anna"}}));
+        assert_eq!(e.field, "shareholders");
+
+        let e = error(&json!({"shareholders": [null]}));
+        assert_eq!(e.field, "shareholders[0]");
+    }
+
+    #[test]
+    fn a_body_that_is_not_one_object_is_a_body_error() {
+        for body in [
+            "",
+            "   ",
+            "not json",
+            "{\"id\": \"1\"",
+            "{\"id\": \"1\",}",
+            "[]",
+            "\"proposal\"",
+            "null",
+            "{} {}",
+            "{}x",
+        ] {
+            let e = parse_proposal(body.as_bytes()).expect_err(body);
+            assert_eq!(e.field, BODY_FIELD, "{body:?}: {e}");
+            assert!(!e.message.is_empty());
+        }
+        let e = parse_proposal(b"[]").unwrap_err();
+        assert_eq!(e.message, "invalid type: sequence, expected a JSON object");
+    }
+
+    #[test]
+    fn missing_and_null_fields_are_defaults() {
+        assert_eq!(parse(&json!({})).unwrap(), LegalPersonProposal::default());
+        assert_eq!(
+            parse_proposal(b" {}\n").unwrap(),
+            LegalPersonProposal::default()
+        );
+
+        let p = parse(&json!({
+            "id": null,
+            "monthly_revenue": null,
+            "address": null,
+            "shareholders": null,
+            "scr_parameters": null,
+            "financial": {},
+            "warrants": [{}],
+            "guarantors": [{}],
+        }))
+        .unwrap();
+        assert_eq!(p.id, "");
+        assert_eq!(p.monthly_revenue, 0);
+        assert_eq!(p.address, None);
+        assert!(p.shareholders.is_empty());
+        assert!(p.scr_parameters.is_empty());
+        assert_eq!(p.financial, Some(Financial::default()));
+        assert_eq!(p.warrants, vec![Warrant::default()]);
+        assert_eq!(natural(&p.guarantors[0]), &NaturalPerson::default());
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let p = parse(&json!({
+            "id": "1",
+            "partner_extra": {"deeply": ["nested", 1]},
+            "financial": {"amount": 5, "grace_period": 30},
+        }))
+        .unwrap();
+        assert_eq!(p.id, "1");
+        assert_eq!(p.financial.unwrap().amount, 5);
+    }
+
+    #[test]
+    fn a_legal_person_guarantor_is_recognised() {
+        let p = parse(&json!({"guarantors": [
+            {"legal_name": "Garantidora S.A.", "document_number": "11.222.333/0001-81"},
+            {"document_number": "11.222.333/0001-81"},
+            {"document_number": "11222333000181", "name": "ignored"},
+            {"legal_name": "Sem CNPJ"},
+            {"legal_name": "  ", "document_number": "677.498.846-61"},
+            {"name": "Melissa", "document_number": "677.498.846-61", "monthly_income": 1},
+        ]}))
+        .unwrap();
+        let first = legal(&p.guarantors[0]);
+        assert_eq!(first.legal_name, "Garantidora S.A.");
+        assert_eq!(first.document_number, "11.222.333/0001-81");
+        assert_eq!(legal(&p.guarantors[1]).legal_name, "");
+        assert_eq!(legal(&p.guarantors[2]).document_number, "11222333000181");
+        assert_eq!(legal(&p.guarantors[3]).legal_name, "Sem CNPJ");
+        assert_eq!(natural(&p.guarantors[4]).document_number, "677.498.846-61");
+        let melissa = natural(&p.guarantors[5]);
+        assert_eq!(melissa.name, "Melissa");
+        assert_eq!(melissa.monthly_income, 1);
+    }
+
+    #[test]
+    fn scr_parameters_become_strings() {
+        let p = parse_proposal(
+            br#"{"scr_parameters": {
+                "a": "text", "b": 1, "c": 2.5, "d": true, "e": null,
+                "f": {"x": 1}, "g": [1, "2"], "h": -7
+            }}"#,
+        )
+        .unwrap();
+        let expected: BTreeMap<String, String> = [
+            ("a", "text"),
+            ("b", "1"),
+            ("c", "2.5"),
+            ("d", "true"),
+            ("e", "null"),
+            ("f", r#"{"x":1}"#),
+            ("g", r#"[1,"2"]"#),
+            ("h", "-7"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        assert_eq!(p.scr_parameters, expected);
+    }
+
+    #[test]
+    fn negative_and_large_amounts_are_kept_for_the_service_to_judge() {
+        let p = parse(&json!({
+            "monthly_revenue": -1,
+            "financial": {"amount": i64::MAX, "number_of_installments": -3},
+        }))
+        .unwrap();
+        assert_eq!(p.monthly_revenue, -1);
+        let financial = p.financial.unwrap();
+        assert_eq!(financial.amount, i64::MAX);
+        assert_eq!(financial.number_of_installments, -3);
+    }
+
+    fn analysis() -> LegalPersonAnalysis {
+        let mut analysis = LegalPersonAnalysis {
+            id: "12345678".to_owned(),
+            reason: "rule_decision_enum".to_owned(),
+            company_score: 712,
+            probability_of_default: 0.034,
+            credit_limit: Some(Money {
+                cents: 5_000_000,
+                currency: "BRL".to_owned(),
+            }),
+            justification: vec![Reason {
+                code: "revenue_low".to_owned(),
+                description: "Faturamento abaixo do esperado".to_owned(),
+                impact: 12.5,
+            }],
+            created_at: Some(prost_types::Timestamp {
+                seconds: 1_617_197_400,
+                nanos: 0,
+            }),
+            updated_at: Some(prost_types::Timestamp {
+                seconds: 1_617_197_401,
+                nanos: 500_000_000,
+            }),
+            ..LegalPersonAnalysis::default()
+        };
+        analysis.set_analysis_status(AnalysisStatus::AutomaticallyApproved);
+        analysis.set_recommendation(Recommendation::Approve);
+        analysis
+    }
+
+    #[test]
+    fn the_answer_is_qi_compatible_with_avals_fields() {
+        let body = serde_json::to_value(AnalysisBody::from(analysis())).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "id": "12345678",
+                "analysis_status": "automatically_approved",
+                "reason": "rule_decision_enum",
+                "company_score": 712,
+                "probability_of_default": 0.034,
+                "recommendation": "approve",
+                "credit_limit": {"amount": 5_000_000, "currency": "BRL"},
+                "justification": [{
+                    "code": "revenue_low",
+                    "description": "Faturamento abaixo do esperado",
+                    "impact": 12.5,
+                }],
+                "created_at": "2021-03-31T13:30:00Z",
+                "updated_at": "2021-03-31T13:30:01.500Z",
+            })
+        );
+    }
+
+    #[test]
+    fn absent_parts_of_the_answer_are_left_out() {
+        let body = serde_json::to_value(AnalysisBody::from(LegalPersonAnalysis {
+            id: "1".to_owned(),
+            ..LegalPersonAnalysis::default()
+        }))
+        .unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "id": "1",
+                "analysis_status": "unspecified",
+                "reason": "",
+                "company_score": 0,
+                "probability_of_default": 0.0,
+                "recommendation": "unspecified",
+                "justification": [],
+            })
+        );
+
+        let mut analysis = analysis();
+        analysis.credit_limit = Some(Money {
+            cents: 1,
+            currency: String::new(),
+        });
+        analysis.analysis_status = 999;
+        let body = AnalysisBody::from(analysis);
+        assert_eq!(body.credit_limit.unwrap().currency, "BRL");
+        assert_eq!(body.analysis_status, "unspecified");
+    }
+
+    #[test]
+    fn every_status_has_its_qi_name() {
+        let names = [
+            (AnalysisStatus::Pending, "pending"),
+            (AnalysisStatus::WaitingForData, "waiting_for_data"),
+            (
+                AnalysisStatus::AutomaticallyApproved,
+                "automatically_approved",
+            ),
+            (
+                AnalysisStatus::AutomaticallyReproved,
+                "automatically_reproved",
+            ),
+            (
+                AnalysisStatus::AutomaticallyChallenged,
+                "automatically_challenged",
+            ),
+            (AnalysisStatus::InManualAnalysis, "in_manual_analysis"),
+            (AnalysisStatus::ManuallyApproved, "manually_approved"),
+            (AnalysisStatus::ManuallyReproved, "manually_reproved"),
+            (AnalysisStatus::ManuallyChallenged, "manually_challenged"),
+            (AnalysisStatus::Unspecified, "unspecified"),
+        ];
+        for (status, name) in names {
+            let mut analysis = analysis();
+            analysis.set_analysis_status(status);
+            assert_eq!(AnalysisBody::from(analysis).analysis_status, name);
+        }
+        for (recommendation, name) in [
+            (Recommendation::Approve, "approve"),
+            (Recommendation::Refuse, "refuse"),
+            (Recommendation::RequestGuarantees, "request_guarantees"),
+            (Recommendation::Unspecified, "unspecified"),
+        ] {
+            let mut analysis = analysis();
+            analysis.set_recommendation(recommendation);
+            assert_eq!(AnalysisBody::from(analysis).recommendation, name);
+        }
+    }
+
+    #[test]
+    fn timestamps_are_normalised_before_formatting() {
+        let ts = prost_types::Timestamp {
+            seconds: 1,
+            nanos: -500_000_000,
+        };
+        assert_eq!(rfc3339(&ts).unwrap(), "1970-01-01T00:00:00.500Z");
+        let out_of_range = prost_types::Timestamp {
+            seconds: i64::MAX,
+            nanos: 0,
+        };
+        assert_eq!(rfc3339(&out_of_range), None);
+    }
+}

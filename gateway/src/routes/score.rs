@@ -1,0 +1,157 @@
+//! Consumer scores: `POST /customers/v1/customscores` (Claro's headers) and `POST /v1/scores`
+//! (Aval's JSON body).
+
+use super::Meta;
+use crate::{AppState, credentials, error::ApiError, grpc};
+use aval_proto::score::v1::{
+    GetScoreRequest, GetScoreResponse, RiskBand, score_service_client::ScoreServiceClient,
+};
+use axum::{Json, extract::State, http::HeaderMap};
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+#[derive(Serialize)]
+pub struct ScoreBody {
+    /// 0..1000, higher = lower risk.
+    pub score: i32,
+    pub band: &'static str,
+    pub probability_of_default: f64,
+    /// The main elements behind the score, most important first (Lei 12.414 art. 5 IV).
+    pub reasons: Vec<ReasonBody>,
+    pub model: ModelBody,
+    pub answer_id: String,
+    pub meta: Meta,
+}
+
+#[derive(Serialize)]
+pub struct ReasonBody {
+    pub code: String,
+    pub description: String,
+    pub impact: f64,
+}
+
+#[derive(Serialize)]
+pub struct ModelBody {
+    pub id: String,
+    pub version: i32,
+}
+
+fn band_name(band: RiskBand) -> &'static str {
+    match band {
+        RiskBand::VeryLow => "very_low",
+        RiskBand::Low => "low",
+        RiskBand::Medium => "medium",
+        RiskBand::High => "high",
+        RiskBand::VeryHigh => "very_high",
+        RiskBand::Unspecified => "unspecified",
+    }
+}
+
+async fn score(
+    state: &AppState,
+    headers: &HeaderMap,
+    message: GetScoreRequest,
+    started: Instant,
+) -> Result<Json<ScoreBody>, ApiError> {
+    let bearer = credentials::bearer(headers).ok_or_else(|| {
+        ApiError::unauthenticated("a bearer token is required (Authorization or x-client-auth)")
+    })?;
+    let request_id = grpc::request_id(headers);
+    let message = GetScoreRequest {
+        request_id: request_id.clone(),
+        ..message
+    };
+    let answer: GetScoreResponse = ScoreServiceClient::new(state.upstreams.score.channel.clone())
+        .get_score(grpc::request(message, Some(bearer), &request_id))
+        .await?
+        .into_inner();
+    Ok(Json(ScoreBody {
+        score: answer.score,
+        band: band_name(answer.band()),
+        probability_of_default: answer.probability_of_default,
+        reasons: answer
+            .reasons
+            .into_iter()
+            .map(|r| ReasonBody {
+                code: r.code,
+                description: r.description,
+                impact: r.impact,
+            })
+            .collect(),
+        model: ModelBody {
+            id: answer.model_id,
+            version: answer.model_version,
+        },
+        answer_id: answer.answer_id,
+        meta: Meta::new(request_id, started),
+    }))
+}
+
+fn header(headers: &HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+/// Claro's call: the CPF in the `document` header, the model in `score`, the partner's
+/// customer id in `X-CustomerID`.
+pub async fn custom_score(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<ScoreBody>, ApiError> {
+    let started = Instant::now();
+    let document = header(&headers, "document");
+    if document.is_empty() {
+        return Err(ApiError::invalid_field(
+            "INVALID_DOCUMENT",
+            "document",
+            "REQUIRED",
+            "the `document` header must carry the CPF",
+        ));
+    }
+    let message = GetScoreRequest {
+        document,
+        model: header(&headers, "score"),
+        customer_id: header(&headers, "x-customerid"),
+        ..GetScoreRequest::default()
+    };
+    score(&state, &headers, message, started).await
+}
+
+#[derive(Deserialize)]
+pub struct ScoreRequestBody {
+    document: Option<String>,
+    model: Option<String>,
+    customer_id: Option<String>,
+}
+
+/// Aval's JSON call: `{"document": "...", "model": "..."}`.
+pub async fn json_score(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<ScoreRequestBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<ScoreBody>, ApiError> {
+    let started = Instant::now();
+    let Json(body) = body.map_err(|e| {
+        ApiError::invalid_field("INVALID_BODY", "body", "INVALID_JSON", e.body_text())
+    })?;
+    let document = body.document.unwrap_or_default();
+    if document.trim().is_empty() {
+        return Err(ApiError::invalid_field(
+            "INVALID_DOCUMENT",
+            "document",
+            "REQUIRED",
+            "the CPF is required",
+        ));
+    }
+    let message = GetScoreRequest {
+        document,
+        model: body.model.unwrap_or_default(),
+        customer_id: body.customer_id.unwrap_or_default(),
+        ..GetScoreRequest::default()
+    };
+    score(&state, &headers, message, started).await
+}

@@ -1,0 +1,288 @@
+//! Metering from the delivering side. A service writes each delivered answer's usage event to
+//! its own outbox table in the same transaction as the answer; a background shipper sends
+//! batches to billing-service, which deduplicates on the event id. Billing being down delays
+//! usage but never loses it, doubles it, or slows an answer.
+
+use crate::{client::MeshChannel, shutdown::CancellationToken};
+use aval_proto::billing::v1::{
+    Product, RecordUsageRequest, UsageEvent, billing_service_client::BillingServiceClient,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement,
+    sea_query::{Alias, Expr, ExprTrait, Index, OnConflict, Order, Query, Table},
+};
+use sea_orm_migration::{
+    MigrationName, MigrationTrait, SchemaManager, async_trait,
+    schema::{boolean, integer, string, timestamp_with_time_zone, timestamp_with_time_zone_null},
+};
+use std::time::Duration;
+
+/// Events sent to billing per call.
+const BATCH: u64 = 500;
+/// How often the shipper looks for pending events.
+const INTERVAL: Duration = Duration::from_millis(200);
+/// Longest wait between attempts while billing is unreachable.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// One delivered answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsageRecord {
+    /// Unique per delivered answer; the same answer delivered again keeps its id.
+    pub event_id: String,
+    pub tenant_id: String,
+    pub product: Product,
+    pub occurred_at: DateTime<Utc>,
+    pub sandbox: bool,
+}
+
+/// A service's usage outbox table.
+#[derive(Clone, Copy, Debug)]
+pub struct Outbox {
+    table: &'static str,
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    event_id: String,
+    tenant_id: String,
+    product: i32,
+    occurred_at: DateTime<Utc>,
+    sandbox: bool,
+}
+
+impl Outbox {
+    pub const fn new(table: &'static str) -> Self {
+        Self { table }
+    }
+
+    fn table(&self) -> Alias {
+        Alias::new(self.table)
+    }
+
+    /// Adds `record` unless its event id is already there. Call it inside the transaction that
+    /// stores the answer.
+    pub async fn enqueue(
+        &self,
+        conn: &impl ConnectionTrait,
+        record: &UsageRecord,
+    ) -> Result<(), DbErr> {
+        let insert = Query::insert()
+            .into_table(self.table())
+            .columns([
+                Alias::new("event_id"),
+                Alias::new("tenant_id"),
+                Alias::new("product"),
+                Alias::new("occurred_at"),
+                Alias::new("sandbox"),
+            ])
+            .values([
+                record.event_id.clone().into(),
+                record.tenant_id.clone().into(),
+                i32::from(record.product).into(),
+                record.occurred_at.into(),
+                record.sandbox.into(),
+            ])
+            .map_err(|e| DbErr::Custom(e.to_string()))?
+            .on_conflict(
+                OnConflict::column(Alias::new("event_id"))
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .to_owned();
+        conn.execute(&insert).await?;
+        Ok(())
+    }
+
+    /// Events not yet acknowledged by billing, oldest first.
+    pub async fn pending(
+        &self,
+        conn: &impl ConnectionTrait,
+        limit: u64,
+    ) -> Result<Vec<UsageRecord>, DbErr> {
+        let select = Query::select()
+            .columns([
+                Alias::new("event_id"),
+                Alias::new("tenant_id"),
+                Alias::new("product"),
+                Alias::new("occurred_at"),
+                Alias::new("sandbox"),
+            ])
+            .from(self.table())
+            .and_where(Expr::col(Alias::new("shipped_at")).is_null())
+            .order_by(Alias::new("occurred_at"), Order::Asc)
+            .limit(limit)
+            .to_owned();
+        let backend = conn.get_database_backend();
+        let rows = Row::find_by_statement(backend.build(&select))
+            .all(conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| UsageRecord {
+                event_id: r.event_id,
+                tenant_id: r.tenant_id,
+                product: Product::try_from(r.product).unwrap_or(Product::Unspecified),
+                occurred_at: r.occurred_at,
+                sandbox: r.sandbox,
+            })
+            .collect())
+    }
+
+    /// How many events wait for billing.
+    pub async fn pending_count(&self, conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
+        #[derive(FromQueryResult)]
+        struct Count {
+            n: i64,
+        }
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM {} WHERE shipped_at IS NULL",
+            self.table
+        );
+        let count =
+            Count::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
+                .one(conn)
+                .await?;
+        Ok(count.map_or(0, |c| u64::try_from(c.n).unwrap_or(0)))
+    }
+
+    async fn mark_shipped(&self, conn: &impl ConnectionTrait, ids: &[String]) -> Result<(), DbErr> {
+        let update = Query::update()
+            .table(self.table())
+            .value(Alias::new("shipped_at"), Utc::now())
+            .and_where(Expr::col(Alias::new("event_id")).is_in(ids.iter().cloned()))
+            .to_owned();
+        conn.execute(&update).await?;
+        Ok(())
+    }
+
+    /// Sends one batch of pending events to billing; returns how many were acknowledged.
+    /// Billing deduplicates, so a batch re-sent after a lost acknowledgement counts once.
+    pub async fn ship_once(
+        &self,
+        db: &DatabaseConnection,
+        billing: &mut BillingServiceClient<MeshChannel>,
+    ) -> Result<usize, ShipError> {
+        let pending = self.pending(db, BATCH).await?;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let events = pending
+            .iter()
+            .map(|r| UsageEvent {
+                event_id: r.event_id.clone(),
+                tenant_id: r.tenant_id.clone(),
+                product: r.product.into(),
+                occurred_at: Some(prost_types::Timestamp {
+                    seconds: r.occurred_at.timestamp(),
+                    nanos: i32::try_from(r.occurred_at.timestamp_subsec_nanos()).unwrap_or(0),
+                }),
+                sandbox: r.sandbox,
+            })
+            .collect();
+        billing.record_usage(RecordUsageRequest { events }).await?;
+        let ids: Vec<String> = pending.into_iter().map(|r| r.event_id).collect();
+        self.mark_shipped(db, &ids).await?;
+        Ok(ids.len())
+    }
+
+    /// Ships until `stop` is cancelled, then makes a last attempt to flush.
+    pub async fn run_shipper(
+        self,
+        db: DatabaseConnection,
+        billing: MeshChannel,
+        stop: CancellationToken,
+    ) {
+        let mut client = BillingServiceClient::new(billing);
+        let mut backoff = INTERVAL;
+        loop {
+            let wait = match self.ship_once(&db, &mut client).await {
+                Ok(n) if n as u64 == BATCH => Duration::ZERO,
+                Ok(_) => {
+                    backoff = INTERVAL;
+                    INTERVAL
+                }
+                Err(error) => {
+                    tracing::warn!(%error, outbox = self.table, "usage not shipped yet; will retry");
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                    backoff
+                }
+            };
+            tokio::select! {
+                () = stop.cancelled() => break,
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+        // Last flush on shutdown, bounded: what is left stays in the outbox for the next start.
+        let flush = async {
+            while let Ok(n) = self.ship_once(&db, &mut client).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(5), flush).await;
+    }
+
+    /// The migration creating this outbox table.
+    pub fn migration(&self) -> OutboxMigration {
+        OutboxMigration { table: self.table }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShipError {
+    #[error("outbox database: {0}")]
+    Db(#[from] DbErr),
+    #[error("billing: {0}")]
+    Billing(#[from] tonic::Status),
+}
+
+/// Creates a usage outbox table (for [`crate::migrator!`]).
+pub struct OutboxMigration {
+    table: &'static str,
+}
+
+impl MigrationName for OutboxMigration {
+    fn name(&self) -> &str {
+        "m20261124_000100_usage_outbox"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OutboxMigration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let table = Alias::new(self.table);
+        manager
+            .create_table(
+                Table::create()
+                    .table(table.clone())
+                    .if_not_exists()
+                    .col(string(Alias::new("event_id")).primary_key())
+                    .col(string(Alias::new("tenant_id")))
+                    .col(integer(Alias::new("product")))
+                    .col(timestamp_with_time_zone(Alias::new("occurred_at")))
+                    .col(boolean(Alias::new("sandbox")))
+                    .col(timestamp_with_time_zone_null(Alias::new("shipped_at")))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name(format!("{}_pending", self.table))
+                    .table(table)
+                    .col(Alias::new("shipped_at"))
+                    .col(Alias::new("occurred_at"))
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Alias::new(self.table)).to_owned())
+            .await
+    }
+}

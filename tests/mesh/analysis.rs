@@ -1,0 +1,166 @@
+//! Legal-person analysis through the gateway: the QI example is decided, retries are billed
+//! once, a changed body under the same id conflicts, bad fields are named by JSON path, and a
+//! tenant never reads another's analyses or usage.
+
+use crate::helpers::{TestMesh, spawn_mesh};
+use aval_mesh::{
+    db_test,
+    testing::{TestDatabase, TestResult},
+};
+use serde_json::Value;
+
+fn qi_example() -> anyhow::Result<Value> {
+    let text = include_str!("../../docs/examples/legal_person_proposal.json");
+    Ok(serde_json::from_str(text)?)
+}
+
+async fn submit(mesh: &TestMesh, token: &str, body: &Value) -> anyhow::Result<reqwest::Response> {
+    Ok(mesh
+        .http
+        .post(mesh.url("/credit_analysis/legal_person"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await?)
+}
+
+async fn the_qi_example_is_decided_billed_once_and_conflicts_when_changed(
+    db: TestDatabase,
+) -> TestResult {
+    let mesh = spawn_mesh(&db).await?;
+    let client = mesh.full_tenant("lender-a").await?;
+    let token = mesh.token(&client).await?;
+    let proposal = qi_example()?;
+
+    let first = submit(&mesh, &token, &proposal).await?;
+    assert_eq!(first.status(), 200);
+    let first: Value = first.json().await?;
+    assert_eq!(first["id"], "12345678");
+    // The shareholder (very low risk) and the guarantor (low risk) have demo profiles; the
+    // amount is small against the revenue: the default policy approves.
+    assert_eq!(
+        first["analysis_status"], "automatically_approved",
+        "{first}"
+    );
+    assert_eq!(first["recommendation"], "approve");
+    let score = first["company_score"].as_i64().unwrap_or(-1);
+    assert!((0..=1000).contains(&score));
+    assert!(first["credit_limit"]["amount"].as_i64().unwrap_or(0) > 0);
+    assert_eq!(first["credit_limit"]["currency"], "BRL");
+    assert!(first["reason"].is_string());
+    assert!(first["justification"].is_array());
+    assert!(first["meta"]["request_id"].is_string());
+
+    // The same id and body: the stored answer, not a second bill.
+    let again: Value = submit(&mesh, &token, &proposal).await?.json().await?;
+    assert_eq!(again["analysis_status"], first["analysis_status"]);
+    assert_eq!(again["created_at"], first["created_at"]);
+
+    // The same id with another body: conflict.
+    let mut changed = proposal.clone();
+    changed["financial"]["amount"] = Value::from(200_000);
+    let conflict = submit(&mesh, &token, &changed).await?;
+    assert_eq!(conflict.status(), 409);
+    assert_eq!(
+        conflict.json::<Value>().await?["error"]["code"],
+        "PROPOSAL_CONFLICT"
+    );
+
+    // GET returns it again.
+    let fetched: Value = mesh
+        .http
+        .get(mesh.url("/credit_analysis/12345678"))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(fetched["analysis_status"], first["analysis_status"]);
+    assert_eq!(fetched["company_score"], first["company_score"]);
+
+    assert_eq!(mesh.billed(&token, "legal_person_analysis", 1).await?, 1);
+    // The partners' scores fetched for the analysis are part of it, not separate answers.
+    assert_eq!(mesh.billed(&token, "consumer_score", 0).await?, 0);
+    mesh.stop().await
+}
+db_test!(the_qi_example_is_decided_billed_once_and_conflicts_when_changed);
+
+async fn invalid_proposals_name_each_bad_field(db: TestDatabase) -> TestResult {
+    let mesh = spawn_mesh(&db).await?;
+    let client = mesh.full_tenant("lender-b").await?;
+    let token = mesh.token(&client).await?;
+
+    let mut proposal = qi_example()?;
+    proposal["document_number"] = Value::from("35.472.523/0001-16");
+    proposal["shareholders"][0]["document_number"] = Value::from("261.026.462-32");
+    proposal["financial"]["currency"] = Value::from("GBP");
+    let response = submit(&mesh, &token, &proposal).await?;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await?;
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .map(|d| d.iter().filter_map(|x| x["field"].as_str()).collect())
+        .unwrap_or_default();
+    for expected in [
+        "document_number",
+        "shareholders[0].document_number",
+        "financial.currency",
+    ] {
+        assert!(fields.contains(&expected), "{expected} not in {fields:?}");
+    }
+
+    // A type error is named by its JSON path before the proposal reaches the service.
+    let mut typed = qi_example()?;
+    typed["financial"]["amount"] = Value::from("lots");
+    let response = submit(&mesh, &token, &typed).await?;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await?;
+    assert_eq!(
+        body["error"]["details"][0]["field"], "financial.amount",
+        "{body}"
+    );
+
+    // Invalid proposals are not billed.
+    assert_eq!(mesh.billed(&token, "legal_person_analysis", 0).await?, 0);
+    mesh.stop().await
+}
+db_test!(invalid_proposals_name_each_bad_field);
+
+async fn a_tenant_never_reads_another_tenants_analyses_or_usage(db: TestDatabase) -> TestResult {
+    let mesh = spawn_mesh(&db).await?;
+    let a = mesh.full_tenant("tenant-a").await?;
+    let b = mesh.full_tenant("tenant-b").await?;
+    let token_a = mesh.token(&a).await?;
+    let token_b = mesh.token(&b).await?;
+
+    assert_eq!(submit(&mesh, &token_a, &qi_example()?).await?.status(), 200);
+    assert_eq!(mesh.score(&token_a, "52998224725").await?.status(), 200);
+    assert_eq!(mesh.billed(&token_a, "legal_person_analysis", 1).await?, 1);
+
+    let response = mesh
+        .http
+        .get(mesh.url("/credit_analysis/12345678"))
+        .bearer_auth(&token_b)
+        .send()
+        .await?;
+    assert_eq!(response.status(), 404, "B cannot see A's analysis");
+
+    let report: Value = mesh
+        .http
+        .get(mesh.url("/v1/usage"))
+        .bearer_auth(&token_b)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(
+        report["rows"],
+        Value::Array(vec![]),
+        "B's report holds none of A's usage: {report}"
+    );
+
+    // B may submit a proposal with the same id: ids are per tenant.
+    assert_eq!(submit(&mesh, &token_b, &qi_example()?).await?.status(), 200);
+    mesh.stop().await
+}
+db_test!(a_tenant_never_reads_another_tenants_analyses_or_usage);
