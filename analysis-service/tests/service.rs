@@ -16,10 +16,14 @@ async fn answers_health_over_mtls_and_enforces_its_allow_list(db: TestDatabase) 
     let gateway = service.channel_as(MeshIdentity::GATEWAY, MeshIdentity::ANALYSIS)?;
     service.wait_serving(gateway.clone()).await?;
 
-    let stub = AnalysisServiceClient::new(gateway)
+    // Analyses need a partner's token, whoever relays the call.
+    let anonymous = AnalysisServiceClient::new(gateway)
         .get_analysis(GetAnalysisRequest::default())
         .await;
-    assert_eq!(stub.err().map(|s| s.code()), Some(Code::Unimplemented));
+    assert_eq!(
+        anonymous.err().map(|s| s.code()),
+        Some(Code::Unauthenticated)
+    );
 
     let score = service.channel_as(MeshIdentity::SCORE, MeshIdentity::ANALYSIS)?;
     let denied = AnalysisServiceClient::new(score)

@@ -60,6 +60,15 @@ async fn aval_dev_starts_the_mesh_and_stops_on_sigterm() -> anyhow::Result<()> {
         "AVAL_CA_CERT",
         "AVAL_CLIENT_CERT",
         "AVAL_CLIENT_KEY",
+        "AVAL_DEMO_CLIENT_ID",
+        "AVAL_DEMO_CLIENT_SECRET",
+        "AVAL_DEMO_CUSTOMER_ID",
+        "AVAL_DEMO_MODEL",
+        "AVAL_DEMO_CPF_VERY_LOW",
+        "AVAL_DEMO_CPF_LOW",
+        "AVAL_DEMO_CPF_MEDIUM",
+        "AVAL_DEMO_CPF_HIGH",
+        "AVAL_DEMO_CPF_VERY_HIGH",
     ] {
         assert!(env.contains_key(key), "dev.env lacks {key}: {env:?}");
     }

@@ -17,8 +17,12 @@ async fn answers_health_over_mtls_and_enforces_its_allow_list(db: TestDatabase) 
     service.wait_serving(analysis.clone()).await?;
 
     let mut client = ScoreServiceClient::new(analysis);
-    let stub = client.get_score(GetScoreRequest::default()).await;
-    assert_eq!(stub.err().map(|s| s.code()), Some(Code::Unimplemented));
+    // The mesh certificate alone is not enough: scores need a partner's token.
+    let anonymous = client.get_score(GetScoreRequest::default()).await;
+    assert_eq!(
+        anonymous.err().map(|s| s.code()),
+        Some(Code::Unauthenticated)
+    );
     // Only operators load profiles.
     let denied = client
         .upsert_profiles(UpsertProfilesRequest::default())

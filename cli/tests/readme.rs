@@ -1,0 +1,109 @@
+//! The README's curl lines work as written: `aval dev` runs in a fresh directory, and the
+//! README's "Calling the APIs" block runs in bash against it, exactly as a user pastes it.
+//! Needs bash, curl, jq and base64 (scripts/test installs the missing ones on CI).
+
+use std::{
+    path::Path,
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const README: &str = include_str!("../../README.md");
+
+/// The first ```sh block after the "Calling the APIs" heading.
+fn api_block() -> anyhow::Result<&'static str> {
+    let section = README
+        .split_once("## Calling the APIs")
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| anyhow::anyhow!("no 'Calling the APIs' section"))?;
+    let block = section
+        .split_once("```sh\n")
+        .and_then(|(_, rest)| rest.split_once("\n```"))
+        .map(|(block, _)| block)
+        .ok_or_else(|| anyhow::anyhow!("no sh block in the section"))?;
+    Ok(block)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_readme_curl_commands_work_as_written() -> anyhow::Result<()> {
+    for tool in ["bash", "curl", "jq", "base64"] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()?;
+        anyhow::ensure!(
+            found.status.success(),
+            "this test needs `{tool}` (scripts/test installs it)"
+        );
+    }
+    let dir = tempfile::tempdir()?;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    copy_dir(
+        &repo.join("docs/examples"),
+        &dir.path().join("docs/examples"),
+    )?;
+
+    let mut dev = Command::new(env!("CARGO_BIN_EXE_aval"))
+        .current_dir(dir.path())
+        .args(["dev", "--listen", "127.0.0.1:0", "--grpc-port-base", "0"])
+        .env_remove("DATABASE_URL")
+        .env_remove("AVAL_DATA_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let env_file = dir.path().join(".aval/dev.env");
+    let started = Instant::now();
+    while !env_file.exists() {
+        if started.elapsed() > Duration::from_secs(60) || dev.try_wait()?.is_some() {
+            let _ = dev.kill();
+            anyhow::bail!("aval dev did not become ready");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let script = format!("set -euo pipefail\n{}", api_block()?);
+    let output = Command::new("bash")
+        .current_dir(dir.path())
+        .args(["-c", &script])
+        .output()?;
+    let _ = Command::new("kill")
+        .args(["-TERM", &dev.id().to_string()])
+        .status();
+    let _ = dev.wait();
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "README block failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        !stdout.contains("\"error\""),
+        "an API answered an error:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("\"band\": \"low\""),
+        "the LOW demo CPF was scored:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("\"band\": \"high\""),
+        "the HIGH demo CPF was scored:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("\"analysis_status\": \"automatically_approved\""),
+        "the QI example was decided:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("day,product,answers"),
+        "the CSV report came:\n{stdout}"
+    );
+    Ok(())
+}
