@@ -18,6 +18,7 @@ use aval_mesh::{
     credit::Cpf,
     identity::MeshIdentity,
     quota::{QuotaGate, QuotaVerdict},
+    time::to_timestamp,
     usage::UsageRecord,
 };
 use aval_proto::{
@@ -218,13 +219,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: at.timestamp(),
-        nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
-    }
-}
-
 fn status_to_pb(status: AnalysisStatus) -> PbStatus {
     match status {
         AnalysisStatus::Pending => PbStatus::Pending,
@@ -273,8 +267,8 @@ fn to_pb(
                 impact: j.impact,
             })
             .collect(),
-        created_at: Some(timestamp(created_at)),
-        updated_at: Some(timestamp(updated_at)),
+        created_at: Some(to_timestamp(created_at)),
+        updated_at: Some(to_timestamp(updated_at)),
     }
 }
 

@@ -9,7 +9,9 @@ use crate::{
     error::AuthError,
     store::{self, clients::NewClient},
 };
-use aval_mesh::{authz::AccessPolicy, error::FieldViolation, identity::MeshIdentity, jwt};
+use aval_mesh::{
+    authz::AccessPolicy, error::FieldViolation, identity::MeshIdentity, jwt, time::to_timestamp,
+};
 use aval_proto::auth::v1::{
     CreateApiKeyRequest, CreateApiKeyResponse, CreateClientRequest, CreateClientResponse,
     CreateTenantRequest, ExchangeApiKeyRequest, GetJwksRequest, GetJwksResponse, IssueTokenRequest,
@@ -135,13 +137,6 @@ fn check_name(field: &str, name: &str, violations: &mut Vec<FieldViolation>) {
     }
 }
 
-fn timestamp(at: chrono::DateTime<chrono::Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: at.timestamp(),
-        nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
-    }
-}
-
 #[tonic::async_trait]
 impl AuthService for AuthApi {
     async fn issue_token(
@@ -207,7 +202,7 @@ impl AuthService for AuthApi {
         Ok(Response::new(Tenant {
             id: tenant.id,
             name: tenant.name,
-            created_at: Some(timestamp(tenant.created_at)),
+            created_at: Some(to_timestamp(tenant.created_at)),
         }))
     }
 

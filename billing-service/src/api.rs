@@ -13,6 +13,7 @@ use aval_mesh::{
     bearer::require_scope,
     error::FieldViolation,
     identity::MeshIdentity,
+    time::{from_timestamp, to_timestamp},
 };
 use aval_proto::billing::v1::{
     CheckQuotaRequest, CheckQuotaResponse, GetUsageReportRequest, GetUsageReportResponse,
@@ -20,7 +21,7 @@ use aval_proto::billing::v1::{
     UsageReportRow,
     billing_service_server::{BillingService, BillingServiceServer},
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 use tonic::{Request, Response, Status};
 
@@ -82,17 +83,6 @@ fn product_to_pb(product: Product) -> PbProduct {
         Product::ConsumerScore => PbProduct::ConsumerScore,
         Product::LegalPersonAnalysis => PbProduct::LegalPersonAnalysis,
     }
-}
-
-fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: at.timestamp(),
-        nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
-    }
-}
-
-fn from_timestamp(ts: &prost_types::Timestamp) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(ts.seconds, u32::try_from(ts.nanos).ok()?)
 }
 
 /// Validates a batch; every problem is reported with its index.
@@ -237,7 +227,7 @@ impl BillingService for BillingApi {
             plan: plan.id,
             used,
             limit: plan.answer_limit,
-            period_ends_at: Some(timestamp(subscription.ends_at)),
+            period_ends_at: Some(to_timestamp(subscription.ends_at)),
             cache_ttl_ms: QUOTA_CACHE_TTL_MS,
             reason: verdict
                 .err()
@@ -339,8 +329,8 @@ impl BillingService for BillingApi {
         Ok(Response::new(Subscription {
             tenant_id: request.tenant_id,
             plan_id: plan.id,
-            starts_at: Some(timestamp(starts_at)),
-            ends_at: Some(timestamp(ends_at)),
+            starts_at: Some(to_timestamp(starts_at)),
+            ends_at: Some(to_timestamp(ends_at)),
             answer_limit: plan.answer_limit,
         }))
     }

@@ -171,17 +171,13 @@ fn distinguished_name(common_name: &str) -> DistinguishedName {
 }
 
 fn write(path: &Path, contents: &str, private: bool) -> Result<(), CertError> {
-    let err = |source| CertError::Write {
+    let written = if private {
+        crate::secret_file::write_private(path, contents.as_bytes())
+    } else {
+        fs::write(path, contents)
+    };
+    written.map_err(|source| CertError::Write {
         path: path.to_owned(),
         source,
-    };
-    fs::write(path, contents).map_err(err)?;
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(err)?;
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    Ok(())
+    })
 }

@@ -20,6 +20,7 @@ pub mod server;
 pub mod settings;
 pub mod shutdown;
 pub mod telemetry;
+pub mod time;
 pub mod tls;
 pub mod usage;
 

@@ -173,10 +173,7 @@ impl Outbox {
                 event_id: r.event_id.clone(),
                 tenant_id: r.tenant_id.clone(),
                 product: r.product.into(),
-                occurred_at: Some(prost_types::Timestamp {
-                    seconds: r.occurred_at.timestamp(),
-                    nanos: i32::try_from(r.occurred_at.timestamp_subsec_nanos()).unwrap_or(0),
-                }),
+                occurred_at: Some(crate::time::to_timestamp(r.occurred_at)),
                 sandbox: r.sandbox,
             })
             .collect();

@@ -12,6 +12,7 @@ use aval_mesh::{
     error::FieldViolation,
     identity::MeshIdentity,
     quota::{QuotaGate, QuotaVerdict},
+    time::to_timestamp,
     usage::UsageRecord,
 };
 use aval_proto::{
@@ -165,10 +166,7 @@ impl ScoreApi {
                 .collect(),
             model_id: self.model.id.clone(),
             model_version: self.model.version,
-            scored_at: Some(prost_types::Timestamp {
-                seconds: now.timestamp(),
-                nanos: i32::try_from(now.timestamp_subsec_nanos()).unwrap_or(0),
-            }),
+            scored_at: Some(to_timestamp(now)),
             answer_id,
         })
     }
