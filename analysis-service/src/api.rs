@@ -84,14 +84,15 @@ impl AnalysisApi {
         AnalysisServiceServer::new(self)
     }
 
-    /// The partners' CPF scores from score-service, on the caller's token. A CPF without data,
-    /// or score-service being unreachable, is an unknown score: the policy sends such proposals
-    /// to manual review rather than losing them.
+    /// The partners' CPF scores from score-service, on the caller's token. A CPF without data is
+    /// an unknown score (the policy sends such proposals to manual review). score-service
+    /// failing is not: the analysis is refused as unavailable, nothing is stored or billed, and
+    /// the partner retries with the same id.
     async fn partner_scores(
         &self,
         proposal: &Proposal,
         bearer: Option<&str>,
-    ) -> BTreeMap<Cpf, Option<u32>> {
+    ) -> Result<BTreeMap<Cpf, Option<u32>>, AnalysisError> {
         let lookups = proposal.partner_documents().into_iter().map(|cpf| {
             let mut client = self.score.clone();
             let mut request = Request::new(GetScoreRequest {
@@ -103,14 +104,14 @@ impl AnalysisApi {
             }
             async move {
                 let score = match client.get_score(request).await {
-                    Ok(answer) => u32::try_from(answer.into_inner().score).ok(),
-                    Err(status) if status.code() == Code::NotFound => None,
+                    Ok(answer) => Ok(u32::try_from(answer.into_inner().score).ok()),
+                    Err(status) if status.code() == Code::NotFound => Ok(None),
                     Err(status) => {
                         tracing::warn!(cpf = %cpf, %status, "partner score unavailable");
-                        None
+                        Err(AnalysisError::ScoresUnavailable)
                     }
                 };
-                (cpf, score)
+                score.map(|s| (cpf, s))
             }
         });
         join_all(lookups).await.into_iter().collect()
@@ -139,7 +140,7 @@ impl AnalysisApi {
         {
             return Err(AnalysisError::QuotaExceeded(reason));
         }
-        let scores = self.partner_scores(&proposal, bearer).await;
+        let scores = self.partner_scores(&proposal, bearer).await?;
         let decision = decide(&self.policy, &proposal, &scores);
         // Microseconds: what every engine stores, so the first answer and its replays agree.
         let now = Utc::now().trunc_subsecs(6);
@@ -171,7 +172,7 @@ impl AnalysisApi {
             .enqueue(
                 &txn,
                 &UsageRecord {
-                    event_id: format!("analysis:{}:{}", principal.tenant_id, proposal_id),
+                    event_id: analysis_event_id(&principal.tenant_id, &proposal_id),
                     tenant_id: principal.tenant_id.clone(),
                     product: Product::LegalPersonAnalysis,
                     occurred_at: now,
@@ -209,6 +210,13 @@ fn stored_to_pb(stored: store::analyses::Model) -> Result<LegalPersonAnalysis, A
         stored.created_at,
         stored.updated_at,
     ))
+}
+
+/// The usage event id of an analysis: fixed length whatever the ids (billing accepts up to 128
+/// characters), and the same for a retried submission, so it is billed once.
+fn analysis_event_id(tenant_id: &str, proposal_id: &str) -> String {
+    let key = format!("{}\u{0}{}", tenant_id, proposal_id);
+    format!("analysis:{}", sha256_hex(key.as_bytes()))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -13,6 +13,8 @@ pub enum AnalysisError {
     NotFound(String),
     #[error("the plan does not allow more answers ({0})")]
     QuotaExceeded(String),
+    #[error("partner scores are unavailable; retry later")]
+    ScoresUnavailable,
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
     #[error("stored analysis is unreadable: {0}")]
@@ -30,6 +32,9 @@ impl From<AnalysisError> for Status {
             AnalysisError::NotFound(_) => status(Code::NotFound, "NOT_FOUND", message),
             AnalysisError::QuotaExceeded(_) => {
                 status(Code::ResourceExhausted, "QUOTA_EXCEEDED", message)
+            }
+            AnalysisError::ScoresUnavailable => {
+                status(Code::Unavailable, "SCORES_UNAVAILABLE", message)
             }
             AnalysisError::Db(e) => internal("analysis-service database failure", &e),
             AnalysisError::Corrupt(e) => internal("analysis-service stored data", &e),

@@ -27,7 +27,9 @@ impl MeshService for Application {
     async fn build(settings: ServiceSettings) -> Result<Self, StartError> {
         let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;
         let hash_key = load_hash_key(&settings.data_dir)?;
-        let signing_key = store::signing_keys::active_or_create(&db).await?;
+        let cipher = domain::secrets::KeyCipher::new(&hash_key)
+            .map_err(|_| StartError::Other("cannot derive the key cipher".into()))?;
+        let signing_key = store::signing_keys::active_or_create(&db, &cipher).await?;
         let routes = Routes::new(api::AuthApi::new(db, hash_key, signing_key).into_server());
         Ok(Self {
             host: ServiceHost::new(server, routes, api::SERVICE_NAMES),
@@ -45,7 +47,7 @@ impl MeshService for Application {
 
 /// The client-secret hash key lives in `<data_dir>/secrets/auth-hash-key`, outside the database
 /// (on Kubernetes, mount a Secret there). Created with 32 random bytes on first start.
-fn load_hash_key(data_dir: &std::path::Path) -> Result<domain::secrets::HashKey, StartError> {
+pub fn load_hash_key(data_dir: &std::path::Path) -> Result<domain::secrets::HashKey, StartError> {
     let path = data_dir.join("secrets").join("auth-hash-key");
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,

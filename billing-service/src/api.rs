@@ -47,7 +47,7 @@ pub fn access_policy() -> AccessPolicy {
         )
         .allow(
             &format!("/{SERVICE}/CheckQuota"),
-            &[Id::SCORE, Id::ANALYSIS, Id::GATEWAY],
+            &[Id::SCORE, Id::ANALYSIS],
         )
         .allow(
             &format!("/{SERVICE}/GetUsageReport"),
@@ -145,8 +145,12 @@ fn usage_events(request: RecordUsageRequest) -> Result<Vec<UsageEvent>, BillingE
     }
 }
 
+/// Strictly `YYYY-MM-DD` (chrono alone accepts `2026-1-1`, which does not compare as text with
+/// the stored days).
 fn parse_day(field: &str, text: &str, violations: &mut Vec<FieldViolation>) -> Option<NaiveDate> {
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.format("%Y-%m-%d").to_string() == text);
     if day.is_none() {
         violations.push(FieldViolation::new(
             field,

@@ -84,6 +84,16 @@ async fn a_retried_batch_is_counted_once(db: TestDatabase) -> TestResult {
         aval_mesh::error::field_violations(&refused)[0].field,
         "events[1].product"
     );
+    let e6 = client
+        .record_usage(RecordUsageRequest {
+            events: vec![event("e6")],
+        })
+        .await?
+        .into_inner();
+    assert_eq!(
+        e6.recorded, 1,
+        "the refused batch recorded nothing, not even its valid event"
+    );
     service.stop().await
 }
 db_test!(a_retried_batch_is_counted_once);

@@ -228,10 +228,7 @@ impl DevMesh {
             .keys()
             .find(|k| **k == identity)
             .ok_or_else(|| anyhow::anyhow!("unknown service {identity}"))?;
-        if let Some(task) = self.tasks.remove(identity) {
-            self.stop_service(identity);
-            task.await??;
-        }
+        self.stop_service(identity).await?;
         let port = self.services.get(identity).map_or(0, SocketAddr::port);
         let options = self.options.clone();
         let peers = self.peers.clone();
@@ -316,17 +313,23 @@ impl DevMesh {
     pub fn write_env_file(&self) -> std::io::Result<PathBuf> {
         let path = self.data_dir.join("dev.env");
         let tmp = self.data_dir.join("dev.env.tmp");
-        std::fs::write(&tmp, self.env_lines().join("\n") + "\n")?;
+        // It holds the demo client secret: owner-only.
+        let text = self.env_lines().join("\n") + "\n";
+        aval_mesh::secret_file::write_private(&tmp, text.as_bytes())?;
         std::fs::rename(&tmp, &path)?;
         Ok(path)
     }
 
-    /// Stops one service (its health flips to NOT_SERVING, in-flight calls finish), leaving
-    /// the others running: lets tests take a peer down.
-    pub fn stop_service(&self, identity: &str) {
+    /// Stops one service (its health flips to NOT_SERVING, in-flight calls finish) and waits
+    /// until it is gone, leaving the others running: lets tests take a peer down.
+    pub async fn stop_service(&mut self, identity: &str) -> anyhow::Result<()> {
         if let Some(token) = self.service_shutdown.get(identity) {
             token.cancel();
         }
+        if let Some(task) = self.tasks.remove(identity) {
+            task.await??;
+        }
+        Ok(())
     }
 
     /// Stops everything and waits; the first failure of any server is returned.

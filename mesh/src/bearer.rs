@@ -79,17 +79,18 @@ impl JwksCache {
         })
     }
 
-    async fn key(&self, kid: &str) -> Option<Vec<u8>> {
+    /// `Ok(None)`: no such key; `Err`: auth-service could not be asked.
+    async fn key(&self, kid: &str) -> Result<Option<Vec<u8>>, TokenError> {
         if let Some(key) = self.keys.read().await.get(kid) {
-            return Some(key.clone());
+            return Ok(Some(key.clone()));
         }
         let mut last_fetch = self.last_fetch.lock().await;
         // Another request may have fetched while we waited for the lock.
         if let Some(key) = self.keys.read().await.get(kid) {
-            return Some(key.clone());
+            return Ok(Some(key.clone()));
         }
         if last_fetch.is_some_and(|at| at.elapsed() < MIN_REFETCH_INTERVAL) {
-            return None;
+            return Ok(None);
         }
         *last_fetch = Some(Instant::now());
         match self.client.clone().get_jwks(GetJwksRequest {}).await {
@@ -104,11 +105,13 @@ impl JwksCache {
                 tracing::debug!(keys = fetched.len(), "fetched JWKS");
                 let mut keys = self.keys.write().await;
                 *keys = fetched;
-                keys.get(kid).cloned()
+                Ok(keys.get(kid).cloned())
             }
             Err(status) => {
                 tracing::warn!(%status, "cannot fetch the JWKS from auth-service");
-                None
+                // Let the next request try again rather than wait out the interval.
+                *last_fetch = None;
+                Err(TokenError::KeysUnavailable)
             }
         }
     }
@@ -116,7 +119,7 @@ impl JwksCache {
     /// Verifies `token` and returns its claims.
     pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let header = jwt::header(token)?;
-        let key = self.key(&header.kid).await.ok_or(TokenError::UnknownKey)?;
+        let key = self.key(&header.kid).await?.ok_or(TokenError::UnknownKey)?;
         jwt::verify(token, &key, chrono::Utc::now().timestamp(), LEEWAY_SECS)
     }
 }
@@ -200,6 +203,10 @@ where
                         .extensions_mut()
                         .insert(Principal::from_claims(&claims));
                     inner.call(request).await
+                }
+                Err(TokenError::KeysUnavailable) => {
+                    // Not the token's fault: the caller should retry, not re-authenticate.
+                    Ok(Status::unavailable(TokenError::KeysUnavailable.to_string()).into_http())
                 }
                 Err(error) => {
                     tracing::info!(%error, "bearer token refused");

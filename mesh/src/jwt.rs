@@ -48,6 +48,8 @@ pub enum TokenError {
     Algorithm,
     #[error("the token was signed by an unknown key")]
     UnknownKey,
+    #[error("the signing keys cannot be fetched from auth-service now")]
+    KeysUnavailable,
     #[error("the token's signature is invalid")]
     Signature,
     #[error("the token has expired")]

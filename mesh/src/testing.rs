@@ -67,7 +67,6 @@ impl TestDatabase {
     }
 
     async fn create_postgres() -> anyhow::Result<Option<Self>> {
-        use sea_orm::ConnectionTrait;
         let Some(server) = std::env::var(POSTGRES_URL_VAR)
             .ok()
             .filter(|v| !v.is_empty())
@@ -84,28 +83,8 @@ impl TestDatabase {
             );
         };
         let name = format!("aval_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = crate::db::connect(&server).await?;
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await?;
-        admin.close().await?;
-        let url = replace_database(&server, &name);
+        let url = crate::db::create_database(&server, &name).await?;
         Ok(Some(Self { url, _dir: None }))
-    }
-}
-
-/// The same server URL with another database name.
-fn replace_database(server_url: &str, database: &str) -> String {
-    let (base, query) = match server_url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (server_url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..].find('/').map(|i| scheme_end + i);
-    let host_part = path_start.map_or(base, |i| &base[..i]);
-    match query {
-        Some(q) => format!("{host_part}/{database}?{q}"),
-        None => format!("{host_part}/{database}"),
     }
 }
 
@@ -178,6 +157,11 @@ impl TestService {
         })
     }
 
+    /// The service's data directory (its `secrets/`).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.certs.dir().join("data")
+    }
+
     /// A channel to the service presenting `identity`'s mesh certificate.
     pub fn channel_as(
         &self,
@@ -233,22 +217,4 @@ pub async fn assert_migrations_idempotent<M: sea_orm_migration::MigratorTrait>(
         M::migrations().len()
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::replace_database;
-
-    #[test]
-    fn replaces_the_database_name() {
-        assert_eq!(
-            replace_database("postgres://u:p@h:5432/postgres", "x"),
-            "postgres://u:p@h:5432/x"
-        );
-        assert_eq!(replace_database("postgres://u@h", "x"), "postgres://u@h/x");
-        assert_eq!(
-            replace_database("postgres://u@h/db?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-    }
 }

@@ -65,7 +65,8 @@ async fn score_errors_have_their_status_and_code(db: TestDatabase) -> TestResult
         "UNAUTHENTICATED"
     );
 
-    // Forged token: signed by a key auth never had → 401.
+    // Forged token: it names auth-service's real key id but is signed with another key → 401.
+    let real_kid = aval_mesh::jwt::header(&token)?.kid;
     let forged_key = {
         let rng = ring::rand::SystemRandom::new();
         let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng)
@@ -84,13 +85,26 @@ async fn score_errors_have_their_status_and_code(db: TestDatabase) -> TestResult
         tenant: demo::TENANT.into(),
         scope: "score:read".into(),
     };
-    let forged = aval_mesh::jwt::sign(&claims(now + 600), "forged", &forged_key)?;
+    let forged = aval_mesh::jwt::sign(&claims(now + 600), &real_kid, &forged_key)?;
     let body = error_body(mesh.score(&forged, "11144477735").await?, 401).await?;
-    assert_eq!(body["error"]["code"], "UNAUTHENTICATED");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("signature"),
+        "{body}"
+    );
+    // A key id auth-service never had → 401 too.
+    let unknown_kid = aval_mesh::jwt::sign(&claims(now + 600), "not-a-kid", &forged_key)?;
+    assert_eq!(mesh.score(&unknown_kid, "11144477735").await?.status(), 401);
 
-    // Expired token, signed with auth-service's own key → 401.
+    // Expired token, signed with auth-service's own key (opened with its server key) → 401.
     let auth_db = aval_mesh::db::connect(mesh.auth_database_url()).await?;
-    let key = aval_auth_service::store::signing_keys::active_or_create(&auth_db).await?;
+    let hash_key = aval_auth_service::load_hash_key(mesh.data_dir())?;
+    let cipher = aval_auth_service::domain::secrets::KeyCipher::new(&hash_key)
+        .map_err(|_| anyhow::anyhow!("cipher"))?;
+    let key = aval_auth_service::store::signing_keys::active_or_create(&auth_db, &cipher).await?;
+    assert_eq!(key.kid, real_kid, "the key that signs tokens");
     let expired = key.sign(&claims(now - 120))?;
     let body = error_body(mesh.score(&expired, "11144477735").await?, 401).await?;
     assert!(

@@ -59,6 +59,16 @@ impl TestMesh {
         &self.database_url
     }
 
+    /// The data directory `aval dev` runs in (certificates, secrets, SQLite files).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
+
+    pub async fn restart(&mut self, identity: &str) -> anyhow::Result<()> {
+        self.mesh.restart_service(identity).await?;
+        self.mesh.wait_ready(Duration::from_secs(30)).await
+    }
+
     /// A new tenant on `plan` (none when `None`) with one client holding `scopes`.
     pub async fn tenant(
         &self,
@@ -140,8 +150,8 @@ impl TestMesh {
         Ok(last)
     }
 
-    pub fn stop_billing(&self) {
-        self.mesh.stop_service(MeshIdentity::BILLING);
+    pub async fn stop_billing(&mut self) -> anyhow::Result<()> {
+        self.mesh.stop_service(MeshIdentity::BILLING).await
     }
 
     pub async fn restart_billing(&mut self) -> anyhow::Result<()> {

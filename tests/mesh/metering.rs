@@ -61,7 +61,7 @@ async fn answers_survive_billing_downtime_and_are_billed_after(db: TestDatabase)
     assert_eq!(mesh.score(&token, "52998224725").await?.status(), 200);
     assert_eq!(mesh.billed(&token, "consumer_score", 1).await?, 1);
 
-    mesh.stop_billing();
+    mesh.stop_billing().await?;
     // Let the quota cache expire so the next answers really meet billing's absence.
     tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
     const DURING_OUTAGE: i64 = 4;

@@ -52,8 +52,8 @@ async fn every_service_serves_and_the_gateway_is_ready(db: TestDatabase) -> Test
 db_test!(every_service_serves_and_the_gateway_is_ready);
 
 async fn readiness_fails_while_a_service_is_down(db: TestDatabase) -> TestResult {
-    let mesh = spawn_mesh(&db).await?;
-    mesh.mesh.stop_service(MeshIdentity::BILLING);
+    let mut mesh = spawn_mesh(&db).await?;
+    mesh.mesh.stop_service(MeshIdentity::BILLING).await?;
 
     let mut last = Value::Null;
     for _ in 0..100 {

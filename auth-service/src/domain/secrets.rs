@@ -32,6 +32,44 @@ impl HashKey {
     }
 }
 
+/// Encrypts secrets kept in the database (the token-signing key) under a key derived from the
+/// server key, so a copy of the database alone cannot mint tokens.
+pub struct KeyCipher(ring::aead::LessSafeKey);
+
+/// Nonce bytes prepended to each sealed value.
+const NONCE_BYTES: usize = 12;
+
+impl KeyCipher {
+    pub fn new(hash_key: &HashKey) -> Result<Self, ring::error::Unspecified> {
+        let derived = hmac::sign(&hash_key.0, b"aval/auth/signing-key-encryption/v1");
+        let key = ring::aead::UnboundKey::new(&ring::aead::CHACHA20_POLY1305, derived.as_ref())?;
+        Ok(Self(ring::aead::LessSafeKey::new(key)))
+    }
+
+    /// `nonce ‖ ciphertext ‖ tag`.
+    pub fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, ring::error::Unspecified> {
+        let nonce_bytes = random_bytes(NONCE_BYTES)?;
+        let nonce = ring::aead::Nonce::try_assume_unique_for_key(&nonce_bytes)?;
+        let mut sealed = plain.to_vec();
+        self.0
+            .seal_in_place_append_tag(nonce, ring::aead::Aad::empty(), &mut sealed)?;
+        Ok([nonce_bytes, sealed].concat())
+    }
+
+    pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, ring::error::Unspecified> {
+        if sealed.len() < NONCE_BYTES {
+            return Err(ring::error::Unspecified);
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE_BYTES);
+        let nonce = ring::aead::Nonce::try_assume_unique_for_key(nonce)?;
+        let mut buffer = ciphertext.to_vec();
+        let plain = self
+            .0
+            .open_in_place(nonce, ring::aead::Aad::empty(), &mut buffer)?;
+        Ok(plain.to_vec())
+    }
+}
+
 impl fmt::Debug for HashKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("HashKey(***)")
@@ -85,6 +123,18 @@ mod tests {
             text.as_bytes(),
             "the secret itself is not what is stored"
         );
+    }
+
+    #[test]
+    fn sealed_keys_open_only_under_their_server_key() {
+        let key = HashKey::from_bytes(&HashKey::generate_bytes().unwrap());
+        let other = HashKey::from_bytes(&HashKey::generate_bytes().unwrap());
+        let cipher = KeyCipher::new(&key).unwrap();
+        let sealed = cipher.seal(b"private key").unwrap();
+        assert!(!sealed.windows(11).any(|w| w == b"private key"));
+        assert_eq!(cipher.open(&sealed).unwrap(), b"private key");
+        assert!(KeyCipher::new(&other).unwrap().open(&sealed).is_err());
+        assert!(cipher.open(&sealed[..5]).is_err());
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Token-signing keys, kept across restarts.
 
-use crate::domain::{secrets::random_bytes, tokens::SigningKey};
+use crate::domain::{
+    secrets::{KeyCipher, random_bytes},
+    tokens::SigningKey,
+};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use sea_orm::{ActiveValue::Set, QueryOrder, entity::prelude::*};
 
@@ -24,10 +27,17 @@ fn key_error(what: &str) -> DbErr {
     DbErr::Custom(format!("signing key: {what}"))
 }
 
-/// The newest unretired key, created on first start.
-pub async fn active_or_create(db: &impl ConnectionTrait) -> Result<SigningKey, DbErr> {
+/// The newest unretired key, created on first start. The private key is stored sealed by
+/// `cipher`: its PKCS#8 document never reaches the database in clear.
+pub async fn active_or_create(
+    db: &impl ConnectionTrait,
+    cipher: &KeyCipher,
+) -> Result<SigningKey, DbErr> {
     if let Some(model) = published(db).await?.into_iter().next() {
-        let pair = Ed25519KeyPair::from_pkcs8(&model.pkcs8)
+        let pkcs8 = cipher
+            .open(&model.pkcs8)
+            .map_err(|_| key_error("stored key does not open under this server key"))?;
+        let pair = Ed25519KeyPair::from_pkcs8(&pkcs8)
             .map_err(|_| key_error("stored key is unreadable"))?;
         return Ok(SigningKey {
             kid: model.kid,
@@ -44,7 +54,9 @@ pub async fn active_or_create(db: &impl ConnectionTrait) -> Result<SigningKey, D
         .collect::<String>();
     ActiveModel {
         kid: Set(kid.clone()),
-        pkcs8: Set(pkcs8.as_ref().to_vec()),
+        pkcs8: Set(cipher
+            .seal(pkcs8.as_ref())
+            .map_err(|_| key_error("cannot seal"))?),
         public_key: Set(pair.public_key().as_ref().to_vec()),
         created_at: Set(chrono::Utc::now()),
         retired_at: Set(None),

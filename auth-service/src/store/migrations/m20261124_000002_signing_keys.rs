@@ -9,7 +9,7 @@ pub struct Migration;
 enum AuthSigningKeys {
     Table,
     Kid,
-    /// PKCS#8 document of the key pair.
+    /// PKCS#8 document of the key pair, sealed under a key derived from the server key.
     Pkcs8,
     PublicKey,
     CreatedAt,

@@ -1,0 +1,95 @@
+//! What the harness measures runs in child processes (this same binary, `serve …`), so the
+//! load generator and the server do not share a runtime, and the server's CPU time is its own.
+
+use aval::dev::DevOptions;
+use aval_mesh::{certs, identity::MeshIdentity, shutdown, tls::MeshTls};
+use serde::{Deserialize, Serialize};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+
+/// What a child prints, as one JSON line, once it serves.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Ready {
+    pub addr: String,
+    pub cert_dir: Option<PathBuf>,
+    pub gateway: Option<String>,
+    pub score: Option<String>,
+    pub billing: Option<String>,
+    pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+fn announce(ready: &Ready) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(ready)?);
+    Ok(())
+}
+
+/// The whole mesh as `aval dev` runs it, with the demo tenant on the enterprise plan (so a
+/// benchmark never meets a quota).
+pub async fn mesh(data_dir: PathBuf, database_url: Option<String>) -> anyhow::Result<()> {
+    let mut options = DevOptions::ephemeral(data_dir);
+    options.database_url = database_url;
+    let mut mesh = aval::dev::start(options).await?;
+    mesh.wait_ready(Duration::from_secs(60)).await?;
+    let demo = mesh.seed_demo().await?.credentials.clone();
+    mesh.admin()?
+        .subscribe(&demo.tenant_id, "enterprise", None)
+        .await?;
+    announce(&Ready {
+        addr: mesh.gateway_url(),
+        cert_dir: Some(mesh.cert_dir.clone()),
+        gateway: Some(mesh.gateway_url()),
+        score: mesh
+            .services
+            .get(MeshIdentity::SCORE)
+            .map(SocketAddr::to_string),
+        billing: mesh
+            .services
+            .get(MeshIdentity::BILLING)
+            .map(SocketAddr::to_string),
+        tenant_id: Some(demo.tenant_id),
+        client_id: Some(demo.client_id),
+        client_secret: Some(demo.client_secret),
+    })?;
+    shutdown::signal().await;
+    mesh.shutdown().await
+}
+
+/// A bare tonic unary echo server, plaintext or with mTLS (certificates in `cert_dir`).
+pub async fn echo(tls_cert_dir: Option<PathBuf>) -> anyhow::Result<()> {
+    aval_mesh::install_crypto_provider();
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let mut builder = tonic::transport::Server::builder().tcp_nodelay(true);
+    if let Some(dir) = &tls_cert_dir {
+        certs::generate_mesh_certs(dir, certs::DEFAULT_NAMESPACE)?;
+        let tls = MeshTls::load(&certs::CertPaths::in_dir(dir, MeshIdentity::SCORE))?;
+        builder = builder.tls_config(tls.server_config())?;
+    }
+    announce(&Ready {
+        addr: addr.to_string(),
+        cert_dir: tls_cert_dir,
+        ..Ready::default()
+    })?;
+    builder
+        .add_service(aval_mesh::echo::EchoService.server())
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown::signal())
+        .await?;
+    Ok(())
+}
+
+/// A bare axum route answering `hello`.
+pub async fn hello() -> anyhow::Result<()> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    announce(&Ready {
+        addr: format!("http://{}", listener.local_addr()?),
+        ..Ready::default()
+    })?;
+    let app = axum::Router::new().route("/hello", axum::routing::get(|| async { "hello" }));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown::signal())
+        .await?;
+    Ok(())
+}
