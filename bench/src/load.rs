@@ -139,7 +139,11 @@ pub async fn closed_loop<S: Scenario>(
         })
     });
     let mut total = RunResult::new();
-    for result in futures_util::future::join_all(workers).await.into_iter().flatten() {
+    for result in futures_util::future::join_all(workers)
+        .await
+        .into_iter()
+        .flatten()
+    {
         total.merge(&result);
     }
     total.elapsed = duration;

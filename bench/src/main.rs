@@ -74,6 +74,9 @@ struct RunArgs {
     /// Seconds per measurement (closed loop and open loop each).
     #[arg(long, default_value_t = 10.0)]
     duration: f64,
+    /// Seconds of warm-up before each closed-loop measurement (not counted in latency).
+    #[arg(long, default_value_t = 1.0)]
+    warmup: f64,
     /// Concurrent workers (closed loop) and HTTP connections.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
@@ -159,13 +162,8 @@ async fn measure<S: Scenario>(args: &RunArgs, scenario: S, server: Option<&Serve
     let scenario = Arc::new(scenario);
     let duration = Duration::from_secs_f64(args.duration);
     let cpu_before = server.and_then(Server::cpu);
-    let saturation = load::closed_loop(
-        scenario.clone(),
-        args.concurrency,
-        Duration::from_secs(1),
-        duration,
-    )
-    .await;
+    let warmup = Duration::from_secs_f64(args.warmup);
+    let saturation = load::closed_loop(scenario.clone(), args.concurrency, warmup, duration).await;
     let cpu_after = server.and_then(Server::cpu);
     let cpu_ms_per_call = match (cpu_before, cpu_after) {
         // The warm-up second's calls are not counted but did cost CPU: a slight overestimate.

@@ -88,6 +88,10 @@ pub async fn hello() -> anyhow::Result<()> {
         ..Ready::default()
     })?;
     let app = axum::Router::new().route("/hello", axum::routing::get(|| async { "hello" }));
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown::signal())
         .await?;

@@ -73,7 +73,12 @@ impl Gateway {
 
     /// Serves until `shutdown` is cancelled, then finishes in-flight requests.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), GatewayError> {
-        axum::serve(self.listener, self.router)
+        use axum::serve::ListenerExt;
+        // Small JSON answers must not wait for Nagle's algorithm (a 40 ms delayed-ACK stall).
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.router)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await
             .map_err(GatewayError::Serve)
