@@ -45,10 +45,14 @@ pub const SERVICE_NAMES: &[&str] = &[SERVICE];
 pub const ANALYSIS_WRITE: &str = "analysis:write";
 pub const ANALYSIS_READ: &str = "analysis:read";
 
-/// Partners (through the gateway) and operators submit and read analyses.
+/// Partners (through the gateway or their internal clients) and operators submit and read
+/// analyses, always with a partner token.
 pub fn access_policy() -> AccessPolicy {
     use MeshIdentity as Id;
-    AccessPolicy::new().allow(&format!("/{SERVICE}/"), &[Id::GATEWAY, Id::OPERATOR])
+    AccessPolicy::new().allow(
+        &format!("/{SERVICE}/"),
+        &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
+    )
 }
 
 pub struct AnalysisApi {

@@ -51,7 +51,7 @@ pub fn access_policy() -> AccessPolicy {
         )
         .allow(
             &format!("/{SERVICE}/GetUsageReport"),
-            &[Id::GATEWAY, Id::OPERATOR],
+            &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
         )
         .allow(&format!("/{SERVICE}/Subscribe"), &[Id::OPERATOR])
 }

@@ -257,9 +257,14 @@ impl DevMesh {
         format!("http://{}", self.gateway_addr)
     }
 
-    /// The operator's certificate: what scripts and internal clients present to the mesh.
+    /// The operator's certificate: administration only.
     pub fn operator_cert(&self) -> CertPaths {
         CertPaths::in_dir(&self.cert_dir, MeshIdentity::OPERATOR)
+    }
+
+    /// The certificate a lender's own services present to call the partner APIs over gRPC.
+    pub fn internal_client_cert(&self) -> CertPaths {
+        CertPaths::in_dir(&self.cert_dir, MeshIdentity::INTERNAL)
     }
 
     /// Waits until every service reports SERVING over mTLS, or fails after `timeout`.
@@ -286,9 +291,11 @@ impl DevMesh {
         Ok(())
     }
 
-    /// `KEY=value` lines for scripts: where everything listens and the operator's certificate.
+    /// `KEY=value` lines for scripts: where everything listens, the internal client's and the
+    /// operator's certificates, and the demo data.
     pub fn env_lines(&self) -> Vec<String> {
         let operator = self.operator_cert();
+        let internal = self.internal_client_cert();
         let mut lines = vec![format!("AVAL_GATEWAY_URL={}", self.gateway_url())];
         for (identity, var) in [
             (MeshIdentity::AUTH, "AVAL_AUTH_URL"),
@@ -300,9 +307,11 @@ impl DevMesh {
                 lines.push(format!("{var}=https://{addr}"));
             }
         }
-        lines.push(format!("AVAL_CA_CERT={}", operator.ca.display()));
-        lines.push(format!("AVAL_CLIENT_CERT={}", operator.cert.display()));
-        lines.push(format!("AVAL_CLIENT_KEY={}", operator.key.display()));
+        lines.push(format!("AVAL_CA_CERT={}", internal.ca.display()));
+        lines.push(format!("AVAL_CLIENT_CERT={}", internal.cert.display()));
+        lines.push(format!("AVAL_CLIENT_KEY={}", internal.key.display()));
+        lines.push(format!("AVAL_OPERATOR_CERT={}", operator.cert.display()));
+        lines.push(format!("AVAL_OPERATOR_KEY={}", operator.key.display()));
         if let Some(demo) = &self.demo {
             lines.extend(demo::env_lines(demo));
         }

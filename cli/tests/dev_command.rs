@@ -60,6 +60,8 @@ async fn aval_dev_starts_the_mesh_and_stops_on_sigterm() -> anyhow::Result<()> {
         "AVAL_CA_CERT",
         "AVAL_CLIENT_CERT",
         "AVAL_CLIENT_KEY",
+        "AVAL_OPERATOR_CERT",
+        "AVAL_OPERATOR_KEY",
         "AVAL_DEMO_CLIENT_ID",
         "AVAL_DEMO_CLIENT_SECRET",
         "AVAL_DEMO_CUSTOMER_ID",

@@ -17,17 +17,22 @@ impl MeshIdentity {
     pub const ANALYSIS: &str = "analysis-service";
     pub const BILLING: &str = "billing-service";
     pub const GATEWAY: &str = "gateway";
-    /// Operators' tools and internal clients outside the mesh's own services.
+    /// Operators' tools: administration (tenants, clients, plans, profiles). Keep it out of
+    /// applications.
     pub const OPERATOR: &str = "operator";
+    /// A lender's own services calling the mesh directly over gRPC: the partner APIs only,
+    /// always with a partner's bearer token.
+    pub const INTERNAL: &str = "internal-client";
 
     /// Every identity `aval certs` issues a certificate for.
-    pub const ALL: [&str; 6] = [
+    pub const ALL: [&str; 7] = [
         Self::AUTH,
         Self::SCORE,
         Self::ANALYSIS,
         Self::BILLING,
         Self::GATEWAY,
         Self::OPERATOR,
+        Self::INTERNAL,
     ];
 
     pub fn new(name: impl Into<String>) -> Self {

@@ -45,7 +45,7 @@ pub fn access_policy() -> AccessPolicy {
     AccessPolicy::new()
         .allow(
             &format!("/{SERVICE}/GetScore"),
-            &[Id::GATEWAY, Id::ANALYSIS, Id::OPERATOR],
+            &[Id::GATEWAY, Id::ANALYSIS, Id::INTERNAL, Id::OPERATOR],
         )
         .allow(&format!("/{SERVICE}/UpsertProfiles"), &[Id::OPERATOR])
 }

@@ -19,7 +19,7 @@ async fn a_mesh_client_gets_the_same_score_as_the_gateway(db: TestDatabase) -> T
     let rest: Value = mesh.score(&token, "390.533.447-05").await?.json().await?;
 
     let addr = mesh.mesh.services[MeshIdentity::SCORE];
-    let tls = MeshTls::load(&mesh.mesh.operator_cert())?;
+    let tls = MeshTls::load(&mesh.mesh.internal_client_cert())?;
     let channel = connect_lazy(
         &PeerAddress::new(format!("https://{addr}"), MeshIdentity::SCORE),
         &tls,
@@ -60,6 +60,18 @@ async fn a_mesh_client_gets_the_same_score_as_the_gateway(db: TestDatabase) -> T
     assert_eq!(
         anonymous.err().map(|s| s.code()),
         Some(tonic::Code::Unauthenticated)
+    );
+
+    // The internal client may call the partner APIs, never the administration.
+    let admin = ScoreServiceClient::new(connect_lazy(
+        &PeerAddress::new(format!("https://{addr}"), MeshIdentity::SCORE),
+        &tls,
+    )?)
+    .upsert_profiles(aval_proto::score::v1::UpsertProfilesRequest::default())
+    .await;
+    assert_eq!(
+        admin.err().map(|s| s.code()),
+        Some(tonic::Code::PermissionDenied)
     );
     mesh.stop().await
 }
