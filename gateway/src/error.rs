@@ -105,9 +105,18 @@ fn default_code(code: tonic::Code) -> &'static str {
 
 impl From<tonic::Status> for ApiError {
     fn from(status: tonic::Status) -> Self {
-        let http = http_status(status.code());
-        let code = aval_mesh::error::reason(&status)
-            .unwrap_or_else(|| default_code(status.code()).to_owned());
+        let reason = aval_mesh::error::reason(&status);
+        // The mesh refusing the gateway itself is our misconfiguration, not the partner's.
+        let http = if reason.as_deref() == Some(aval_mesh::authz::MESH_ACCESS_DENIED) {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            http_status(status.code())
+        };
+        let code = match reason {
+            Some(reason) if reason != aval_mesh::authz::MESH_ACCESS_DENIED => reason,
+            Some(_) => "INTERNAL".to_owned(),
+            None => default_code(status.code()).to_owned(),
+        };
         // Transport failures carry internals in their message: keep them in the log only.
         let message = if http.is_server_error() {
             tracing::warn!(%status, "upstream call failed");
@@ -115,6 +124,7 @@ impl From<tonic::Status> for ApiError {
                 tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => {
                     "a service is temporarily unavailable; retry later".to_owned()
                 }
+                _ if code != "INTERNAL" => status.message().to_owned(),
                 _ => "internal error".to_owned(),
             }
         } else {
@@ -191,4 +201,61 @@ pub async fn not_found(request: Request) -> ApiError {
         "NOT_FOUND",
         format!("no route for {} {}", request.method(), request.uri().path()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aval_mesh::error::status;
+    use tonic::Code;
+
+    #[test]
+    fn grpc_errors_map_to_their_http_status_and_stable_code() {
+        let quota = ApiError::from(status(
+            Code::ResourceExhausted,
+            "QUOTA_EXCEEDED",
+            "plan exhausted",
+        ));
+        assert_eq!(
+            (quota.status, quota.code.as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, "QUOTA_EXCEEDED")
+        );
+
+        let conflict = ApiError::from(status(
+            Code::AlreadyExists,
+            "PROPOSAL_CONFLICT",
+            "other body",
+        ));
+        assert_eq!(conflict.status, StatusCode::CONFLICT);
+
+        let unavailable = ApiError::from(status(Code::Unavailable, "SCORES_UNAVAILABLE", "later"));
+        assert_eq!(
+            (unavailable.status, unavailable.code.as_str()),
+            (StatusCode::SERVICE_UNAVAILABLE, "SCORES_UNAVAILABLE")
+        );
+
+        // The mesh refusing the gateway is our misconfiguration: a 500 that names no RPC.
+        let mesh = ApiError::from(status(
+            Code::PermissionDenied,
+            aval_mesh::authz::MESH_ACCESS_DENIED,
+            "`gateway` may not call /aval.x.v1.X/Y",
+        ));
+        assert_eq!(
+            (mesh.status, mesh.code.as_str()),
+            (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL")
+        );
+        assert!(!mesh.message.contains("/aval."));
+
+        // A token problem is the partner's.
+        let token = ApiError::from(tonic::Status::unauthenticated("the token has expired"));
+        assert_eq!(
+            (token.status, token.code.as_str()),
+            (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED")
+        );
+
+        // Internal details never reach the partner.
+        let internal = ApiError::from(tonic::Status::internal("db password=hunter2 failed"));
+        assert_eq!(internal.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!internal.message.contains("hunter2"));
+    }
 }

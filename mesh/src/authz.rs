@@ -10,6 +10,10 @@ use std::{
 };
 use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 
+/// The reason of a refusal by this layer: a mesh misconfiguration, never the partner's fault
+/// (the gateway answers such a refusal with a 500, not a 401/403).
+pub const MESH_ACCESS_DENIED: &str = "MESH_ACCESS_DENIED";
+
 /// RPCs every verified mesh identity may call: health checks and reflection.
 const OPEN_TO_MESH: &[&str] = &["/grpc.health.v1.Health/", "/grpc.reflection."];
 
@@ -48,16 +52,22 @@ impl AccessPolicy {
 
     fn check<B>(&self, request: &http::Request<B>) -> Result<Caller, tonic::Status> {
         let identity = peer_identity(request).ok_or_else(|| {
-            tonic::Status::unauthenticated("client certificate carries no mesh identity")
+            crate::error::status(
+                tonic::Code::Unauthenticated,
+                MESH_ACCESS_DENIED,
+                "client certificate carries no mesh identity",
+            )
         })?;
         let path = request.uri().path();
         if self.is_allowed(path, &identity) {
             Ok(Caller(identity))
         } else {
             tracing::warn!(caller = %identity, rpc = path, "mesh identity not allowed");
-            Err(tonic::Status::permission_denied(format!(
-                "`{identity}` may not call {path}"
-            )))
+            Err(crate::error::status(
+                tonic::Code::PermissionDenied,
+                MESH_ACCESS_DENIED,
+                format!("`{identity}` may not call {path}"),
+            ))
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The quota check before work starts, through a short-lived cache of billing's answer so most
-//! requests cost no network hop. If billing cannot answer, the request is allowed (and logged):
-//! billing being down must not fail answers; the usage is still recorded and billed.
+//! requests cost no network hop. If billing cannot answer, the last answer billing gave for the
+//! tenant stands (a refused tenant stays refused); a tenant billing never refused is allowed
+//! and logged: billing being down must not fail answers, and their usage is still recorded.
 
 use crate::client::MeshChannel;
 use aval_proto::billing::v1::{
@@ -41,11 +42,13 @@ impl QuotaGate {
 
     pub async fn check(&self, tenant_id: &str, product: Product) -> QuotaVerdict {
         let key = (tenant_id.to_owned(), i32::from(product));
-        if let Some((expires, verdict)) = self.cache.lock().await.get(&key)
+        let cached = self.cache.lock().await.get(&key).cloned();
+        if let Some((expires, verdict)) = &cached
             && *expires > Instant::now()
         {
             return verdict.clone();
         }
+        let last_known = cached.map(|(_, verdict)| verdict);
         let request = CheckQuotaRequest {
             tenant_id: tenant_id.to_owned(),
             product: product.into(),
@@ -73,12 +76,12 @@ impl QuotaGate {
                 verdict
             }
             Ok(Err(status)) => {
-                tracing::warn!(%status, "quota check failed; allowing");
-                QuotaVerdict::Allowed
+                tracing::warn!(%status, "quota check failed; keeping the last known answer");
+                last_known.unwrap_or(QuotaVerdict::Allowed)
             }
             Err(_) => {
-                tracing::warn!("quota check timed out; allowing");
-                QuotaVerdict::Allowed
+                tracing::warn!("quota check timed out; keeping the last known answer");
+                last_known.unwrap_or(QuotaVerdict::Allowed)
             }
         }
     }

@@ -81,7 +81,7 @@ async fn answers_survive_billing_downtime_and_are_billed_after(db: TestDatabase)
 db_test!(answers_survive_billing_downtime_and_are_billed_after);
 
 async fn exhausted_expired_or_missing_plans_get_429(db: TestDatabase) -> TestResult {
-    let mesh = spawn_mesh(&db).await?;
+    let mut mesh = spawn_mesh(&db).await?;
 
     let unsubscribed = mesh.tenant("no-plan", None, &["score:read"]).await?;
     let token = mesh.token(&unsubscribed).await?;
@@ -114,6 +114,16 @@ async fn exhausted_expired_or_missing_plans_get_429(db: TestDatabase) -> TestRes
     );
     // Refused answers are not billed.
     assert_eq!(mesh.billed(&token, "consumer_score", 0).await?, 0);
+
+    // With billing down, a refused tenant stays refused (the last known answer stands).
+    mesh.stop_billing().await?;
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    let response = mesh.score(&token, "52998224725").await?;
+    assert_eq!(
+        response.status(),
+        429,
+        "billing's absence must not lift a refusal"
+    );
     mesh.stop().await
 }
 db_test!(exhausted_expired_or_missing_plans_get_429);
