@@ -296,38 +296,50 @@ async fn billed(
     Ok(last)
 }
 
-async fn mesh_scenarios(
-    args: &RunArgs,
-    database: &str,
-    database_url: Option<String>,
-    rows: &mut Vec<Row>,
-) -> anyhow::Result<Option<f64>> {
+/// A freshly started mesh and what the scenarios need to call it.
+struct MeshUnderTest {
+    server: Server,
+    gateway: String,
+    tenant: String,
+    client_id: String,
+    client_secret: String,
+    token: String,
+    http: reqwest::Client,
+    /// TLS material of the internal client (partner APIs over gRPC).
+    internal: MeshTls,
+    /// TLS material of score-service: usage-ingest reports usage as score-service does.
+    as_score: MeshTls,
+    score_peer: PeerAddress,
+    billing_peer: PeerAddress,
+    billing_operator: BillingServiceClient<aval_mesh::client::MeshChannel>,
+}
+
+/// Starts a fresh mesh on SQLite, or on a fresh database of the PostgreSQL server `postgres`.
+async fn start_mesh(args: &RunArgs, postgres: Option<&str>) -> anyhow::Result<MeshUnderTest> {
     let dir = tempfile::tempdir()?;
     let mut serve_args = vec![
         "mesh".to_owned(),
         "--data-dir".to_owned(),
         dir.path().display().to_string(),
     ];
-    if let Some(url) = database_url {
+    if let Some(server) = postgres {
+        let name = format!("aval_bench_{}", uuid::Uuid::new_v4().simple());
+        let url = aval_mesh::db::create_database(server, &name).await?;
         serve_args.extend(["--database-url".to_owned(), url]);
     }
-    let mesh = Server::spawn(&serve_args, Some(dir))?;
-    let ready = mesh.ready.clone();
+    let server = Server::spawn(&serve_args, Some(dir))?;
+    let ready = server.ready.clone();
     let gateway = ready.gateway.clone().context("no gateway")?;
     let cert_dir = ready.cert_dir.clone().context("no cert dir")?;
-    let tenant = ready.tenant_id.clone().context("no tenant")?;
     let client_id = ready.client_id.clone().context("no client")?;
     let client_secret = ready.client_secret.clone().context("no secret")?;
     let http = http_client(args.concurrency)?;
     let operator = MeshTls::load(&CertPaths::in_dir(&cert_dir, MeshIdentity::OPERATOR))?;
-    // usage-ingest plays score-service, the identity allowed to report usage.
-    let as_score = MeshTls::load(&CertPaths::in_dir(&cert_dir, MeshIdentity::SCORE))?;
-    let billing_peer = PeerAddress::new(
-        format!("https://{}", ready.billing.clone().context("no billing")?),
-        MeshIdentity::BILLING,
-    );
-    let billing_operator = BillingServiceClient::new(connect_lazy(&billing_peer, &operator)?);
-
+    let peer = |addr: Option<String>, identity: &str| -> anyhow::Result<PeerAddress> {
+        let addr = addr.with_context(|| format!("no {identity} address"))?;
+        Ok(PeerAddress::new(format!("https://{addr}"), identity))
+    };
+    let billing_peer = peer(ready.billing.clone(), MeshIdentity::BILLING)?;
     let token: serde_json::Value = http
         .post(format!("{gateway}/oauth2/v1/token"))
         .basic_auth(&client_id, Some(&client_secret))
@@ -336,168 +348,154 @@ async fn mesh_scenarios(
         .await?
         .json()
         .await?;
-    let token = token["access_token"]
-        .as_str()
-        .context("no token")?
-        .to_owned();
-    let run_id = uuid::Uuid::new_v4().simple().to_string();
-    let wanted: Vec<&str> = args.scenarios.split(',').map(str::trim).collect();
-    let scores_delivered: Delivered = Arc::default();
-    let analyses_delivered: Delivered = Arc::default();
-    let mut score_rows = Vec::new();
-    let mut grpc_p50 = None;
-    let mut rest_p50 = None;
+    Ok(MeshUnderTest {
+        gateway,
+        tenant: ready.tenant_id.clone().context("no tenant")?,
+        client_id,
+        client_secret,
+        token: token["access_token"]
+            .as_str()
+            .context("no token")?
+            .to_owned(),
+        http,
+        internal: MeshTls::load(&CertPaths::in_dir(&cert_dir, MeshIdentity::INTERNAL))?,
+        as_score: MeshTls::load(&CertPaths::in_dir(&cert_dir, MeshIdentity::SCORE))?,
+        score_peer: peer(ready.score.clone(), MeshIdentity::SCORE)?,
+        billing_operator: BillingServiceClient::new(connect_lazy(&billing_peer, &operator)?),
+        billing_peer,
+        server,
+    })
+}
 
-    if wanted.contains(&"token") {
-        let delivered: Delivered = Arc::default();
-        let scenario = scenarios::Token {
-            http: http.clone(),
-            url: format!("{gateway}/oauth2/v1/token"),
-            client_id: client_id.clone(),
-            client_secret: client_secret.clone(),
-            delivered,
-        };
-        rows.push(row(
-            "token",
-            database,
-            measure(args, scenario, Some(&mesh)).await,
-        ));
-    }
-    if wanted.contains(&"score-rest") {
-        let scenario = scenarios::ScoreRest {
-            http: http.clone(),
-            url: format!("{gateway}/customers/v1/customscores"),
-            token: token.clone(),
-            cpf: aval::demo::CONSUMERS[1].cpf.to_owned(),
-            delivered: scores_delivered.clone(),
-        };
-        let r = row(
-            "score-rest",
-            database,
-            measure(args, scenario, Some(&mesh)).await,
-        );
-        rest_p50 = Some(r.saturation.p50_ms);
-        score_rows.push(rows.len());
-        rows.push(r);
-    }
-    if wanted.contains(&"score-grpc") {
-        let score_peer = PeerAddress::new(
-            format!("https://{}", ready.score.clone().context("no score")?),
-            MeshIdentity::SCORE,
-        );
-        let scenario = scenarios::ScoreGrpc {
-            client: ScoreServiceClient::new(connect_lazy(&score_peer, &operator)?),
-            bearer: format!("Bearer {token}").parse()?,
-            cpf: aval::demo::CONSUMERS[1].cpf.to_owned(),
-            delivered: scores_delivered.clone(),
-        };
-        let r = row(
-            "score-grpc",
-            database,
-            measure(args, scenario, Some(&mesh)).await,
-        );
-        grpc_p50 = Some(r.saturation.p50_ms);
-        score_rows.push(rows.len());
-        rows.push(r);
-    }
-    if wanted.contains(&"analysis-rest") {
-        let proposal: serde_json::Value = serde_json::from_str(include_str!(
-            "../../docs/examples/legal_person_proposal.json"
-        ))?;
-        let scenario = scenarios::AnalysisRest {
-            http: http.clone(),
-            url: format!("{gateway}/credit_analysis/legal_person"),
-            token: token.clone(),
-            proposal,
-            run_id: run_id.clone(),
-            next_id: Default::default(),
-            delivered: analyses_delivered.clone(),
-        };
-        let mut r = row(
-            "analysis-rest",
-            database,
-            measure(args, scenario, Some(&mesh)).await,
-        );
-        let client = analyses_delivered.load(Ordering::Relaxed);
-        r.client_count = Some(client);
-        r.server_count = Some(
-            billed(
-                &billing_operator,
-                &tenant,
-                Product::LegalPersonAnalysis,
-                client,
-            )
-            .await?,
-        );
-        rows.push(r);
-    }
-    if wanted.contains(&"usage-ingest") {
-        let delivered: Delivered = Arc::default();
-        let ingest_tenant = format!("bench-ingest-{run_id}");
-        let scenario = scenarios::UsageIngest {
-            client: BillingServiceClient::new(connect_lazy(&billing_peer, &as_score)?),
-            tenant_id: ingest_tenant.clone(),
-            batch: 100,
-            run_id: run_id.clone(),
-            next_batch: Default::default(),
-            delivered: delivered.clone(),
-        };
-        let mut r = row(
-            "usage-ingest (events/s)",
-            database,
-            measure(args, scenario, Some(&mesh)).await,
-        );
+/// Runs one mesh scenario against a freshly started mesh, and checks the answers it delivered
+/// against billing's own count.
+async fn mesh_scenario(
+    args: &RunArgs,
+    name: &str,
+    database: &str,
+    postgres: Option<&str>,
+) -> anyhow::Result<Row> {
+    let mesh = start_mesh(args, postgres).await?;
+    let delivered: Delivered = Arc::default();
+    let run_id = uuid::Uuid::new_v4().simple().to_string();
+    let ingest_tenant = format!("bench-ingest-{run_id}");
+    let (measured, billed_as) = match name {
+        "token" => {
+            let scenario = scenarios::Token {
+                http: mesh.http.clone(),
+                url: format!("{}/oauth2/v1/token", mesh.gateway),
+                client_id: mesh.client_id.clone(),
+                client_secret: mesh.client_secret.clone(),
+                delivered: delivered.clone(),
+            };
+            (measure(args, scenario, Some(&mesh.server)).await, None)
+        }
+        "score-rest" => {
+            let scenario = scenarios::ScoreRest {
+                http: mesh.http.clone(),
+                url: format!("{}/customers/v1/customscores", mesh.gateway),
+                token: mesh.token.clone(),
+                cpf: aval::demo::CONSUMERS[1].cpf.to_owned(),
+                delivered: delivered.clone(),
+            };
+            let m = measure(args, scenario, Some(&mesh.server)).await;
+            (m, Some((mesh.tenant.clone(), Product::ConsumerScore)))
+        }
+        "score-grpc" => {
+            let scenario = scenarios::ScoreGrpc {
+                client: ScoreServiceClient::new(connect_lazy(&mesh.score_peer, &mesh.internal)?),
+                bearer: format!("Bearer {}", mesh.token).parse()?,
+                cpf: aval::demo::CONSUMERS[1].cpf.to_owned(),
+                delivered: delivered.clone(),
+            };
+            let m = measure(args, scenario, Some(&mesh.server)).await;
+            (m, Some((mesh.tenant.clone(), Product::ConsumerScore)))
+        }
+        "analysis-rest" => {
+            let proposal: serde_json::Value = serde_json::from_str(include_str!(
+                "../../docs/examples/legal_person_proposal.json"
+            ))?;
+            let scenario = scenarios::AnalysisRest {
+                http: mesh.http.clone(),
+                url: format!("{}/credit_analysis/legal_person", mesh.gateway),
+                token: mesh.token.clone(),
+                proposal,
+                run_id: run_id.clone(),
+                next_id: Default::default(),
+                delivered: delivered.clone(),
+            };
+            let m = measure(args, scenario, Some(&mesh.server)).await;
+            (m, Some((mesh.tenant.clone(), Product::LegalPersonAnalysis)))
+        }
+        "usage-ingest" => {
+            let scenario = scenarios::UsageIngest {
+                client: BillingServiceClient::new(connect_lazy(
+                    &mesh.billing_peer,
+                    &mesh.as_score,
+                )?),
+                tenant_id: ingest_tenant.clone(),
+                batch: 100,
+                run_id: run_id.clone(),
+                next_batch: Default::default(),
+                delivered: delivered.clone(),
+            };
+            let m = measure(args, scenario, Some(&mesh.server)).await;
+            (m, Some((ingest_tenant, Product::ConsumerScore)))
+        }
+        other => anyhow::bail!("unknown scenario `{other}`"),
+    };
+    let label = if name == "usage-ingest" {
+        "usage-ingest (events/s)"
+    } else {
+        name
+    };
+    let mut r = row(label, database, measured);
+    if let Some((tenant, product)) = billed_as {
         let client = delivered.load(Ordering::Relaxed);
         r.client_count = Some(client);
-        r.server_count = Some(
-            billed(
-                &billing_operator,
-                &ingest_tenant,
-                Product::ConsumerScore,
-                client,
-            )
-            .await?,
-        );
-        rows.push(r);
+        r.server_count = Some(billed(&mesh.billing_operator, &tenant, product, client).await?);
     }
-    if !score_rows.is_empty() {
-        let client = scores_delivered.load(Ordering::Relaxed);
-        let server = billed(&billing_operator, &tenant, Product::ConsumerScore, client).await?;
-        for i in score_rows {
-            rows[i].client_count = Some(client);
-            rows[i].server_count = Some(server);
+    mesh.server.stop();
+    Ok(r)
+}
+
+/// Every requested mesh scenario on one database; `score-rest` p50 / `score-grpc` p50.
+async fn mesh_scenarios(
+    args: &RunArgs,
+    database: &str,
+    postgres: Option<&str>,
+    rows: &mut Vec<Row>,
+) -> anyhow::Result<Option<f64>> {
+    let wanted: Vec<&str> = args.scenarios.split(',').map(str::trim).collect();
+    let start = rows.len();
+    for name in [
+        "token",
+        "score-rest",
+        "score-grpc",
+        "analysis-rest",
+        "usage-ingest",
+    ] {
+        if wanted.contains(&name) {
+            rows.push(mesh_scenario(args, name, database, postgres).await?);
         }
     }
-    let wrk_rate = if args.wrk {
-        run_wrk(args, &gateway, &token)
-    } else {
-        None
+    let p50 = |name: &str| {
+        rows[start..]
+            .iter()
+            .find(|r| r.scenario == name)
+            .map(|r| r.saturation.p50_ms)
     };
-    mesh.stop();
-    if let (Some(rest), Some(grpc)) = (rest_p50, grpc_p50) {
-        rows.push(Row {
-            scenario: "__rest_vs_grpc".into(),
-            ..row(
-                "",
-                database,
-                Measured {
-                    summary: load::Summary {
-                        ok: 0,
-                        errors: Default::default(),
-                        throughput: rest / grpc,
-                        p50_ms: 0.0,
-                        p90_ms: 0.0,
-                        p99_ms: 0.0,
-                        p999_ms: 0.0,
-                        max_ms: 0.0,
-                    },
-                    p99_half: None,
-                    cpu_ms_per_call: None,
-                },
-            )
-        });
-    }
-    Ok(wrk_rate)
+    Ok(p50("score-rest")
+        .zip(p50("score-grpc"))
+        .map(|(rest, grpc)| rest / grpc))
+}
+
+/// `wrk`'s requests/s on score-rest against a fresh mesh, when wrk is installed.
+async fn wrk_check(args: &RunArgs) -> anyhow::Result<Option<f64>> {
+    let mesh = start_mesh(args, None).await?;
+    let rate = run_wrk(args, &mesh.gateway, &mesh.token);
+    mesh.server.stop();
+    Ok(rate)
 }
 
 /// Requests/s that wrk measures on score-rest (HTTP/1.1 keep-alive), if wrk is installed.
@@ -540,31 +538,21 @@ async fn run(args: RunArgs) -> anyhow::Result<bool> {
     if !args.no_baselines {
         baselines(&args, &mut rows).await?;
     }
-    let mut wrk = None;
-    if let Some(rate) = mesh_scenarios(&args, "sqlite", None, &mut rows).await? {
-        wrk = Some(rate);
+    let mut rest_vs_grpc = Vec::new();
+    if let Some(ratio) = mesh_scenarios(&args, "sqlite", None, &mut rows).await? {
+        rest_vs_grpc.push(("sqlite".to_owned(), ratio));
     }
-    if let Some(server) = &args.postgres_url {
-        let name = format!("aval_bench_{}", uuid::Uuid::new_v4().simple());
-        let url = aval_mesh::db::create_database(server, &name).await?;
-        mesh_scenarios(
-            &RunArgs {
-                wrk: false,
-                ..args.clone()
-            },
-            "postgres",
-            Some(url),
-            &mut rows,
-        )
-        .await?;
+    if let Some(server) = &args.postgres_url
+        && let Some(ratio) = mesh_scenarios(&args, "postgres", Some(server), &mut rows).await?
+    {
+        rest_vs_grpc.push(("postgres".to_owned(), ratio));
     }
+    let wrk = if args.wrk {
+        wrk_check(&args).await?
+    } else {
+        None
+    };
 
-    let rest_vs_grpc: Vec<(String, f64)> = rows
-        .iter()
-        .filter(|r| r.scenario == "__rest_vs_grpc")
-        .map(|r| (r.database.clone(), r.saturation.throughput))
-        .collect();
-    rows.retain(|r| r.scenario != "__rest_vs_grpc");
     let throughput_of = |name: &str, rows: &[Row]| {
         rows.iter()
             .find(|r| r.scenario == name)
