@@ -90,10 +90,6 @@ impl ServiceHost {
         self.server.local_addr()
     }
 
-    pub fn probe_addr(&self) -> Option<SocketAddr> {
-        self.server.probe_addr()
-    }
-
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), ServerError> {
         let stop_jobs = CancellationToken::new();
         let jobs: Vec<_> = self

@@ -109,11 +109,6 @@ impl MeshServer {
             .and_then(|l| l.local_addr().ok())
     }
 
-    /// The health reporter, for services whose readiness depends on more than being up.
-    pub fn health(&self) -> HealthReporter {
-        self.health.clone()
-    }
-
     /// Serves `routes` until `shutdown` is cancelled, then reports NOT_SERVING, waits the drain
     /// delay, stops accepting and lets in-flight calls finish. `service_names` are the fully
     /// qualified gRPC service names whose health is reported (the overall "" status always is).

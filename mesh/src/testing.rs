@@ -1,7 +1,7 @@
 //! Test helpers for every crate (feature `testing`): throwaway mesh certificates and databases.
 
 use crate::{certs, tls::MeshTls};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A certificate directory made for one test, removed when dropped.
 pub struct TestCerts {
@@ -86,12 +86,6 @@ impl TestDatabase {
         let url = crate::db::create_database(&server, &name).await?;
         Ok(Some(Self { url, _dir: None }))
     }
-}
-
-/// A path inside the system temp dir unique to this call, for files a test wants to keep
-/// outside a `TempDir` (e.g. handed to a child process).
-pub fn unique_temp_path(prefix: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()))
 }
 
 /// The error type of test functions.
