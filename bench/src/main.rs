@@ -92,9 +92,12 @@ struct RunArgs {
     /// Skip the baselines (bare echo, bare axum).
     #[arg(long)]
     no_baselines: bool,
-    /// Skip the open-loop (50 % load) measurements.
+    /// Skip the open-loop measurements.
     #[arg(long)]
     no_open_loop: bool,
+    /// The open loop's rate, as a fraction of the closed loop's measured maximum.
+    #[arg(long, default_value_t = 0.5)]
+    open_loop_load: f64,
     /// Cross-check score-rest with wrk when it is installed.
     #[arg(long)]
     wrk: bool,
@@ -175,7 +178,7 @@ async fn measure<S: Scenario>(args: &RunArgs, scenario: S, server: Option<&Serve
     let p99_half = if args.no_open_loop || saturation.ok == 0 {
         None
     } else {
-        let rate = saturation.throughput() / 2.0;
+        let rate = saturation.throughput() * args.open_loop_load;
         let open = load::open_loop(scenario.clone(), rate, duration, 10_000).await;
         Some(open.percentile_ms(0.99))
     };

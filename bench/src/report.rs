@@ -10,7 +10,7 @@ pub struct Row {
     pub database: String,
     /// Closed loop at saturation.
     pub saturation: Summary,
-    /// Open loop at half the saturation rate: the latency that matters.
+    /// Open loop at a fraction (default half) of the saturation rate: the latency that matters.
     pub p99_at_half_load_ms: Option<f64>,
     pub baseline: Option<String>,
     /// Throughput as a fraction of the baseline's.
