@@ -597,6 +597,7 @@ async fn run(args: RunArgs) -> anyhow::Result<bool> {
         machine: cpu::machine(),
         duration_secs: args.duration,
         concurrency: args.concurrency,
+        open_loop_load: args.open_loop_load,
         rows,
         rest_vs_grpc_p50: rest_vs_grpc,
         mtls_vs_plaintext,

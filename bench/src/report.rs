@@ -27,6 +27,8 @@ pub struct Report {
     pub machine: String,
     pub duration_secs: f64,
     pub concurrency: usize,
+    /// The open loop's rate as a fraction of the closed loop's maximum.
+    pub open_loop_load: f64,
     pub rows: Vec<Row>,
     /// score-rest p50 / score-grpc p50: the cost of the REST translation.
     pub rest_vs_grpc_p50: Vec<(String, f64)>,
@@ -49,10 +51,13 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 impl Report {
     pub fn markdown(&self) -> String {
         let mut out = format!(
-            "Machine: {}. Closed loop: {} connections/workers, {:.0} s per scenario; open loop at 50 % of the measured maximum.\n\n",
-            self.machine, self.concurrency, self.duration_secs
+            "Machine: {}. Closed loop: {} connections/workers, {:.0} s per scenario; open loop at {:.0} % of the measured maximum.\n\n",
+            self.machine,
+            self.concurrency,
+            self.duration_secs,
+            self.open_loop_load * 100.0
         );
-        out.push_str("| scenario | db | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | p99 ms @50% | baseline | ratio | mesh CPU ms/req | errors | client/server count |\n");
+        out.push_str("| scenario | db | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | p99 ms open loop | baseline | ratio | mesh CPU ms/req | errors | client/server count |\n");
         out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|\n");
         for row in &self.rows {
             let s = &row.saturation;
