@@ -269,7 +269,9 @@ async fn billed(
     product: Product,
     expected: u64,
 ) -> anyhow::Result<u64> {
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let today = aval_mesh::time::billing_day(chrono::Utc::now())
+        .format("%Y-%m-%d")
+        .to_string();
     let mut last = u64::MAX;
     let mut unchanged = 0;
     for _ in 0..240 {

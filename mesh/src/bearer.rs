@@ -21,6 +21,8 @@ use tonic::Status;
 const LEEWAY_SECS: i64 = 30;
 /// Unknown key ids trigger at most one JWKS fetch per this interval.
 const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(1);
+/// Known keys are fetched again after this long, so a retired key stops verifying.
+const REFRESH_AFTER: Duration = Duration::from_secs(300);
 
 /// The authenticated caller of a request: a tenant's OAuth2 client.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,52 +68,75 @@ pub fn require_scope<T>(request: &tonic::Request<T>, scope: &str) -> Result<Prin
 /// Public keys of auth-service by key id, fetched on demand.
 pub struct JwksCache {
     client: AuthServiceClient<MeshChannel>,
-    keys: RwLock<HashMap<String, Vec<u8>>>,
+    keys: RwLock<Keys>,
     last_fetch: Mutex<Option<Instant>>,
+}
+
+#[derive(Default)]
+struct Keys {
+    by_kid: HashMap<String, Vec<u8>>,
+    /// When auth-service last answered: older than [`REFRESH_AFTER`], the keys are fetched
+    /// again so a retired key stops verifying.
+    fetched_at: Option<Instant>,
+}
+
+impl Keys {
+    fn fresh(&self, kid: &str) -> Option<Vec<u8>> {
+        self.fetched_at
+            .is_some_and(|at| at.elapsed() < REFRESH_AFTER)
+            .then(|| self.by_kid.get(kid).cloned())
+            .flatten()
+    }
 }
 
 impl JwksCache {
     pub fn new(auth: MeshChannel) -> Arc<Self> {
         Arc::new(Self {
             client: AuthServiceClient::new(auth),
-            keys: RwLock::new(HashMap::new()),
+            keys: RwLock::new(Keys::default()),
             last_fetch: Mutex::new(None),
         })
     }
 
-    /// `Ok(None)`: no such key; `Err`: auth-service could not be asked.
+    /// `Ok(None)`: no such key; `Err`: auth-service could not be asked and the key was never
+    /// seen. A known key whose refresh fails keeps verifying: auth-service being down must not
+    /// reject good tokens.
     async fn key(&self, kid: &str) -> Result<Option<Vec<u8>>, TokenError> {
-        if let Some(key) = self.keys.read().await.get(kid) {
-            return Ok(Some(key.clone()));
+        if let Some(key) = self.keys.read().await.fresh(kid) {
+            return Ok(Some(key));
         }
         let mut last_fetch = self.last_fetch.lock().await;
         // Another request may have fetched while we waited for the lock.
-        if let Some(key) = self.keys.read().await.get(kid) {
-            return Ok(Some(key.clone()));
+        if let Some(key) = self.keys.read().await.fresh(kid) {
+            return Ok(Some(key));
         }
+        let stale = self.keys.read().await.by_kid.get(kid).cloned();
         if last_fetch.is_some_and(|at| at.elapsed() < MIN_REFETCH_INTERVAL) {
-            return Ok(None);
+            return Ok(stale);
         }
         *last_fetch = Some(Instant::now());
         match self.client.clone().get_jwks(GetJwksRequest {}).await {
             Ok(response) => {
-                let fetched: HashMap<String, Vec<u8>> = response
+                let by_kid: HashMap<String, Vec<u8>> = response
                     .into_inner()
                     .keys
                     .into_iter()
                     .filter(|k| k.kty == "OKP" && k.crv == "Ed25519")
                     .filter_map(|k| jwt::decode_key(&k.x).map(|x| (k.kid, x)))
                     .collect();
-                tracing::debug!(keys = fetched.len(), "fetched JWKS");
-                let mut keys = self.keys.write().await;
-                *keys = fetched;
-                Ok(keys.get(kid).cloned())
+                tracing::debug!(keys = by_kid.len(), "fetched JWKS");
+                let key = by_kid.get(kid).cloned();
+                *self.keys.write().await = Keys {
+                    by_kid,
+                    fetched_at: Some(Instant::now()),
+                };
+                Ok(key)
             }
             Err(status) => {
                 tracing::warn!(%status, "cannot fetch the JWKS from auth-service");
                 // Let the next request try again rather than wait out the interval.
                 *last_fetch = None;
-                Err(TokenError::KeysUnavailable)
+                stale.map(Some).ok_or(TokenError::KeysUnavailable)
             }
         }
     }

@@ -45,7 +45,9 @@ async fn delivered_answers_are_billed_exactly_once_and_errors_are_free(
     let text = csv.text().await?;
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("day,product,answers"));
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let today = aval_mesh::time::billing_day(chrono::Utc::now())
+        .format("%Y-%m-%d")
+        .to_string();
     assert_eq!(
         lines.next(),
         Some(format!("{today},consumer_score,{DELIVERED}").as_str())

@@ -38,8 +38,10 @@ pub struct UsageEvent {
 }
 
 impl UsageEvent {
-    /// The UTC day reports group by.
+    /// The day reports group by (Brasília time).
     pub fn day(&self) -> String {
-        self.occurred_at.format("%Y-%m-%d").to_string()
+        aval_mesh::time::billing_day(self.occurred_at)
+            .format("%Y-%m-%d")
+            .to_string()
     }
 }

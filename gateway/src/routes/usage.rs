@@ -1,5 +1,6 @@
 //! `GET /v1/usage?from=YYYY-MM-DD&to=YYYY-MM-DD`: the tenant's delivered answers by day and
-//! product, as JSON, or CSV with `Accept: text/csv`. Defaults: this month so far (UTC).
+//! product, as JSON, or CSV with `Accept: text/csv`. Days are Brasília days (UTC−3).
+//! Defaults: this month so far.
 
 use crate::{AppState, credentials, error::ApiError, grpc};
 use aval_proto::billing::v1::{
@@ -53,7 +54,7 @@ pub async fn report(
     let bearer = credentials::bearer(&headers).ok_or_else(|| {
         ApiError::unauthenticated("a bearer token is required (Authorization or x-client-auth)")
     })?;
-    let today = Utc::now().date_naive();
+    let today = aval_mesh::time::billing_day(Utc::now());
     let from = period.from.unwrap_or_else(|| {
         today
             .with_day(1)
