@@ -204,24 +204,6 @@ impl Peers {
             billing: peer("AVAL_BILLING_URL", MeshIdentity::BILLING)?,
         })
     }
-
-    /// Every peer on loopback at the given addresses.
-    pub fn on_loopback(
-        auth: SocketAddr,
-        score: SocketAddr,
-        analysis: SocketAddr,
-        billing: SocketAddr,
-    ) -> Self {
-        let at = |addr: SocketAddr, identity: &str| {
-            PeerAddress::new(format!("https://{addr}"), identity)
-        };
-        Self {
-            auth: at(auth, MeshIdentity::AUTH),
-            score: at(score, MeshIdentity::SCORE),
-            analysis: at(analysis, MeshIdentity::ANALYSIS),
-            billing: at(billing, MeshIdentity::BILLING),
-        }
-    }
 }
 
 #[cfg(test)]

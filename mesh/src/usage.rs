@@ -9,7 +9,7 @@ use aval_proto::billing::v1::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Statement,
+    ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult,
     sea_query::{Alias, Expr, ExprTrait, Index, OnConflict, Order, Query, Table},
 };
 use sea_orm_migration::{
@@ -127,23 +127,6 @@ impl Outbox {
                 sandbox: r.sandbox,
             })
             .collect())
-    }
-
-    /// How many events wait for billing.
-    pub async fn pending_count(&self, conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
-        #[derive(FromQueryResult)]
-        struct Count {
-            n: i64,
-        }
-        let sql = format!(
-            "SELECT COUNT(*) AS n FROM {} WHERE shipped_at IS NULL",
-            self.table
-        );
-        let count =
-            Count::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
-                .one(conn)
-                .await?;
-        Ok(count.map_or(0, |c| u64::try_from(c.n).unwrap_or(0)))
     }
 
     async fn mark_shipped(&self, conn: &impl ConnectionTrait, ids: &[String]) -> Result<(), DbErr> {

@@ -15,7 +15,7 @@ use aval_proto::analysis::v1::{
     LegalPersonProposal, NaturalPerson, Recommendation, Source, Warrant, guarantor::Person,
 };
 use aval_proto::common::v1::{Address, Money, Phone, Reason};
-use chrono::{DateTime, SecondsFormat};
+use chrono::SecondsFormat;
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_path_to_error::Segment;
@@ -606,9 +606,7 @@ pub fn recommendation_name(recommendation: Recommendation) -> &'static str {
 /// `2021-03-31T13:30:00Z`, with a fraction only when there is one; `None` when the
 /// timestamp is outside what RFC 3339 can write.
 fn rfc3339(timestamp: &prost_types::Timestamp) -> Option<String> {
-    let timestamp = timestamp.normalized();
-    let nanos = u32::try_from(timestamp.nanos).ok()?;
-    DateTime::from_timestamp(timestamp.seconds, nanos)
+    aval_mesh::time::from_timestamp(&timestamp.normalized())
         .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 

@@ -28,19 +28,13 @@ pub struct AnalysisAnswer {
     pub meta: Meta,
 }
 
-fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
-    credentials::bearer(headers).ok_or_else(|| {
-        ApiError::unauthenticated("a bearer token is required (Authorization or x-client-auth)")
-    })
-}
-
 pub async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<AnalysisAnswer>, ApiError> {
     let started = Instant::now();
-    let bearer = bearer(&headers)?;
+    let bearer = credentials::require_bearer(&headers)?;
     let proposal = parse_proposal(&body).map_err(|e| {
         ApiError::invalid_field("INVALID_BODY", &e.field, "INVALID_JSON", e.message)
     })?;
@@ -64,7 +58,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<AnalysisAnswer>, ApiError> {
     let started = Instant::now();
-    let bearer = bearer(&headers)?;
+    let bearer = credentials::require_bearer(&headers)?;
     let request_id = grpc::request_id(&headers);
     let analysis = AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
         .get_analysis(grpc::request(

@@ -53,9 +53,7 @@ async fn score(
     message: GetScoreRequest,
     started: Instant,
 ) -> Result<Json<ScoreBody>, ApiError> {
-    let bearer = credentials::bearer(headers).ok_or_else(|| {
-        ApiError::unauthenticated("a bearer token is required (Authorization or x-client-auth)")
-    })?;
+    let bearer = credentials::require_bearer(headers)?;
     let request_id = grpc::request_id(headers);
     let message = GetScoreRequest {
         request_id: request_id.clone(),

@@ -51,9 +51,7 @@ pub async fn report(
     headers: HeaderMap,
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
-    let bearer = credentials::bearer(&headers).ok_or_else(|| {
-        ApiError::unauthenticated("a bearer token is required (Authorization or x-client-auth)")
-    })?;
+    let bearer = credentials::require_bearer(&headers)?;
     let today = aval_mesh::time::billing_day(Utc::now());
     let from = period.from.unwrap_or_else(|| {
         today
