@@ -10,7 +10,8 @@ const PROTOS: &[&str] = &[
     "aval/score/v1/score.proto",
     "aval/analysis/v1/analysis.proto",
     "aval/billing/v1/billing.proto",
-    "aval/testing/v1/echo.proto",
+    "aval/keys/v1/keys.proto",
+    "aval/usage/v1/usage.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -11,25 +11,23 @@ use crate::{
     error::AnalysisError,
     store::{self, OUTBOX},
 };
-use aval_mesh::{
-    authz::AccessPolicy,
-    bearer::{Principal, require_scope},
-    client::MeshChannel,
-    credit::Cpf,
-    identity::MeshIdentity,
-    quota::{QuotaGate, QuotaVerdict},
-    time::to_timestamp,
-    usage::UsageRecord,
-};
+use aval_credit::Cpf;
+use aval_metering::{Product, QuotaGate, QuotaVerdict, UsageRecord};
 use aval_proto::{
     analysis::v1::{
         AnalysisStatus as PbStatus, GetAnalysisRequest, LegalPersonAnalysis, LegalPersonProposal,
         Recommendation as PbRecommendation, SubmitLegalPersonAnalysisRequest,
         analysis_service_server::{AnalysisService, AnalysisServiceServer},
     },
-    billing::v1::Product,
     common::v1::{Money, Reason},
     score::v1::{GetScoreRequest, score_service_client::ScoreServiceClient},
+};
+use aval_transport::{
+    authz::AccessPolicy,
+    bearer::{Principal, forwarded_authorization, require_scope},
+    client::MeshChannel,
+    identity::MeshIdentity,
+    time::to_timestamp,
 };
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -284,14 +282,6 @@ fn to_pb(
     }
 }
 
-fn bearer_header<T>(request: &Request<T>) -> Option<String> {
-    request
-        .metadata()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
 #[tonic::async_trait]
 impl AnalysisService for AnalysisApi {
     async fn submit_legal_person_analysis(
@@ -299,7 +289,7 @@ impl AnalysisService for AnalysisApi {
         request: Request<SubmitLegalPersonAnalysisRequest>,
     ) -> Result<Response<LegalPersonAnalysis>, Status> {
         let principal = require_scope(&request, ANALYSIS_WRITE)?;
-        let bearer = bearer_header(&request);
+        let bearer = forwarded_authorization(&request);
         let proposal = request.into_inner().proposal.unwrap_or_default();
         let analysis = self.submit(&principal, bearer.as_deref(), proposal).await?;
         Ok(Response::new(analysis))

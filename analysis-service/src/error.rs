@@ -1,7 +1,8 @@
 //! Everything that can go wrong in analysis-service, mapped to a gRPC status in one place.
 
-use aval_mesh::error::{FieldViolation, internal, invalid_argument, status};
-use tonic::{Code, Status};
+use aval_errors::{ErrorCode, FieldViolation};
+use aval_transport::status::{internal, invalid_argument, status};
+use tonic::Status;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
@@ -25,17 +26,13 @@ impl From<AnalysisError> for Status {
     fn from(error: AnalysisError) -> Self {
         let message = error.to_string();
         match error {
-            AnalysisError::InvalidProposal(v) => invalid_argument("INVALID_PROPOSAL", &message, &v),
-            AnalysisError::ProposalConflict(_) => {
-                status(Code::AlreadyExists, "PROPOSAL_CONFLICT", message)
+            AnalysisError::InvalidProposal(v) => {
+                invalid_argument(ErrorCode::InvalidProposal, &message, &v)
             }
-            AnalysisError::NotFound(_) => status(Code::NotFound, "NOT_FOUND", message),
-            AnalysisError::QuotaExceeded(_) => {
-                status(Code::ResourceExhausted, "QUOTA_EXCEEDED", message)
-            }
-            AnalysisError::ScoresUnavailable => {
-                status(Code::Unavailable, "SCORES_UNAVAILABLE", message)
-            }
+            AnalysisError::ProposalConflict(_) => status(ErrorCode::ProposalConflict, message),
+            AnalysisError::NotFound(_) => status(ErrorCode::NotFound, message),
+            AnalysisError::QuotaExceeded(_) => status(ErrorCode::QuotaExceeded, message),
+            AnalysisError::ScoresUnavailable => status(ErrorCode::ScoresUnavailable, message),
             AnalysisError::Db(e) => internal("analysis-service database failure", &e),
             AnalysisError::Corrupt(e) => internal("analysis-service stored data", &e),
         }

@@ -5,27 +5,22 @@ pub mod domain;
 pub mod error;
 pub mod store;
 
-use aval_mesh::{
-    app::{MeshService, ServiceHost, StartError, prepare, with_token_verification},
+use aval_metering::QuotaGate;
+use aval_transport::{
     client::connect_lazy,
+    host::{MeshService, ServiceHost, StartError, prepare, with_token_verification},
     identity::MeshIdentity,
-    quota::QuotaGate,
-    server::ServerError,
     settings::ServiceSettings,
-    shutdown::CancellationToken,
 };
-use std::net::SocketAddr;
 use tonic::service::Routes;
 
-/// The analysis service, bound and ready to serve.
-pub struct Application {
-    host: ServiceHost,
-}
+/// The analysis service.
+pub struct Application;
 
 impl MeshService for Application {
     const IDENTITY: &'static str = MeshIdentity::ANALYSIS;
 
-    async fn build(settings: ServiceSettings) -> Result<Self, StartError> {
+    async fn build(settings: ServiceSettings) -> Result<ServiceHost, StartError> {
         let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;
         let server = with_token_verification(server, &settings)?;
         let billing = connect_lazy(&settings.peers.billing, server.tls())?;
@@ -34,16 +29,9 @@ impl MeshService for Application {
             .map_err(|e| StartError::Other(format!("default analysis policy: {e}")))?;
         let api = api::AnalysisApi::new(db.clone(), policy, QuotaGate::new(billing.clone()), score);
         let routes = Routes::new(api.into_server());
-        let host = ServiceHost::new(server, routes, api::SERVICE_NAMES)
-            .with_job(move |stop| store::OUTBOX.run_shipper(db, billing, stop));
-        Ok(Self { host })
-    }
-
-    fn local_addr(&self) -> SocketAddr {
-        self.host.local_addr()
-    }
-
-    async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), ServerError> {
-        self.host.run_until_stopped(shutdown).await
+        let (shipper, outbox) = store::OUTBOX.shipper(db, billing);
+        Ok(ServiceHost::new(server, routes, api::SERVICE_NAMES)
+            .with_job(move |stop| shipper.run(stop))
+            .with_handle(outbox))
     }
 }

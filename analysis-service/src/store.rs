@@ -5,7 +5,7 @@ mod migrations;
 
 pub use migrations::Migrator;
 
-use aval_mesh::usage::Outbox;
+use aval_metering::Outbox;
 
 /// Where delivered analyses wait to be shipped to billing.
 pub const OUTBOX: Outbox = Outbox::new("analysis_usage_outbox");

@@ -9,22 +9,26 @@ use crate::{
     error::AuthError,
     store::{self, clients::NewClient},
 };
-use aval_mesh::{
-    authz::AccessPolicy, error::FieldViolation, identity::MeshIdentity, jwt, time::to_timestamp,
-};
+use aval_errors::{FieldCode, FieldViolation};
 use aval_proto::auth::v1::{
     CreateApiKeyRequest, CreateApiKeyResponse, CreateClientRequest, CreateClientResponse,
-    CreateTenantRequest, ExchangeApiKeyRequest, GetJwksRequest, GetJwksResponse, IssueTokenRequest,
-    IssueTokenResponse, Jwk, RotateClientSecretRequest, Tenant,
+    CreateTenantRequest, ExchangeApiKeyRequest, IssueTokenRequest, IssueTokenResponse,
+    RotateClientSecretRequest, Tenant,
     auth_service_server::{AuthService, AuthServiceServer},
 };
+use aval_proto::keys::v1::{
+    GetJwksRequest, GetJwksResponse, Jwk,
+    token_keys_server::{TokenKeys, TokenKeysServer},
+};
+use aval_transport::{authz::AccessPolicy, identity::MeshIdentity, jwt, time::to_timestamp};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 const SERVICE: &str = "aval.auth.v1.AuthService";
+const KEYS: &str = "aval.keys.v1.TokenKeys";
 /// The gRPC services whose health this service reports.
-pub const SERVICE_NAMES: &[&str] = &[SERVICE];
+pub const SERVICE_NAMES: &[&str] = &[SERVICE, KEYS];
 
 /// The gateway exchanges credentials for tokens; every service fetches the JWKS; only
 /// operators administer tenants, clients and keys.
@@ -40,7 +44,7 @@ pub fn access_policy() -> AccessPolicy {
             &[Id::GATEWAY, Id::OPERATOR],
         )
         .allow(
-            &format!("/{SERVICE}/GetJwks"),
+            &format!("/{KEYS}/GetJwks"),
             &[
                 Id::GATEWAY,
                 Id::SCORE,
@@ -53,6 +57,7 @@ pub fn access_policy() -> AccessPolicy {
         .allow(&format!("/{SERVICE}/RotateClientSecret"), &[Id::OPERATOR])
 }
 
+#[derive(Clone)]
 pub struct AuthApi {
     db: DatabaseConnection,
     hash_key: Arc<HashKey>,
@@ -70,6 +75,10 @@ impl AuthApi {
 
     pub fn into_server(self) -> AuthServiceServer<Self> {
         AuthServiceServer::new(self)
+    }
+
+    pub fn into_keys_server(self) -> TokenKeysServer<Self> {
+        TokenKeysServer::new(self)
     }
 
     async fn issue(&self, request: IssueTokenRequest) -> Result<IssueTokenResponse, AuthError> {
@@ -121,7 +130,7 @@ fn check_id(field: &str, id: &str, violations: &mut Vec<FieldViolation>) {
     if !ok {
         violations.push(FieldViolation::new(
             field,
-            "INVALID_FORMAT",
+            FieldCode::InvalidFormat,
             "1 to 64 letters, digits, `-` or `_`",
         ));
     }
@@ -131,7 +140,7 @@ fn check_name(field: &str, name: &str, violations: &mut Vec<FieldViolation>) {
     if name.trim().is_empty() || name.len() > 255 {
         violations.push(FieldViolation::new(
             field,
-            "REQUIRED",
+            FieldCode::Required,
             "1 to 255 characters",
         ));
     }
@@ -155,26 +164,6 @@ impl AuthService for AuthApi {
         _request: Request<ExchangeApiKeyRequest>,
     ) -> Result<Response<IssueTokenResponse>, Status> {
         Err(Status::unimplemented("API keys are not available yet"))
-    }
-
-    async fn get_jwks(
-        &self,
-        _request: Request<GetJwksRequest>,
-    ) -> Result<Response<GetJwksResponse>, Status> {
-        let keys = store::signing_keys::published(&self.db)
-            .await
-            .map_err(AuthError::from)?
-            .into_iter()
-            .map(|k| Jwk {
-                kty: "OKP".to_owned(),
-                crv: "Ed25519".to_owned(),
-                kid: k.kid,
-                x: jwt::encode_key(&k.public_key),
-                alg: "EdDSA".to_owned(),
-                r#use: "sig".to_owned(),
-            })
-            .collect();
-        Ok(Response::new(GetJwksResponse { keys }))
     }
 
     async fn create_tenant(
@@ -222,14 +211,14 @@ impl AuthService for AuthApi {
         if request.scopes.is_empty() {
             violations.push(FieldViolation::new(
                 "scopes",
-                "REQUIRED",
+                FieldCode::Required,
                 "at least one scope",
             ));
         }
         for unknown in scopes::unknown(&request.scopes) {
             violations.push(FieldViolation::new(
                 "scopes",
-                "INVALID_ENUM",
+                FieldCode::InvalidEnum,
                 format!(
                     "unknown scope `{unknown}`; known: {}",
                     scopes::ALL.join(", ")
@@ -291,5 +280,28 @@ impl AuthService for AuthApi {
         _request: Request<CreateApiKeyRequest>,
     ) -> Result<Response<CreateApiKeyResponse>, Status> {
         Err(Status::unimplemented("API keys are not available yet"))
+    }
+}
+
+#[tonic::async_trait]
+impl TokenKeys for AuthApi {
+    async fn get_jwks(
+        &self,
+        _request: Request<GetJwksRequest>,
+    ) -> Result<Response<GetJwksResponse>, Status> {
+        let keys = store::signing_keys::published(&self.db)
+            .await
+            .map_err(AuthError::from)?
+            .into_iter()
+            .map(|k| Jwk {
+                kty: "OKP".to_owned(),
+                crv: "Ed25519".to_owned(),
+                kid: k.kid,
+                x: jwt::encode_key(&k.public_key),
+                alg: "EdDSA".to_owned(),
+                r#use: "sig".to_owned(),
+            })
+            .collect();
+        Ok(Response::new(GetJwksResponse { keys }))
     }
 }

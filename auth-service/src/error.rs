@@ -1,6 +1,7 @@
 //! Everything that can go wrong in auth-service, mapped to a gRPC status in one place.
 
-use aval_mesh::error::{FieldViolation, internal, invalid_argument, status};
+use aval_errors::{ErrorCode, FieldViolation, OAuthError};
+use aval_transport::status::{internal, invalid_argument, oauth_status, status};
 use tonic::{Code, Status};
 
 #[derive(Debug, thiserror::Error)]
@@ -25,23 +26,25 @@ pub enum AuthError {
 impl From<AuthError> for Status {
     fn from(error: AuthError) -> Self {
         match &error {
-            AuthError::InvalidClient => {
-                status(Code::Unauthenticated, "invalid_client", error.to_string())
-            }
-            AuthError::InvalidScope => {
-                status(Code::InvalidArgument, "invalid_scope", error.to_string())
-            }
+            AuthError::InvalidClient => oauth_status(
+                Code::Unauthenticated,
+                OAuthError::InvalidClient,
+                error.to_string(),
+            ),
+            AuthError::InvalidScope => oauth_status(
+                Code::InvalidArgument,
+                OAuthError::InvalidScope,
+                error.to_string(),
+            ),
             AuthError::InvalidRequest(violations) => {
-                invalid_argument("invalid_request", "invalid request", violations)
+                invalid_argument(ErrorCode::InvalidArgument, "invalid request", violations)
             }
-            AuthError::NotFound(_) => status(Code::NotFound, "NOT_FOUND", error.to_string()),
-            AuthError::AlreadyExists(_) => {
-                status(Code::AlreadyExists, "ALREADY_EXISTS", error.to_string())
-            }
+            AuthError::NotFound(_) => status(ErrorCode::NotFound, error.to_string()),
+            AuthError::AlreadyExists(_) => status(ErrorCode::AlreadyExists, error.to_string()),
             AuthError::Db(e) => internal("auth-service database failure", e),
             AuthError::Internal(message) => {
                 tracing::error!(%message, "auth-service failure");
-                status(Code::Internal, "INTERNAL", "internal error")
+                status(ErrorCode::Internal, "internal error")
             }
         }
     }

@@ -6,42 +6,28 @@ pub mod domain;
 pub mod error;
 pub mod store;
 
-use aval_mesh::{
-    app::{MeshService, ServiceHost, StartError, prepare},
+use aval_transport::{
+    host::{MeshService, ServiceHost, StartError, prepare},
     identity::MeshIdentity,
-    server::ServerError,
     settings::ServiceSettings,
-    shutdown::CancellationToken,
 };
-use std::net::SocketAddr;
 use tonic::service::Routes;
 
-/// The auth service, bound and ready to serve.
-pub struct Application {
-    host: ServiceHost,
-}
+/// The auth service.
+pub struct Application;
 
 impl MeshService for Application {
     const IDENTITY: &'static str = MeshIdentity::AUTH;
 
-    async fn build(settings: ServiceSettings) -> Result<Self, StartError> {
+    async fn build(settings: ServiceSettings) -> Result<ServiceHost, StartError> {
         let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;
         let hash_key = load_hash_key(&settings.data_dir)?;
         let cipher = domain::secrets::KeyCipher::new(&hash_key)
             .map_err(|_| StartError::Other("cannot derive the key cipher".into()))?;
         let signing_key = store::signing_keys::active_or_create(&db, &cipher).await?;
-        let routes = Routes::new(api::AuthApi::new(db, hash_key, signing_key).into_server());
-        Ok(Self {
-            host: ServiceHost::new(server, routes, api::SERVICE_NAMES),
-        })
-    }
-
-    fn local_addr(&self) -> SocketAddr {
-        self.host.local_addr()
-    }
-
-    async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), ServerError> {
-        self.host.run_until_stopped(shutdown).await
+        let api = api::AuthApi::new(db, hash_key, signing_key);
+        let routes = Routes::new(api.clone().into_server()).add_service(api.into_keys_server());
+        Ok(ServiceHost::new(server, routes, api::SERVICE_NAMES))
     }
 }
 
@@ -54,7 +40,7 @@ pub fn load_hash_key(data_dir: &std::path::Path) -> Result<domain::secrets::Hash
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let bytes = domain::secrets::HashKey::generate_bytes()
                 .map_err(|_| StartError::Other("no randomness for the hash key".into()))?;
-            aval_mesh::secret_file::write_private(&path, &bytes)
+            aval_transport::secret_file::write_private(&path, &bytes)
                 .map_err(|e| StartError::Other(format!("cannot write {}: {e}", path.display())))?;
             bytes
         }

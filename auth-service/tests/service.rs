@@ -1,34 +1,53 @@
 //! auth-service on a free port with its real certificate and a real database.
 
-use aval_auth_service::{Application, store::Migrator};
-use aval_mesh::{
-    db_test,
-    identity::MeshIdentity,
-    testing::{TestDatabase, TestResult, TestService, assert_migrations_idempotent},
-};
+use aval_auth_service::Application;
+use aval_errors::OAuthError;
 use aval_proto::auth::v1::{
-    CreateClientRequest, CreateTenantRequest, GetJwksRequest, IssueTokenRequest,
-    RotateClientSecretRequest, auth_service_client::AuthServiceClient,
+    CreateClientRequest, CreateTenantRequest, IssueTokenRequest, RotateClientSecretRequest,
+    auth_service_client::AuthServiceClient,
 };
+use aval_proto::keys::v1::{GetJwksRequest, token_keys_client::TokenKeysClient};
+use aval_testkit::{
+    TestDatabase, TestResult, TestService,
+    access::{assert_allow_list, rule},
+    db_test,
+};
+use aval_transport::{identity::MeshIdentity as Id, jwt, status::reason};
 use tonic::Code;
 
-async fn answers_health_over_mtls_and_enforces_its_allow_list(db: TestDatabase) -> TestResult {
+async fn enforces_its_allow_list_and_publishes_its_key(db: TestDatabase) -> TestResult {
     let service = TestService::spawn::<Application>(&db.url).await?;
-    let gateway = service.channel_as(MeshIdentity::GATEWAY, MeshIdentity::AUTH)?;
-    service.wait_serving(gateway.clone()).await?;
+    // The gateway exchanges credentials for tokens; every service fetches the JWKS; only
+    // operators administer tenants, clients and keys.
+    let auth = "aval.auth.v1.AuthService";
+    let every_verifier = &[
+        Id::GATEWAY,
+        Id::SCORE,
+        Id::ANALYSIS,
+        Id::BILLING,
+        Id::OPERATOR,
+    ];
+    assert_allow_list(
+        &service,
+        &[
+            rule(auth, "IssueToken", &[Id::GATEWAY, Id::OPERATOR]),
+            rule(auth, "ExchangeApiKey", &[Id::GATEWAY, Id::OPERATOR]),
+            rule("aval.keys.v1.TokenKeys", "GetJwks", every_verifier),
+            rule(auth, "CreateTenant", &[Id::OPERATOR]),
+            rule(auth, "CreateClient", &[Id::OPERATOR]),
+            rule(auth, "CreateApiKey", &[Id::OPERATOR]),
+            rule(auth, "RotateClientSecret", &[Id::OPERATOR]),
+        ],
+    )
+    .await?;
 
-    // The gateway may ask for tokens; an unknown client is refused as such.
-    let refused = AuthServiceClient::new(gateway)
+    // An unknown client is refused as such.
+    let refused = AuthServiceClient::new(service.channel_as(Id::GATEWAY)?)
         .issue_token(IssueTokenRequest::default())
         .await;
     assert_eq!(refused.err().map(|s| s.code()), Some(Code::Unauthenticated));
 
-    // billing-service may fetch the JWKS but never ask for tokens.
-    let billing = service.channel_as(MeshIdentity::BILLING, MeshIdentity::AUTH)?;
-    let mut client = AuthServiceClient::new(billing);
-    let denied = client.issue_token(IssueTokenRequest::default()).await;
-    assert_eq!(denied.err().map(|s| s.code()), Some(Code::PermissionDenied));
-    let jwks = client
+    let jwks = TokenKeysClient::new(service.channel_as(Id::BILLING)?)
         .get_jwks(GetJwksRequest::default())
         .await?
         .into_inner();
@@ -38,27 +57,16 @@ async fn answers_health_over_mtls_and_enforces_its_allow_list(db: TestDatabase) 
         "the signing key is created at start and published"
     );
     assert_eq!(jwks.keys[0].crv, "Ed25519");
-
     service.stop().await
 }
-db_test!(answers_health_over_mtls_and_enforces_its_allow_list);
-
-async fn migrations_run_twice_harmlessly(db: TestDatabase) -> TestResult {
-    assert_migrations_idempotent::<Migrator>(&db.url).await
-}
-db_test!(migrations_run_twice_harmlessly);
+db_test!(enforces_its_allow_list_and_publishes_its_key);
 
 async fn clients_get_verifiable_tokens_and_secrets_are_stored_hashed(
     db: TestDatabase,
 ) -> TestResult {
     let service = TestService::spawn::<Application>(&db.url).await?;
-    let mut operator =
-        AuthServiceClient::new(service.channel_as(MeshIdentity::OPERATOR, MeshIdentity::AUTH)?);
-    let mut gateway =
-        AuthServiceClient::new(service.channel_as(MeshIdentity::GATEWAY, MeshIdentity::AUTH)?);
-    service
-        .wait_serving(service.channel_as(MeshIdentity::OPERATOR, MeshIdentity::AUTH)?)
-        .await?;
+    let mut operator = AuthServiceClient::new(service.channel_as(Id::OPERATOR)?);
+    let mut gateway = AuthServiceClient::new(service.channel_as(Id::GATEWAY)?);
 
     operator
         .create_tenant(CreateTenantRequest {
@@ -90,25 +98,24 @@ async fn clients_get_verifiable_tokens_and_secrets_are_stored_hashed(
     assert_eq!(token.scope, "score:read");
 
     // The token verifies against the published key and says who holds it.
-    let jwks = gateway
+    let jwks = TokenKeysClient::new(service.channel_as(Id::GATEWAY)?)
         .get_jwks(GetJwksRequest::default())
         .await?
         .into_inner();
-    let header = aval_mesh::jwt::header(&token.access_token)?;
+    let header = jwt::header(&token.access_token)?;
     let key = jwks
         .keys
         .iter()
         .find(|k| k.kid == header.kid)
-        .and_then(|k| aval_mesh::jwt::decode_key(&k.x))
+        .and_then(|k| jwt::decode_key(&k.x))
         .ok_or_else(|| anyhow::anyhow!("the token's key is not published"))?;
-    let claims =
-        aval_mesh::jwt::verify(&token.access_token, &key, chrono::Utc::now().timestamp(), 0)?;
+    let claims = jwt::verify(&token.access_token, &key, chrono::Utc::now().timestamp(), 0)?;
     assert_eq!(claims.tenant, "acme");
     assert_eq!(claims.sub, created.client_id);
     assert_eq!(claims.scope, "score:read");
 
     // The database holds a keyed hash, never the secret.
-    let conn = aval_mesh::db::connect(&db.url).await?;
+    let conn = aval_database::connect(&db.url).await?;
     let stored = aval_auth_service::store::clients::find_enabled(&conn, &created.client_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("client not stored"))?;
@@ -131,8 +138,8 @@ async fn clients_get_verifiable_tokens_and_secrets_are_stored_hashed(
         .err()
         .ok_or_else(|| anyhow::anyhow!("a wrong secret got a token"))?;
     assert_eq!(
-        aval_mesh::error::reason(&wrong).as_deref(),
-        Some("invalid_client")
+        reason(&wrong).as_deref(),
+        Some(OAuthError::InvalidClient.as_str())
     );
     let scope = gateway
         .issue_token(IssueTokenRequest {
@@ -144,8 +151,8 @@ async fn clients_get_verifiable_tokens_and_secrets_are_stored_hashed(
         .err()
         .ok_or_else(|| anyhow::anyhow!("an ungranted scope got a token"))?;
     assert_eq!(
-        aval_mesh::error::reason(&scope).as_deref(),
-        Some("invalid_scope")
+        reason(&scope).as_deref(),
+        Some(OAuthError::InvalidScope.as_str())
     );
     let rotated = operator
         .rotate_client_secret(RotateClientSecretRequest {

@@ -12,16 +12,16 @@ use aval_bench::{
     scenarios::{self, Delivered},
     serve::{self, Ready},
 };
-use aval_mesh::{
-    certs::CertPaths,
-    client::{PeerAddress, connect_lazy},
-    identity::MeshIdentity,
-    tls::MeshTls,
-};
 use aval_proto::{
-    billing::v1::{GetUsageReportRequest, Product, billing_service_client::BillingServiceClient},
+    billing::v1::{GetUsageReportRequest, billing_service_client::BillingServiceClient},
     score::v1::score_service_client::ScoreServiceClient,
-    testing::v1::echo_client::EchoClient,
+    usage::v1::{Product, usage_client::UsageClient},
+};
+use aval_testkit::echo::EchoClient;
+use aval_transport::{
+    client::{MeshChannel, PeerAddress, connect_lazy},
+    identity::MeshIdentity,
+    tls::{CertPaths, MeshTls},
 };
 use clap::{Parser, Subcommand};
 use std::{
@@ -264,23 +264,21 @@ async fn baselines(args: &RunArgs, rows: &mut Vec<Row>) -> anyhow::Result<()> {
 /// Answers billed to `tenant` for `product`: polls until billing's count reaches `expected`, or
 /// has not moved for 5 s (the outbox ships continuously, so a stalled count is final).
 async fn billed(
-    billing: &BillingServiceClient<aval_mesh::client::MeshChannel>,
+    billing: &BillingServiceClient<MeshChannel>,
     tenant: &str,
     product: Product,
     expected: u64,
 ) -> anyhow::Result<u64> {
-    let today = aval_mesh::time::billing_day(chrono::Utc::now())
-        .format("%Y-%m-%d")
-        .to_string();
     let mut last = u64::MAX;
     let mut unchanged = 0;
     for _ in 0..240 {
         let report = billing
             .clone()
+            // The mesh is fresh: this month so far (billing's default) holds all of it.
             .get_usage_report(GetUsageReportRequest {
                 tenant_id: tenant.to_owned(),
-                from: today.clone(),
-                to: today.clone(),
+                from: None,
+                to: None,
             })
             .await?
             .into_inner();
@@ -316,7 +314,7 @@ struct MeshUnderTest {
     as_score: MeshTls,
     score_peer: PeerAddress,
     billing_peer: PeerAddress,
-    billing_operator: BillingServiceClient<aval_mesh::client::MeshChannel>,
+    billing_operator: BillingServiceClient<MeshChannel>,
 }
 
 /// Starts a fresh mesh on SQLite, or on a fresh database of the PostgreSQL server `postgres`.
@@ -329,7 +327,7 @@ async fn start_mesh(args: &RunArgs, postgres: Option<&str>) -> anyhow::Result<Me
     ];
     if let Some(server) = postgres {
         let name = format!("aval_bench_{}", uuid::Uuid::new_v4().simple());
-        let url = aval_mesh::db::create_database(server, &name).await?;
+        let url = aval_database::create_database(server, &name).await?;
         serve_args.extend(["--database-url".to_owned(), url]);
     }
     let server = Server::spawn(&serve_args, Some(dir))?;
@@ -434,10 +432,7 @@ async fn mesh_scenario(
         }
         "usage-ingest" => {
             let scenario = scenarios::UsageIngest {
-                client: BillingServiceClient::new(connect_lazy(
-                    &mesh.billing_peer,
-                    &mesh.as_score,
-                )?),
+                client: UsageClient::new(connect_lazy(&mesh.billing_peer, &mesh.as_score)?),
                 tenant_id: ingest_tenant.clone(),
                 batch: 100,
                 run_id: run_id.clone(),
@@ -624,7 +619,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async {
         match cli.command {
             Cmd::Run(args) => {
-                aval_mesh::install_crypto_provider();
+                aval_transport::install_crypto_provider();
                 if !run(args).await? {
                     anyhow::bail!("errors or count mismatches (see the table)");
                 }

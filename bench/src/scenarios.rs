@@ -2,14 +2,12 @@
 //! can check the server's own count (billing) against it.
 
 use crate::load::Scenario;
-use aval_mesh::client::MeshChannel;
 use aval_proto::{
-    billing::v1::{
-        Product, RecordUsageRequest, UsageEvent, billing_service_client::BillingServiceClient,
-    },
     score::v1::{GetScoreRequest, score_service_client::ScoreServiceClient},
-    testing::v1::{EchoRequest, echo_client::EchoClient},
+    usage::v1::{Product, RecordUsageRequest, UsageEvent, usage_client::UsageClient},
 };
+use aval_testkit::echo::{EchoClient, EchoRequest};
+use aval_transport::client::MeshChannel;
 use std::sync::{
     Arc,
     atomic::{AtomicU64, Ordering},
@@ -154,7 +152,7 @@ impl Scenario for AnalysisRest {
 
 /// Usage events straight into billing-service, in batches, each event unique.
 pub struct UsageIngest {
-    pub client: BillingServiceClient<MeshChannel>,
+    pub client: UsageClient<MeshChannel>,
     pub tenant_id: String,
     pub batch: u64,
     pub run_id: String,
@@ -165,7 +163,7 @@ pub struct UsageIngest {
 impl Scenario for UsageIngest {
     async fn call(&self, _seq: u64) -> Result<(), String> {
         let seq = self.next_batch.fetch_add(1, Ordering::Relaxed);
-        let now = aval_mesh::time::to_timestamp(chrono::Utc::now());
+        let now = aval_transport::time::to_timestamp(chrono::Utc::now());
         let events = (0..self.batch)
             .map(|i| UsageEvent {
                 event_id: format!("{}-{seq}-{i}", self.run_id),

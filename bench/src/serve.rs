@@ -2,9 +2,13 @@
 //! load generator and the server do not share a runtime, and the server's CPU time is its own.
 
 use aval::dev::DevOptions;
-use aval_mesh::{certs, identity::MeshIdentity, shutdown, tls::MeshTls};
+use aval_transport::{
+    identity::MeshIdentity,
+    shutdown,
+    tls::{CertPaths, MeshTls},
+};
 use serde::{Deserialize, Serialize};
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf};
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
@@ -32,7 +36,7 @@ pub async fn mesh(data_dir: PathBuf, database_url: Option<String>) -> anyhow::Re
     let mut options = DevOptions::ephemeral(data_dir);
     options.database_url = database_url;
     let mut mesh = aval::dev::start(options).await?;
-    mesh.wait_ready(Duration::from_secs(60)).await?;
+    mesh.wait_ready().await?;
     let demo = mesh.seed_demo().await?.credentials.clone();
     mesh.admin()?
         .subscribe(&demo.tenant_id, "enterprise", None)
@@ -59,13 +63,13 @@ pub async fn mesh(data_dir: PathBuf, database_url: Option<String>) -> anyhow::Re
 
 /// A bare tonic unary echo server, plaintext or with mTLS (certificates in `cert_dir`).
 pub async fn echo(tls_cert_dir: Option<PathBuf>) -> anyhow::Result<()> {
-    aval_mesh::install_crypto_provider();
+    aval_transport::install_crypto_provider();
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let mut builder = tonic::transport::Server::builder().tcp_nodelay(true);
     if let Some(dir) = &tls_cert_dir {
-        certs::generate_mesh_certs(dir, certs::DEFAULT_NAMESPACE)?;
-        let tls = MeshTls::load(&certs::CertPaths::in_dir(dir, MeshIdentity::SCORE))?;
+        aval_certs::generate_mesh_certs(dir, aval_certs::DEFAULT_NAMESPACE)?;
+        let tls = MeshTls::load(&CertPaths::in_dir(dir, MeshIdentity::SCORE))?;
         builder = builder.tls_config(tls.server_config())?;
     }
     announce(&Ready {
@@ -74,7 +78,7 @@ pub async fn echo(tls_cert_dir: Option<PathBuf>) -> anyhow::Result<()> {
         ..Ready::default()
     })?;
     builder
-        .add_service(aval_mesh::echo::EchoService.server())
+        .add_service(aval_testkit::echo::EchoService::default().server())
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown::signal())
         .await?;
     Ok(())

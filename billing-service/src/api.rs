@@ -1,54 +1,53 @@
-//! gRPC surface of billing-service: who may call what, and the handlers.
+//! gRPC surface of billing-service: who may call what, and proto ⇄ domain conversions around
+//! the use cases in `app`.
 
 use crate::{
+    app::BillingApp,
     domain::{
-        quota,
-        usage::{Product, UsageEvent},
+        quota::Refusal,
+        usage::{MAX_REPORT_DAYS, PeriodError, Product, ReportPeriod, UsageEvent},
     },
     error::BillingError,
-    store,
 };
-use aval_mesh::{
-    authz::{AccessPolicy, Caller},
-    bearer::require_scope,
-    error::FieldViolation,
-    identity::MeshIdentity,
-    time::{from_timestamp, to_timestamp},
-};
+use aval_errors::{FieldCode, FieldViolation};
 use aval_proto::billing::v1::{
-    CheckQuotaRequest, CheckQuotaResponse, GetUsageReportRequest, GetUsageReportResponse,
-    Product as PbProduct, RecordUsageRequest, RecordUsageResponse, SubscribeRequest, Subscription,
-    UsageReportRow,
+    GetUsageReportRequest, GetUsageReportResponse, SubscribeRequest, Subscription, UsageReportRow,
     billing_service_server::{BillingService, BillingServiceServer},
 };
-use chrono::{NaiveDate, Utc};
-use sea_orm::DatabaseConnection;
+use aval_proto::usage::v1::{
+    CheckQuotaRequest, CheckQuotaResponse, Product as PbProduct, QuotaRefusal, RecordUsageRequest,
+    RecordUsageResponse,
+    usage_server::{Usage, UsageServer},
+};
+use aval_transport::{
+    authz::{AccessPolicy, Caller},
+    bearer::require_scope,
+    identity::MeshIdentity,
+    time::{from_date, from_timestamp, to_date, to_timestamp},
+};
+use chrono::Utc;
+use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 const SERVICE: &str = "aval.billing.v1.BillingService";
+const USAGE: &str = "aval.usage.v1.Usage";
 /// The gRPC services whose health this service reports.
-pub const SERVICE_NAMES: &[&str] = &[SERVICE];
+pub const SERVICE_NAMES: &[&str] = &[SERVICE, USAGE];
 /// Largest batch of usage events accepted in one call.
 pub const MAX_BATCH: usize = 1_000;
-/// How long callers may cache a quota answer: short, so a plan change shows up quickly, long
-/// enough that the check costs no network hop on most requests.
-const QUOTA_CACHE_TTL_MS: i32 = 2_000;
-/// The longest report period, in days.
-const MAX_REPORT_DAYS: i64 = 366;
+/// Longest usage event id.
+const MAX_EVENT_ID_CHARS: usize = 128;
+/// The scope a partner's token needs to read its consumption report.
+pub const USAGE_READ: &str = "usage:read";
 
-/// The delivering services report usage and check quota; partners (through the gateway) and
-/// operators read consumption reports; operators subscribe tenants to plans.
+/// The delivering services report usage and check quota; partners (through the gateway or
+/// their internal clients) and operators read consumption reports; operators subscribe
+/// tenants to plans.
 pub fn access_policy() -> AccessPolicy {
     use MeshIdentity as Id;
     AccessPolicy::new()
-        .allow(
-            &format!("/{SERVICE}/RecordUsage"),
-            &[Id::SCORE, Id::ANALYSIS],
-        )
-        .allow(
-            &format!("/{SERVICE}/CheckQuota"),
-            &[Id::SCORE, Id::ANALYSIS],
-        )
+        .allow(&format!("/{USAGE}/RecordUsage"), &[Id::SCORE, Id::ANALYSIS])
+        .allow(&format!("/{USAGE}/CheckQuota"), &[Id::SCORE, Id::ANALYSIS])
         .allow(
             &format!("/{SERVICE}/GetUsageReport"),
             &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
@@ -56,17 +55,22 @@ pub fn access_policy() -> AccessPolicy {
         .allow(&format!("/{SERVICE}/Subscribe"), &[Id::OPERATOR])
 }
 
+#[derive(Clone)]
 pub struct BillingApi {
-    db: DatabaseConnection,
+    app: Arc<BillingApp>,
 }
 
 impl BillingApi {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(app: BillingApp) -> Self {
+        Self { app: Arc::new(app) }
     }
 
     pub fn into_server(self) -> BillingServiceServer<Self> {
         BillingServiceServer::new(self)
+    }
+
+    pub fn into_usage_server(self) -> UsageServer<Self> {
+        UsageServer::new(self)
     }
 }
 
@@ -85,30 +89,39 @@ fn product_to_pb(product: Product) -> PbProduct {
     }
 }
 
+fn refusal_to_pb(refusal: Refusal) -> QuotaRefusal {
+    match refusal {
+        Refusal::NoSubscription => QuotaRefusal::NoSubscription,
+        Refusal::NotStarted => QuotaRefusal::NotStarted,
+        Refusal::Expired => QuotaRefusal::Expired,
+        Refusal::Exhausted => QuotaRefusal::Exhausted,
+    }
+}
+
 /// Validates a batch; every problem is reported with its index.
 fn usage_events(request: RecordUsageRequest) -> Result<Vec<UsageEvent>, BillingError> {
     let mut violations = Vec::new();
     if request.events.len() > MAX_BATCH {
         violations.push(FieldViolation::new(
             "events",
-            "TOO_MANY",
+            FieldCode::TooMany,
             format!("at most {MAX_BATCH} events per call"),
         ));
     }
     let mut events = Vec::with_capacity(request.events.len());
     for (i, event) in request.events.into_iter().enumerate() {
         let field = |name: &str| format!("events[{i}].{name}");
-        if event.event_id.is_empty() || event.event_id.len() > 128 {
+        if event.event_id.is_empty() || event.event_id.len() > MAX_EVENT_ID_CHARS {
             violations.push(FieldViolation::new(
                 field("event_id"),
-                "REQUIRED",
-                "1 to 128 characters",
+                FieldCode::Required,
+                format!("1 to {MAX_EVENT_ID_CHARS} characters"),
             ));
         }
         if event.tenant_id.is_empty() {
             violations.push(FieldViolation::new(
                 field("tenant_id"),
-                "REQUIRED",
+                FieldCode::Required,
                 "required",
             ));
         }
@@ -116,7 +129,7 @@ fn usage_events(request: RecordUsageRequest) -> Result<Vec<UsageEvent>, BillingE
         if product.is_none() {
             violations.push(FieldViolation::new(
                 field("product"),
-                "INVALID_ENUM",
+                FieldCode::InvalidEnum,
                 "a known product",
             ));
         }
@@ -124,7 +137,7 @@ fn usage_events(request: RecordUsageRequest) -> Result<Vec<UsageEvent>, BillingE
         if occurred_at.is_none() {
             violations.push(FieldViolation::new(
                 field("occurred_at"),
-                "REQUIRED",
+                FieldCode::Required,
                 "a valid timestamp",
             ));
         }
@@ -145,37 +158,35 @@ fn usage_events(request: RecordUsageRequest) -> Result<Vec<UsageEvent>, BillingE
     }
 }
 
-/// Strictly `YYYY-MM-DD` (chrono alone accepts `2026-1-1`, which does not compare as text with
-/// the stored days).
-fn parse_day(field: &str, text: &str, violations: &mut Vec<FieldViolation>) -> Option<NaiveDate> {
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .filter(|d| d.format("%Y-%m-%d").to_string() == text);
+/// A day of the report period, when given; a day that does not exist is a violation.
+fn report_day(
+    field: &str,
+    date: Option<&aval_proto::common::v1::Date>,
+    violations: &mut Vec<FieldViolation>,
+) -> Option<chrono::NaiveDate> {
+    let date = date?;
+    let day = from_date(date);
     if day.is_none() {
         violations.push(FieldViolation::new(
             field,
-            "INVALID_DATE",
-            "a date as YYYY-MM-DD",
+            FieldCode::InvalidDate,
+            "a day that exists",
         ));
     }
     day
 }
 
 #[tonic::async_trait]
-impl BillingService for BillingApi {
+impl Usage for BillingApi {
     async fn record_usage(
         &self,
         request: Request<RecordUsageRequest>,
     ) -> Result<Response<RecordUsageResponse>, Status> {
         let events = usage_events(request.into_inner())?;
-        let recorded = store::usage_events::record(&self.db, &events)
-            .await
-            .map_err(BillingError::from)?;
-        let recorded = i32::try_from(recorded).unwrap_or(i32::MAX);
-        let total = i32::try_from(events.len()).unwrap_or(i32::MAX);
+        let recorded = self.app.record_usage(&events).await?;
         Ok(Response::new(RecordUsageResponse {
-            recorded,
-            duplicates: total - recorded,
+            recorded: i32::try_from(recorded.recorded).unwrap_or(i32::MAX),
+            duplicates: i32::try_from(recorded.duplicates).unwrap_or(i32::MAX),
         }))
     }
 
@@ -184,62 +195,35 @@ impl BillingService for BillingApi {
         request: Request<CheckQuotaRequest>,
     ) -> Result<Response<CheckQuotaResponse>, Status> {
         let request = request.into_inner();
-        let now = Utc::now();
-        let refused = |reason: quota::Refusal, plan: String| CheckQuotaResponse {
-            allowed: false,
-            plan,
-            cache_ttl_ms: QUOTA_CACHE_TTL_MS,
-            reason: reason.as_str().to_owned(),
-            ..CheckQuotaResponse::default()
-        };
-        let Some(subscription) = store::subscriptions::find(&self.db, &request.tenant_id)
-            .await
-            .map_err(BillingError::from)?
-        else {
-            return Ok(Response::new(refused(
-                quota::Refusal::NoSubscription,
-                String::new(),
-            )));
-        };
-        let Some(plan) = store::plans::find(&self.db, &subscription.plan_id)
-            .await
-            .map_err(BillingError::from)?
-        else {
-            return Ok(Response::new(refused(
-                quota::Refusal::NoSubscription,
-                subscription.plan_id,
-            )));
-        };
-        let used = store::usage_events::count_billable(
-            &self.db,
-            &request.tenant_id,
-            subscription.starts_at,
-            subscription.ends_at,
-        )
-        .await
-        .map_err(BillingError::from)?;
-        let used = i64::try_from(used).unwrap_or(i64::MAX);
-        let verdict = quota::check(
-            plan.answer_limit,
-            subscription.starts_at,
-            subscription.ends_at,
-            used,
-            now,
-        );
+        let product = product_from_pb(request.product).ok_or_else(|| {
+            BillingError::InvalidRequest(vec![FieldViolation::new(
+                "product",
+                FieldCode::InvalidEnum,
+                "a known product",
+            )])
+        })?;
+        let answer = self
+            .app
+            .check_quota(&request.tenant_id, product, Utc::now())
+            .await?;
         Ok(Response::new(CheckQuotaResponse {
-            allowed: verdict.is_ok(),
-            plan: plan.id,
-            used,
-            limit: plan.answer_limit,
-            period_ends_at: Some(to_timestamp(subscription.ends_at)),
-            cache_ttl_ms: QUOTA_CACHE_TTL_MS,
-            reason: verdict
+            allowed: answer.verdict.is_ok(),
+            limit: answer.plan.as_ref().map(|p| p.answer_limit),
+            plan: answer.plan.map(|p| p.id),
+            used: answer.used,
+            period_ends_at: answer.period_ends_at.map(to_timestamp),
+            cache_ttl_ms: Some(u32::try_from(answer.cache_ttl.as_millis()).unwrap_or(u32::MAX)),
+            refusal: answer
+                .verdict
                 .err()
-                .map(|r| r.as_str().to_owned())
-                .unwrap_or_default(),
+                .map_or(QuotaRefusal::Unspecified, refusal_to_pb)
+                .into(),
         }))
     }
+}
 
+#[tonic::async_trait]
+impl BillingService for BillingApi {
     async fn get_usage_report(
         &self,
         request: Request<GetUsageReportRequest>,
@@ -253,42 +237,42 @@ impl BillingService for BillingApi {
         let token_tenant = if operator {
             None
         } else {
-            Some(require_scope(&request, "usage:read")?.tenant_id)
+            Some(require_scope(&request, USAGE_READ)?.tenant_id)
         };
         let request = request.into_inner();
         let tenant_id = token_tenant.unwrap_or(request.tenant_id);
         let mut violations = Vec::new();
-        let from = parse_day("from", &request.from, &mut violations);
-        let to = parse_day("to", &request.to, &mut violations);
-        if let (Some(from), Some(to)) = (from, to) {
-            if to < from {
-                violations.push(FieldViolation::new(
-                    "to",
-                    "OUT_OF_RANGE",
-                    "`to` is before `from`",
-                ));
-            } else if (to - from).num_days() >= MAX_REPORT_DAYS {
-                violations.push(FieldViolation::new(
-                    "to",
-                    "OUT_OF_RANGE",
-                    format!("a report covers at most {MAX_REPORT_DAYS} days"),
-                ));
-            }
-        }
+        let from = report_day("from", request.from.as_ref(), &mut violations);
+        let to = report_day("to", request.to.as_ref(), &mut violations);
         if tenant_id.is_empty() {
-            violations.push(FieldViolation::new("tenant_id", "REQUIRED", "required"));
+            violations.push(FieldViolation::new(
+                "tenant_id",
+                FieldCode::Required,
+                "required",
+            ));
         }
         if !violations.is_empty() {
             return Err(BillingError::InvalidRequest(violations).into());
         }
-        let rows = store::usage_events::report(&self.db, &tenant_id, &request.from, &request.to)
-            .await
-            .map_err(BillingError::from)?;
+        let period = ReportPeriod::new(from, to, Utc::now()).map_err(|e| {
+            let message = match e {
+                PeriodError::Reversed => "`to` is before `from`".to_owned(),
+                PeriodError::TooLong => format!("a report covers at most {MAX_REPORT_DAYS} days"),
+            };
+            BillingError::InvalidRequest(vec![FieldViolation::new(
+                "to",
+                FieldCode::OutOfRange,
+                message,
+            )])
+        })?;
+        let rows = self.app.usage_report(&tenant_id, period).await?;
         Ok(Response::new(GetUsageReportResponse {
+            from: Some(to_date(period.from)),
+            to: Some(to_date(period.to)),
             rows: rows
                 .into_iter()
                 .map(|r| UsageReportRow {
-                    day: r.day,
+                    day: Some(to_date(r.day)),
                     product: product_to_pb(r.product).into(),
                     answers: r.answers,
                 })
@@ -304,37 +288,25 @@ impl BillingService for BillingApi {
         if request.tenant_id.is_empty() {
             return Err(BillingError::InvalidRequest(vec![FieldViolation::new(
                 "tenant_id",
-                "REQUIRED",
+                FieldCode::Required,
                 "required",
             )])
             .into());
         }
-        let plan = store::plans::find(&self.db, &request.plan_id)
-            .await
-            .map_err(BillingError::from)?
-            .ok_or(BillingError::NotFound("plan"))?;
         let starts_at = request
             .starts_at
             .as_ref()
             .and_then(from_timestamp)
             .unwrap_or_else(Utc::now);
-        let ends_at = plan.plan().ends_at(starts_at);
-        store::subscriptions::upsert(
-            &self.db,
-            store::subscriptions::Model {
-                tenant_id: request.tenant_id.clone(),
-                plan_id: plan.id.clone(),
-                starts_at,
-                ends_at,
-            },
-        )
-        .await
-        .map_err(BillingError::from)?;
+        let (subscription, plan) = self
+            .app
+            .subscribe(&request.tenant_id, &request.plan_id, starts_at)
+            .await?;
         Ok(Response::new(Subscription {
-            tenant_id: request.tenant_id,
-            plan_id: plan.id,
-            starts_at: Some(to_timestamp(starts_at)),
-            ends_at: Some(to_timestamp(ends_at)),
+            tenant_id: subscription.tenant_id,
+            plan_id: subscription.plan_id,
+            starts_at: Some(to_timestamp(subscription.starts_at)),
+            ends_at: Some(to_timestamp(subscription.ends_at)),
             answer_limit: plan.answer_limit,
         }))
     }

@@ -1,7 +1,8 @@
 //! Everything that can go wrong in billing-service, mapped to a gRPC status in one place.
 
-use aval_mesh::error::{FieldViolation, internal, invalid_argument, status};
-use tonic::{Code, Status};
+use aval_errors::{ErrorCode, FieldViolation};
+use aval_transport::status::{internal, invalid_argument, status};
+use tonic::Status;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BillingError {
@@ -17,9 +18,9 @@ impl From<BillingError> for Status {
     fn from(error: BillingError) -> Self {
         match &error {
             BillingError::InvalidRequest(violations) => {
-                invalid_argument("INVALID_ARGUMENT", "invalid request", violations)
+                invalid_argument(ErrorCode::InvalidArgument, "invalid request", violations)
             }
-            BillingError::NotFound(_) => status(Code::NotFound, "NOT_FOUND", error.to_string()),
+            BillingError::NotFound(_) => status(ErrorCode::NotFound, error.to_string()),
             BillingError::Db(e) => internal("billing-service database failure", e),
         }
     }

@@ -1,4 +1,4 @@
 #[tokio::main]
-async fn main() -> Result<(), aval_mesh::app::StartError> {
-    aval_mesh::app::run_main::<aval_billing_service::Application>().await
+async fn main() -> Result<(), aval_transport::host::StartError> {
+    aval_transport::host::run_main::<aval_billing_service::Application>().await
 }

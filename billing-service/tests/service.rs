@@ -1,43 +1,38 @@
 //! billing-service on a free port with its real certificate and a real database.
 
-use aval_billing_service::{Application, store::Migrator};
-use aval_mesh::{
+use aval_billing_service::Application;
+use aval_proto::usage::v1::{Product, RecordUsageRequest, UsageEvent, usage_client::UsageClient};
+use aval_testkit::{
+    TestDatabase, TestResult, TestService,
+    access::{assert_allow_list, rule},
     db_test,
-    identity::MeshIdentity,
-    testing::{TestDatabase, TestResult, TestService, assert_migrations_idempotent},
 };
-use aval_proto::billing::v1::{
-    GetUsageReportRequest, Product, RecordUsageRequest, UsageEvent,
-    billing_service_client::BillingServiceClient,
-};
+use aval_transport::identity::MeshIdentity as Id;
 use tonic::Code;
 
-async fn answers_health_over_mtls_and_enforces_its_allow_list(db: TestDatabase) -> TestResult {
+async fn enforces_its_allow_list_over_mtls(db: TestDatabase) -> TestResult {
     let service = TestService::spawn::<Application>(&db.url).await?;
-    let score = service.channel_as(MeshIdentity::SCORE, MeshIdentity::BILLING)?;
-    service.wait_serving(score.clone()).await?;
-
-    let mut client = BillingServiceClient::new(score);
-    let empty = client
-        .record_usage(RecordUsageRequest::default())
-        .await?
-        .into_inner();
-    assert_eq!(empty.recorded, 0);
-    // Delivering services report usage; they do not read other tenants' reports.
-    let denied = client
-        .get_usage_report(GetUsageReportRequest::default())
-        .await;
-    assert_eq!(denied.err().map(|s| s.code()), Some(Code::PermissionDenied));
-
-    let gateway = service.channel_as(MeshIdentity::GATEWAY, MeshIdentity::BILLING)?;
-    let denied = BillingServiceClient::new(gateway)
-        .record_usage(RecordUsageRequest::default())
-        .await;
-    assert_eq!(denied.err().map(|s| s.code()), Some(Code::PermissionDenied));
-
+    // Delivering services report usage and ask for quota; they do not read reports.
+    // Partners read their own reports (through the gateway or their internal clients).
+    let billing = "aval.billing.v1.BillingService";
+    let usage = "aval.usage.v1.Usage";
+    assert_allow_list(
+        &service,
+        &[
+            rule(usage, "RecordUsage", &[Id::SCORE, Id::ANALYSIS]),
+            rule(usage, "CheckQuota", &[Id::SCORE, Id::ANALYSIS]),
+            rule(
+                billing,
+                "GetUsageReport",
+                &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
+            ),
+            rule(billing, "Subscribe", &[Id::OPERATOR]),
+        ],
+    )
+    .await?;
     service.stop().await
 }
-db_test!(answers_health_over_mtls_and_enforces_its_allow_list);
+db_test!(enforces_its_allow_list_over_mtls);
 
 fn event(id: &str) -> UsageEvent {
     UsageEvent {
@@ -54,9 +49,7 @@ fn event(id: &str) -> UsageEvent {
 
 async fn a_retried_batch_is_counted_once(db: TestDatabase) -> TestResult {
     let service = TestService::spawn::<Application>(&db.url).await?;
-    let score = service.channel_as(MeshIdentity::SCORE, MeshIdentity::BILLING)?;
-    service.wait_serving(score.clone()).await?;
-    let mut client = BillingServiceClient::new(score);
+    let mut client = UsageClient::new(service.channel_as(Id::SCORE)?);
 
     let batch = RecordUsageRequest {
         events: vec![event("e1"), event("e2"), event("e3")],
@@ -81,7 +74,7 @@ async fn a_retried_batch_is_counted_once(db: TestDatabase) -> TestResult {
         .ok_or_else(|| anyhow::anyhow!("an unspecified product was accepted"))?;
     assert_eq!(refused.code(), Code::InvalidArgument);
     assert_eq!(
-        aval_mesh::error::field_violations(&refused)[0].field,
+        aval_transport::status::field_violations(&refused)[0].field,
         "events[1].product"
     );
     let e6 = client
@@ -97,8 +90,3 @@ async fn a_retried_batch_is_counted_once(db: TestDatabase) -> TestResult {
     service.stop().await
 }
 db_test!(a_retried_batch_is_counted_once);
-
-async fn migrations_run_twice_harmlessly(db: TestDatabase) -> TestResult {
-    assert_migrations_idempotent::<Migrator>(&db.url).await
-}
-db_test!(migrations_run_twice_harmlessly);

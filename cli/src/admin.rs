@@ -1,11 +1,6 @@
 //! Operator calls into the mesh (as the `operator` identity): tenants, clients, plans, profiles.
 //! Used by `aval dev` to seed demo data and by tests to set up tenants.
 
-use aval_mesh::{
-    certs::CertPaths,
-    client::{MeshChannel, PeerAddress, connect_lazy},
-    tls::MeshTls,
-};
 use aval_proto::{
     auth::v1::{
         CreateClientRequest, CreateTenantRequest, RotateClientSecretRequest,
@@ -13,6 +8,10 @@ use aval_proto::{
     },
     billing::v1::{SubscribeRequest, billing_service_client::BillingServiceClient},
     score::v1::{ConsumerProfile, UpsertProfilesRequest, score_service_client::ScoreServiceClient},
+};
+use aval_transport::{
+    client::{MeshChannel, PeerAddress, connect_lazy},
+    tls::{CertPaths, MeshTls},
 };
 use tonic::Code;
 

@@ -2,7 +2,7 @@
 //! (plus the people of the QI Tech proposal example), so every API can be tried at once.
 
 use crate::admin::{ALL_SCOPES, ClientCredentials, MeshAdmin};
-use aval_mesh::credit::Cpf;
+use aval_credit::Cpf;
 use aval_proto::score::v1::ConsumerProfile;
 
 pub const TENANT: &str = "demo";

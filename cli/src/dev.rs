@@ -6,17 +6,19 @@ use crate::{
     admin::MeshAdmin,
     demo::{self, DemoData},
 };
+use aval_database::sqlite_url;
 use aval_gateway::{Gateway, GatewaySettings};
-use aval_mesh::{
-    app::MeshService,
-    certs::{self, CertPaths},
+use aval_metering::OutboxHandle;
+use aval_telemetry::TelemetrySettings;
+use aval_transport::{
     client::{PeerAddress, connect_lazy},
+    health::wait_serving,
+    host::MeshService,
     identity::MeshIdentity,
     server::ServerSettings,
-    settings::{Peers, Secret, ServiceSettings, sqlite_url},
+    settings::{Env, Peers, Secret, ServiceSettings},
     shutdown::CancellationToken,
-    telemetry::TelemetrySettings,
-    tls::MeshTls,
+    tls::{CertPaths, MeshTls},
 };
 use std::{
     collections::BTreeMap,
@@ -25,9 +27,6 @@ use std::{
     time::Duration,
 };
 use tokio::task::JoinHandle;
-use tonic_health::pb::{
-    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
-};
 
 /// How `aval dev` runs.
 #[derive(Clone, Debug)]
@@ -44,6 +43,8 @@ pub struct DevOptions {
     /// migration records are named per service).
     pub database_url: Option<String>,
     pub telemetry: TelemetrySettings,
+    /// How long score and analysis may reuse billing's quota answer (0: ask every time).
+    pub quota_cache_ttl: Duration,
 }
 
 impl DevOptions {
@@ -55,6 +56,7 @@ impl DevOptions {
             grpc_port_base: 0,
             database_url: None,
             telemetry: TelemetrySettings::default(),
+            quota_cache_ttl: ServiceSettings::DEFAULT_QUOTA_CACHE_TTL,
         }
     }
 }
@@ -73,18 +75,20 @@ pub struct DevMesh {
     shutdown: CancellationToken,
     service_shutdown: BTreeMap<&'static str, CancellationToken>,
     tasks: BTreeMap<&'static str, JoinHandle<anyhow::Result<()>>>,
+    /// The usage outboxes of the delivering services, by identity.
+    outboxes: BTreeMap<&'static str, OutboxHandle>,
 }
 
 /// Builds every service and the gateway, and starts serving. Returns once all are bound; call
 /// [`DevMesh::wait_ready`] to wait for SERVING.
 pub async fn start(options: DevOptions) -> anyhow::Result<DevMesh> {
-    aval_mesh::install_crypto_provider();
+    aval_transport::install_crypto_provider();
     let data_dir = absolute(&options.data_dir)?;
     let cert_dir = data_dir.join("certs");
     std::fs::create_dir_all(data_dir.join("data"))?;
     // A stale dev.env must not tell scripts that this run is ready.
     let _ = std::fs::remove_file(data_dir.join("dev.env"));
-    if certs::ensure_mesh_certs(&cert_dir, certs::DEFAULT_NAMESPACE)? {
+    if aval_certs::ensure_mesh_certs(&cert_dir, aval_certs::DEFAULT_NAMESPACE)? {
         tracing::info!(dir = %cert_dir.display(), "generated mesh certificates");
     }
 
@@ -96,12 +100,13 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevMesh> {
         services: BTreeMap::new(),
         demo: None,
         options: options.clone(),
-        peers: Peers::from_env(&aval_mesh::settings::Env::from_lookup(|_| None))?,
+        peers: Peers::from_env(&Env::from_lookup(|_| None))?,
         shutdown: shutdown.clone(),
         service_shutdown: BTreeMap::new(),
         tasks: BTreeMap::new(),
+        outboxes: BTreeMap::new(),
     };
-    let mut peers = Peers::from_env(&aval_mesh::settings::Env::from_lookup(|_| None))?;
+    let mut peers = Peers::from_env(&Env::from_lookup(|_| None))?;
     let port = |offset: u16| {
         if options.grpc_port_base == 0 {
             0
@@ -183,11 +188,15 @@ impl DevMesh {
             database_url: Secret::new(database_url),
             telemetry: options.telemetry.clone(),
             peers: peers.clone(),
+            quota_cache_ttl: options.quota_cache_ttl,
         };
         let service = S::build(settings)
             .await
             .map_err(|e| anyhow::anyhow!("{} failed to start: {e}", S::IDENTITY))?;
         let addr = service.local_addr();
+        if let Some(outbox) = service.handle::<OutboxHandle>() {
+            self.outboxes.insert(S::IDENTITY, outbox);
+        }
         let token = self.shutdown.child_token();
         self.service_shutdown.insert(S::IDENTITY, token.clone());
         self.services.insert(S::IDENTITY, addr);
@@ -267,28 +276,30 @@ impl DevMesh {
         CertPaths::in_dir(&self.cert_dir, MeshIdentity::INTERNAL)
     }
 
-    /// Waits until every service reports SERVING over mTLS, or fails after `timeout`.
-    pub async fn wait_ready(&self, timeout: Duration) -> anyhow::Result<()> {
+    /// Waits until every service reports SERVING over mTLS (watching its health, so it returns
+    /// as soon as the last one is ready).
+    pub async fn wait_ready(&self) -> anyhow::Result<()> {
         let tls = MeshTls::load(&self.operator_cert())?;
-        let deadline = tokio::time::Instant::now() + timeout;
         for (identity, addr) in &self.services {
             let channel = connect_lazy(&peer(*addr, identity), &tls)?;
-            let mut client = HealthClient::new(channel);
-            loop {
-                let status = client
-                    .check(HealthCheckRequest::default())
-                    .await
-                    .map(|r| r.into_inner().status());
-                if matches!(status, Ok(ServingStatus::Serving)) {
-                    break;
-                }
-                if tokio::time::Instant::now() > deadline {
-                    anyhow::bail!("{identity} at {addr} is not SERVING: {status:?}");
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+            wait_serving(channel)
+                .await
+                .map_err(|e| anyhow::anyhow!("{identity} at {addr}: {e}"))?;
         }
         Ok(())
+    }
+
+    /// Ships every usage event delivered so far to billing and returns once billing has
+    /// acknowledged them all: after it, usage reports count everything answered before.
+    pub async fn flush_usage(&self) -> anyhow::Result<usize> {
+        let mut shipped = 0;
+        for (identity, outbox) in &self.outboxes {
+            shipped += outbox
+                .flush()
+                .await
+                .map_err(|e| anyhow::anyhow!("{identity} outbox: {e}"))?;
+        }
+        Ok(shipped)
     }
 
     /// `KEY=value` lines for scripts: where everything listens, the internal client's and the
@@ -324,7 +335,7 @@ impl DevMesh {
         let tmp = self.data_dir.join("dev.env.tmp");
         // It holds the demo client secret: owner-only.
         let text = self.env_lines().join("\n") + "\n";
-        aval_mesh::secret_file::write_private(&tmp, text.as_bytes())?;
+        aval_transport::secret_file::write_private(&tmp, text.as_bytes())?;
         std::fs::rename(&tmp, &path)?;
         Ok(path)
     }

@@ -1,9 +1,12 @@
 //! `aval`: run the whole mesh on a laptop, or make mesh certificates.
 
 use aval::dev::{self, DevOptions};
-use aval_mesh::{certs, settings::Env, shutdown};
+use aval_transport::{
+    settings::{Env, ServiceSettings},
+    shutdown,
+};
 use clap::{Parser, Subcommand};
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf};
 
 #[derive(Parser)]
 #[command(name = "aval", version, about = "Aval credit-decision platform")]
@@ -36,7 +39,7 @@ enum Command {
         #[arg(long, default_value = ".aval/certs")]
         out: PathBuf,
         /// Kubernetes namespace whose service names go into the certificates.
-        #[arg(long, default_value = certs::DEFAULT_NAMESPACE)]
+        #[arg(long, default_value = aval_certs::DEFAULT_NAMESPACE)]
         namespace: String,
     },
 }
@@ -51,14 +54,15 @@ async fn main() -> anyhow::Result<()> {
             grpc_port_base,
             database_url,
         } => {
-            let telemetry = aval_mesh::settings::telemetry_from_env(&Env::process())?;
-            let _guard = aval_mesh::telemetry::init("aval-dev", &telemetry)?;
+            let telemetry = aval_transport::settings::telemetry_from_env(&Env::process())?;
+            let _guard = aval_telemetry::init("aval-dev", &telemetry)?;
             let mut mesh = dev::start(DevOptions {
                 data_dir,
                 gateway_listen: listen,
                 grpc_port_base,
                 database_url,
                 telemetry,
+                quota_cache_ttl: ServiceSettings::DEFAULT_QUOTA_CACHE_TTL,
             })
             .await?;
             let stop = mesh.shutdown_token();
@@ -67,7 +71,7 @@ async fn main() -> anyhow::Result<()> {
                 stop.cancel();
             });
             let ready = async {
-                mesh.wait_ready(Duration::from_secs(30)).await?;
+                mesh.wait_ready().await?;
                 mesh.seed_demo().await?;
                 anyhow::Ok(())
             };
@@ -81,8 +85,8 @@ async fn main() -> anyhow::Result<()> {
             mesh.join().await
         }
         Command::Certs { out, namespace } => {
-            aval_mesh::install_crypto_provider();
-            certs::generate_mesh_certs(&out, &namespace)?;
+            aval_transport::install_crypto_provider();
+            aval_certs::generate_mesh_certs(&out, &namespace)?;
             println!("wrote the mesh CA and certificates to {}", out.display());
             Ok(())
         }

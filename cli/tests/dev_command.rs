@@ -1,11 +1,9 @@
 //! The `aval dev` binary as a user runs it: starts, reports ready through dev.env and /readyz,
 //! and stops cleanly on SIGTERM.
 
-use std::{
-    collections::HashMap,
-    process::{Command, Stdio},
-    time::{Duration, Instant},
-};
+mod support;
+
+use std::collections::HashMap;
 
 fn read_env_file(path: &std::path::Path) -> Option<HashMap<String, String>> {
     let text = std::fs::read_to_string(path).ok()?;
@@ -20,37 +18,23 @@ fn read_env_file(path: &std::path::Path) -> Option<HashMap<String, String>> {
 #[tokio::test]
 async fn aval_dev_starts_the_mesh_and_stops_on_sigterm() -> anyhow::Result<()> {
     let data_dir = tempfile::tempdir()?;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aval"))
-        .args([
-            "dev",
+    let data_dir_arg = data_dir.path().display().to_string();
+    let mut child = support::start_aval_dev(
+        data_dir.path(),
+        &[
             "--listen",
             "127.0.0.1:0",
             "--grpc-port-base",
             "0",
             "--data-dir",
-        ])
-        .arg(data_dir.path())
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
+            &data_dir_arg,
+        ],
+    )
+    .await?;
 
-    // dev.env appears once everything is SERVING.
+    // dev.env is there once everything is SERVING, before the banner.
     let env_file = data_dir.path().join("dev.env");
-    let started = Instant::now();
-    let env = loop {
-        if let Some(env) = read_env_file(&env_file) {
-            break env;
-        }
-        if let Some(status) = child.try_wait()? {
-            anyhow::bail!("aval dev exited early: {status}");
-        }
-        anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(60),
-            "no dev.env after 60 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let env = read_env_file(&env_file).ok_or_else(|| anyhow::anyhow!("no dev.env when ready"))?;
     for key in [
         "AVAL_GATEWAY_URL",
         "AVAL_AUTH_URL",
@@ -83,20 +67,7 @@ async fn aval_dev_starts_the_mesh_and_stops_on_sigterm() -> anyhow::Result<()> {
     let ready = reqwest::get(format!("{}/readyz", env["AVAL_GATEWAY_URL"])).await?;
     assert_eq!(ready.status(), 200);
 
-    let pid = child.id().to_string();
-    let killed = Command::new("kill").args(["-TERM", &pid]).status()?;
-    assert!(killed.success());
-    let stopped = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if stopped.elapsed() > Duration::from_secs(20) {
-            child.kill()?;
-            anyhow::bail!("aval dev did not stop within 20 s of SIGTERM");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = support::stop_with_sigterm(&mut child).await?;
     assert!(status.success(), "aval dev exited with {status}");
     assert!(!env_file.exists(), "dev.env is removed when the mesh stops");
     Ok(())

@@ -2,11 +2,9 @@
 //! README's "Calling the APIs" block runs in bash against it, exactly as a user pastes it.
 //! Needs bash, curl, jq and base64 (scripts/test installs the missing ones on CI).
 
-use std::{
-    path::Path,
-    process::{Command, Stdio},
-    time::{Duration, Instant},
-};
+mod support;
+
+use std::{path::Path, process::Command};
 
 const README: &str = include_str!("../../README.md");
 
@@ -51,33 +49,19 @@ async fn the_readme_curl_commands_work_as_written() -> anyhow::Result<()> {
         &dir.path().join("docs/examples"),
     )?;
 
-    let mut dev = Command::new(env!("CARGO_BIN_EXE_aval"))
-        .current_dir(dir.path())
-        .args(["dev", "--listen", "127.0.0.1:0", "--grpc-port-base", "0"])
-        .env_remove("DATABASE_URL")
-        .env_remove("AVAL_DATA_DIR")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let env_file = dir.path().join(".aval/dev.env");
-    let started = Instant::now();
-    while !env_file.exists() {
-        if started.elapsed() > Duration::from_secs(60) || dev.try_wait()?.is_some() {
-            let _ = dev.kill();
-            anyhow::bail!("aval dev did not become ready");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let mut dev = support::start_aval_dev(
+        dir.path(),
+        &["--listen", "127.0.0.1:0", "--grpc-port-base", "0"],
+    )
+    .await?;
 
     let script = format!("set -euo pipefail\n{}", api_block()?);
-    let output = Command::new("bash")
+    let output = tokio::process::Command::new("bash")
         .current_dir(dir.path())
         .args(["-c", &script])
-        .output()?;
-    let _ = Command::new("kill")
-        .args(["-TERM", &dev.id().to_string()])
-        .status();
-    let _ = dev.wait();
+        .output()
+        .await?;
+    support::stop_with_sigterm(&mut dev).await?;
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);

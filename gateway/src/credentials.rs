@@ -22,15 +22,6 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     credential(headers, "bearer").filter(|t| !t.is_empty())
 }
 
-/// The bearer token, or the 401 a partner route answers without one.
-pub fn require_bearer(headers: &HeaderMap) -> Result<&str, crate::error::ApiError> {
-    bearer(headers).ok_or_else(|| {
-        crate::error::ApiError::unauthenticated(
-            "a bearer token is required (Authorization or x-client-auth)",
-        )
-    })
-}
-
 /// A Basic credential that is not `base64(id:secret)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("malformed Basic credentials")]

@@ -3,13 +3,13 @@
 pub mod credentials;
 pub mod dto;
 pub mod error;
-pub mod grpc;
+pub mod extract;
 pub mod health;
 pub mod routes;
 pub mod settings;
 pub mod upstreams;
 
-use aval_mesh::shutdown::CancellationToken;
+use aval_transport::shutdown::CancellationToken;
 use axum::Router;
 use http::HeaderName;
 use std::net::SocketAddr;
@@ -30,7 +30,7 @@ pub enum GatewayError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Tls(#[from] aval_mesh::tls::TlsError),
+    Tls(#[from] aval_transport::tls::TlsError),
     #[error("upstream channel: {0}")]
     Upstream(#[from] tonic::transport::Error),
     #[error("serving HTTP: {0}")]
@@ -87,7 +87,7 @@ impl Gateway {
 
 /// Every route, with request ids and tracing around them.
 pub fn router(state: AppState) -> Router {
-    let request_id = HeaderName::from_static(aval_mesh::propagation::REQUEST_ID);
+    let request_id = HeaderName::from_static(aval_transport::propagation::REQUEST_ID);
     use axum::routing::{get, post};
     Router::new()
         .merge(health::routes())

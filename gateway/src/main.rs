@@ -1,13 +1,13 @@
 //! The gateway binary: settings from the environment, telemetry, serve until SIGTERM/Ctrl-C.
 
 use aval_gateway::{Gateway, GatewaySettings};
-use aval_mesh::{settings::Env, shutdown, telemetry};
+use aval_transport::{settings::Env, shutdown};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    aval_mesh::install_crypto_provider();
+    aval_transport::install_crypto_provider();
     let settings = GatewaySettings::from_env(&Env::process())?;
-    let _telemetry = telemetry::init("gateway", &settings.telemetry)?;
+    let _telemetry = aval_telemetry::init("gateway", &settings.telemetry)?;
     let gateway = Gateway::build(settings).await?;
     tracing::info!(addr = %gateway.local_addr(), "gateway serving REST");
     gateway

@@ -1,10 +1,10 @@
 //! The gateway's settings, from `AVAL_*` environment variables.
 
-use aval_mesh::{
-    certs::CertPaths,
+use aval_telemetry::TelemetrySettings;
+use aval_transport::{
     identity::MeshIdentity,
     settings::{DEFAULT_DATA_DIR, Env, Peers, SettingsError, telemetry_from_env},
-    telemetry::TelemetrySettings,
+    tls::CertPaths,
 };
 use std::{net::SocketAddr, path::PathBuf};
 

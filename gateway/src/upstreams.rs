@@ -1,7 +1,7 @@
 //! The gateway's channels into the mesh, one per service, each over mTLS as `gateway`.
 
 use crate::{GatewayError, GatewaySettings};
-use aval_mesh::{
+use aval_transport::{
     client::{MeshChannel, PeerAddress, connect_lazy},
     tls::MeshTls,
 };

@@ -36,9 +36,16 @@ pub mod billing {
     }
 }
 
-/// Services for tests and benchmark baselines only.
-pub mod testing {
+/// The keys that verify bearer tokens (served by auth-service).
+pub mod keys {
     pub mod v1 {
-        tonic::include_proto!("aval.testing.v1");
+        tonic::include_proto!("aval.keys.v1");
+    }
+}
+
+/// Metering between the delivering services and billing.
+pub mod usage {
+    pub mod v1 {
+        tonic::include_proto!("aval.usage.v1");
     }
 }

@@ -1,28 +1,26 @@
 //! gRPC surface of score-service: who may call what, and the handlers.
 
 use crate::{
-    domain::{profile::ConsumerProfile, scorecard::Scorecard},
+    domain::{band::RiskBand, profile::ConsumerProfile, scorecard::Scorecard},
     error::ScoreError,
     store::{self, OUTBOX},
 };
-use aval_mesh::{
-    authz::{AccessPolicy, Caller},
-    bearer::{Principal, require_scope},
-    credit::{Cpf, RiskBand},
-    error::FieldViolation,
-    identity::MeshIdentity,
-    quota::{QuotaGate, QuotaVerdict},
-    time::to_timestamp,
-    usage::UsageRecord,
-};
+use aval_credit::Cpf;
+use aval_errors::{FieldCode, FieldViolation};
+use aval_metering::{Product, QuotaGate, QuotaVerdict, UsageRecord};
 use aval_proto::{
-    billing::v1::Product,
     common::v1::Reason,
     score::v1::{
         GetScoreRequest, GetScoreResponse, RiskBand as PbRiskBand, UpsertProfilesRequest,
         UpsertProfilesResponse,
         score_service_server::{ScoreService, ScoreServiceServer},
     },
+};
+use aval_transport::{
+    authz::{AccessPolicy, Caller},
+    bearer::{Principal, require_principal, require_scope},
+    identity::MeshIdentity,
+    time::to_timestamp,
 };
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use std::sync::Arc;
@@ -90,7 +88,7 @@ impl ScoreApi {
         if request.customer_id.len() > 128 {
             return Err(ScoreError::InvalidRequest(vec![FieldViolation::new(
                 "customer_id",
-                "TOO_LONG",
+                FieldCode::TooLong,
                 "at most 128 characters",
             )]));
         }
@@ -202,7 +200,7 @@ fn profile_from_pb(
         if v < 0 {
             violations.push(FieldViolation::new(
                 field(name),
-                "OUT_OF_RANGE",
+                FieldCode::OutOfRange,
                 "must not be negative",
             ));
         }
@@ -222,7 +220,7 @@ fn profile_from_pb(
     if !(0.0..=1.0).contains(&p.on_time_payment_ratio) {
         violations.push(FieldViolation::new(
             field("on_time_payment_ratio"),
-            "OUT_OF_RANGE",
+            FieldCode::OutOfRange,
             "between 0 and 1",
         ));
     }
@@ -250,11 +248,7 @@ impl ScoreService for ScoreApi {
         // analysis-service forwards its caller's token; the partner asked for an analysis,
         // which includes its partners' scores, so the score scope is not required then.
         let principal = if for_analysis {
-            request
-                .extensions()
-                .get::<Principal>()
-                .cloned()
-                .ok_or_else(|| Status::unauthenticated("a bearer token is required"))?
+            require_principal(&request)?
         } else {
             require_scope(&request, SCORE_READ)?
         };
@@ -273,7 +267,7 @@ impl ScoreService for ScoreApi {
         if request.profiles.len() > MAX_PROFILES {
             violations.push(FieldViolation::new(
                 "profiles",
-                "TOO_MANY",
+                FieldCode::TooMany,
                 format!("at most {MAX_PROFILES}"),
             ));
         }
@@ -283,7 +277,7 @@ impl ScoreService for ScoreApi {
             if request.tenant_id.is_empty() {
                 violations.push(FieldViolation::new(
                     "tenant_id",
-                    "REQUIRED",
+                    FieldCode::Required,
                     "a tenant, or shared = true",
                 ));
             }

@@ -1,7 +1,8 @@
 //! Everything that can go wrong in score-service, mapped to a gRPC status in one place.
 
-use aval_mesh::error::{FieldViolation, internal, invalid_argument, status};
-use tonic::{Code, Status};
+use aval_errors::{ErrorCode, FieldViolation};
+use aval_transport::status::{internal, invalid_argument, status};
+use tonic::Status;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScoreError {
@@ -24,13 +25,15 @@ impl From<ScoreError> for Status {
     fn from(error: ScoreError) -> Self {
         let message = error.to_string();
         match error {
-            ScoreError::InvalidDocument(v) => invalid_argument("INVALID_DOCUMENT", &message, &v),
-            ScoreError::InvalidRequest(v) => invalid_argument("INVALID_ARGUMENT", &message, &v),
-            ScoreError::ModelNotFound(_) => status(Code::NotFound, "MODEL_NOT_FOUND", message),
-            ScoreError::CpfNotFound => status(Code::NotFound, "CPF_NOT_FOUND", message),
-            ScoreError::QuotaExceeded(_) => {
-                status(Code::ResourceExhausted, "QUOTA_EXCEEDED", message)
+            ScoreError::InvalidDocument(v) => {
+                invalid_argument(ErrorCode::InvalidDocument, &message, &v)
             }
+            ScoreError::InvalidRequest(v) => {
+                invalid_argument(ErrorCode::InvalidArgument, &message, &v)
+            }
+            ScoreError::ModelNotFound(_) => status(ErrorCode::ModelNotFound, message),
+            ScoreError::CpfNotFound => status(ErrorCode::CpfNotFound, message),
+            ScoreError::QuotaExceeded(_) => status(ErrorCode::QuotaExceeded, message),
             ScoreError::Db(e) => internal("score-service database failure", &e),
         }
     }

@@ -6,7 +6,7 @@ pub mod profiles;
 
 pub use migrations::Migrator;
 
-use aval_mesh::usage::Outbox;
+use aval_metering::Outbox;
 
 /// Where delivered scores wait to be shipped to billing.
 pub const OUTBOX: Outbox = Outbox::new("score_usage_outbox");

@@ -1,45 +1,41 @@
 //! score-service on a free port with its real certificate and a real database.
 
-use aval_mesh::{
+use aval_proto::score::v1::{GetScoreRequest, score_service_client::ScoreServiceClient};
+use aval_score_service::Application;
+use aval_testkit::{
+    TestDatabase, TestResult, TestService,
+    access::{assert_allow_list, rule},
     db_test,
-    identity::MeshIdentity,
-    testing::{TestDatabase, TestResult, TestService, assert_migrations_idempotent},
 };
-use aval_proto::score::v1::{
-    GetScoreRequest, UpsertProfilesRequest, score_service_client::ScoreServiceClient,
-};
-use aval_score_service::{Application, store::Migrator};
+use aval_transport::identity::MeshIdentity as Id;
 use tonic::Code;
 
-async fn answers_health_over_mtls_and_enforces_its_allow_list(db: TestDatabase) -> TestResult {
+async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResult {
     let service = TestService::spawn::<Application>(&db.url).await?;
-    let analysis = service.channel_as(MeshIdentity::ANALYSIS, MeshIdentity::SCORE)?;
-    service.wait_serving(analysis.clone()).await?;
+    // Partners (through the gateway), analysis-service and operators read scores; only
+    // operators load consumer profiles.
+    let score = "aval.score.v1.ScoreService";
+    assert_allow_list(
+        &service,
+        &[
+            rule(
+                score,
+                "GetScore",
+                &[Id::GATEWAY, Id::ANALYSIS, Id::INTERNAL, Id::OPERATOR],
+            ),
+            rule(score, "UpsertProfiles", &[Id::OPERATOR]),
+        ],
+    )
+    .await?;
 
-    let mut client = ScoreServiceClient::new(analysis);
     // The mesh certificate alone is not enough: scores need a partner's token.
-    let anonymous = client.get_score(GetScoreRequest::default()).await;
+    let anonymous = ScoreServiceClient::new(service.channel_as(Id::ANALYSIS)?)
+        .get_score(GetScoreRequest::default())
+        .await;
     assert_eq!(
         anonymous.err().map(|s| s.code()),
         Some(Code::Unauthenticated)
     );
-    // Only operators load profiles.
-    let denied = client
-        .upsert_profiles(UpsertProfilesRequest::default())
-        .await;
-    assert_eq!(denied.err().map(|s| s.code()), Some(Code::PermissionDenied));
-
-    let billing = service.channel_as(MeshIdentity::BILLING, MeshIdentity::SCORE)?;
-    let denied = ScoreServiceClient::new(billing)
-        .get_score(GetScoreRequest::default())
-        .await;
-    assert_eq!(denied.err().map(|s| s.code()), Some(Code::PermissionDenied));
-
     service.stop().await
 }
-db_test!(answers_health_over_mtls_and_enforces_its_allow_list);
-
-async fn migrations_run_twice_harmlessly(db: TestDatabase) -> TestResult {
-    assert_migrations_idempotent::<Migrator>(&db.url).await
-}
-db_test!(migrations_run_twice_harmlessly);
+db_test!(enforces_its_allow_list_and_wants_a_token);

@@ -3,11 +3,8 @@
 //! tenant never reads another's analyses or usage.
 
 use crate::helpers::{TestMesh, spawn_mesh};
-use aval_mesh::{
-    db_test,
-    identity::MeshIdentity,
-    testing::{TestDatabase, TestResult},
-};
+use aval_testkit::{TestDatabase, TestResult, db_test};
+use aval_transport::identity::MeshIdentity;
 use serde_json::Value;
 
 fn qi_example() -> anyhow::Result<Value> {
@@ -79,9 +76,9 @@ async fn the_qi_example_is_decided_billed_once_and_conflicts_when_changed(
     assert_eq!(fetched["analysis_status"], first["analysis_status"]);
     assert_eq!(fetched["company_score"], first["company_score"]);
 
-    assert_eq!(mesh.billed(&token, "legal_person_analysis", 1).await?, 1);
+    assert_eq!(mesh.billed(&token, "legal_person_analysis").await?, 1);
     // The partners' scores fetched for the analysis are part of it, not separate answers.
-    assert_eq!(mesh.billed(&token, "consumer_score", 0).await?, 0);
+    assert_eq!(mesh.billed(&token, "consumer_score").await?, 0);
     mesh.stop().await
 }
 db_test!(the_qi_example_is_decided_billed_once_and_conflicts_when_changed);
@@ -122,7 +119,7 @@ async fn invalid_proposals_name_each_bad_field(db: TestDatabase) -> TestResult {
     );
 
     // Invalid proposals are not billed.
-    assert_eq!(mesh.billed(&token, "legal_person_analysis", 0).await?, 0);
+    assert_eq!(mesh.billed(&token, "legal_person_analysis").await?, 0);
     mesh.stop().await
 }
 db_test!(invalid_proposals_name_each_bad_field);
@@ -136,7 +133,7 @@ async fn a_tenant_never_reads_another_tenants_analyses_or_usage(db: TestDatabase
 
     assert_eq!(submit(&mesh, &token_a, &qi_example()?).await?.status(), 200);
     assert_eq!(mesh.score(&token_a, "52998224725").await?.status(), 200);
-    assert_eq!(mesh.billed(&token_a, "legal_person_analysis", 1).await?, 1);
+    assert_eq!(mesh.billed(&token_a, "legal_person_analysis").await?, 1);
 
     let response = mesh
         .http
@@ -176,7 +173,7 @@ async fn long_ids_are_billed_and_a_score_outage_stores_nothing(db: TestDatabase)
     let mut proposal = qi_example()?;
     proposal["id"] = Value::from("p".repeat(100));
     assert_eq!(submit(&mesh, &token, &proposal).await?.status(), 200);
-    assert_eq!(mesh.billed(&token, "legal_person_analysis", 1).await?, 1);
+    assert_eq!(mesh.billed(&token, "legal_person_analysis").await?, 1);
 
     // With score-service down the partners cannot be scored: 503, nothing stored or billed.
     mesh.mesh.stop_service(MeshIdentity::SCORE).await?;
@@ -191,7 +188,7 @@ async fn long_ids_are_billed_and_a_score_outage_stores_nothing(db: TestDatabase)
     // The retry with the same id is decided normally: nothing was kept from the failure.
     let retried = submit(&mesh, &token, &proposal).await?;
     assert_eq!(retried.status(), 200);
-    assert_eq!(mesh.billed(&token, "legal_person_analysis", 2).await?, 2);
+    assert_eq!(mesh.billed(&token, "legal_person_analysis").await?, 2);
     mesh.stop().await
 }
 db_test!(long_ids_are_billed_and_a_score_outage_stores_nothing);

@@ -3,10 +3,7 @@
 
 use crate::helpers::spawn_mesh;
 use aval::demo;
-use aval_mesh::{
-    db_test,
-    testing::{TestDatabase, TestResult},
-};
+use aval_testkit::{TestDatabase, TestResult, db_test};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::Value;
 

@@ -2,11 +2,8 @@
 
 use crate::helpers::spawn_mesh;
 use aval::demo;
-use aval_mesh::{
-    db_test,
-    jwt::{AUDIENCE, Claims, ISSUER},
-    testing::{TestDatabase, TestResult},
-};
+use aval_testkit::{TestDatabase, TestResult, db_test};
+use aval_transport::jwt::{AUDIENCE, Claims, ISSUER};
 use serde_json::Value;
 
 async fn error_body(response: reqwest::Response, status: u16) -> anyhow::Result<Value> {
@@ -66,7 +63,7 @@ async fn score_errors_have_their_status_and_code(db: TestDatabase) -> TestResult
     );
 
     // Forged token: it names auth-service's real key id but is signed with another key → 401.
-    let real_kid = aval_mesh::jwt::header(&token)?.kid;
+    let real_kid = aval_transport::jwt::header(&token)?.kid;
     let forged_key = {
         let rng = ring::rand::SystemRandom::new();
         let pkcs8 = ring::signature::Ed25519KeyPair::generate_pkcs8(&rng)
@@ -85,7 +82,7 @@ async fn score_errors_have_their_status_and_code(db: TestDatabase) -> TestResult
         tenant: demo::TENANT.into(),
         scope: "score:read".into(),
     };
-    let forged = aval_mesh::jwt::sign(&claims(now + 600), &real_kid, &forged_key)?;
+    let forged = aval_transport::jwt::sign(&claims(now + 600), &real_kid, &forged_key)?;
     let body = error_body(mesh.score(&forged, "11144477735").await?, 401).await?;
     assert!(
         body["error"]["message"]
@@ -95,11 +92,11 @@ async fn score_errors_have_their_status_and_code(db: TestDatabase) -> TestResult
         "{body}"
     );
     // A key id auth-service never had → 401 too.
-    let unknown_kid = aval_mesh::jwt::sign(&claims(now + 600), "not-a-kid", &forged_key)?;
+    let unknown_kid = aval_transport::jwt::sign(&claims(now + 600), "not-a-kid", &forged_key)?;
     assert_eq!(mesh.score(&unknown_kid, "11144477735").await?.status(), 401);
 
     // Expired token, signed with auth-service's own key (opened with its server key) → 401.
-    let auth_db = aval_mesh::db::connect(mesh.auth_database_url()).await?;
+    let auth_db = aval_database::connect(mesh.auth_database_url()).await?;
     let hash_key = aval_auth_service::load_hash_key(mesh.data_dir())?;
     let cipher = aval_auth_service::domain::secrets::KeyCipher::new(&hash_key)
         .map_err(|_| anyhow::anyhow!("cipher"))?;

@@ -4,9 +4,9 @@ use aval::{
     admin::{ALL_SCOPES, ClientCredentials},
     dev::{DevMesh, DevOptions},
 };
-use aval_mesh::{identity::MeshIdentity, testing::TestDatabase};
+use aval_testkit::TestDatabase;
+use aval_transport::identity::MeshIdentity;
 use serde_json::Value;
-use std::time::Duration;
 
 /// A running mesh on free ports, with its own data directory and database, and the demo data
 /// `aval dev` loads.
@@ -21,17 +21,27 @@ pub struct TestMesh {
 /// a fresh data directory; PostgreSQL: the fresh database, shared), waits until every
 /// service reports SERVING, and loads the demo data.
 pub async fn spawn_mesh(db: &TestDatabase) -> anyhow::Result<TestMesh> {
+    spawn_mesh_with(db, |_| {}).await
+}
+
+/// [`spawn_mesh`] with `configure` applied to the options first (e.g. no quota caching, so a
+/// test meets billing's absence on its very next request).
+pub async fn spawn_mesh_with(
+    db: &TestDatabase,
+    configure: impl FnOnce(&mut DevOptions),
+) -> anyhow::Result<TestMesh> {
     init_test_log();
     let data_dir = tempfile::tempdir()?;
     let mut options = DevOptions::ephemeral(data_dir.path());
-    let database_url = if db.url.starts_with("postgres") {
+    configure(&mut options);
+    let database_url = if db.is_postgres() {
         options.database_url = Some(db.url.clone());
         db.url.clone()
     } else {
-        aval_mesh::settings::sqlite_url(&data_dir.path().join("data").join("auth-service.db"))
+        aval_database::sqlite_url(&data_dir.path().join("data").join("auth-service.db"))
     };
     let mut mesh = aval::dev::start(options).await?;
-    mesh.wait_ready(Duration::from_secs(30)).await?;
+    mesh.wait_ready().await?;
     mesh.seed_demo().await?;
     Ok(TestMesh {
         mesh,
@@ -66,7 +76,7 @@ impl TestMesh {
 
     pub async fn restart(&mut self, identity: &str) -> anyhow::Result<()> {
         self.mesh.restart_service(identity).await?;
-        self.mesh.wait_ready(Duration::from_secs(30)).await
+        self.mesh.wait_ready().await
     }
 
     /// A new tenant on `plan` (none when `None`) with one client holding `scopes`.
@@ -123,31 +133,28 @@ impl TestMesh {
             .await?)
     }
 
-    /// Answers billed to the token's tenant by product, once billing has them all: polls the
-    /// usage report until it stops changing and holds at least `at_least`.
-    pub async fn billed(&self, token: &str, product: &str, at_least: i64) -> anyhow::Result<i64> {
-        let mut last = -1;
-        for _ in 0..100 {
-            let response = self
-                .http
-                .get(self.url("/v1/usage"))
-                .bearer_auth(token)
-                .send()
-                .await?;
-            anyhow::ensure!(
-                response.status() == 200,
-                "usage report: {}",
-                response.status()
-            );
-            let report: Value = response.json().await?;
-            let count = report["totals"][product].as_i64().unwrap_or(0);
-            if count >= at_least && count == last {
-                return Ok(count);
-            }
-            last = count;
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-        Ok(last)
+    /// Answers billed to the token's tenant by product: every usage event delivered so far is
+    /// shipped and acknowledged by billing first, so the count is final, not a snapshot.
+    pub async fn billed(&self, token: &str, product: &str) -> anyhow::Result<i64> {
+        self.mesh.flush_usage().await?;
+        let report = self.usage_report(token).await?;
+        Ok(report["totals"][product].as_i64().unwrap_or(0))
+    }
+
+    /// The token's tenant's usage report for this month so far, as JSON.
+    pub async fn usage_report(&self, token: &str) -> anyhow::Result<Value> {
+        let response = self
+            .http
+            .get(self.url("/v1/usage"))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status() == 200,
+            "usage report: {}",
+            response.status()
+        );
+        Ok(response.json().await?)
     }
 
     pub async fn stop_billing(&mut self) -> anyhow::Result<()> {
@@ -156,7 +163,7 @@ impl TestMesh {
 
     pub async fn restart_billing(&mut self) -> anyhow::Result<()> {
         self.mesh.restart_service(MeshIdentity::BILLING).await?;
-        self.mesh.wait_ready(Duration::from_secs(30)).await
+        self.mesh.wait_ready().await
     }
 
     pub async fn stop(self) -> anyhow::Result<()> {
@@ -168,7 +175,7 @@ impl TestMesh {
 fn init_test_log() {
     if std::env::var_os("TEST_LOG").is_some() {
         let _ = tracing_subscriber::fmt()
-            .with_env_filter(aval_mesh::telemetry::env_filter("info"))
+            .with_env_filter(aval_telemetry::env_filter("info"))
             .with_test_writer()
             .try_init();
     }

@@ -2,14 +2,13 @@
 //! bearer token, and get the answer partners get through the gateway.
 
 use crate::helpers::spawn_mesh;
-use aval_mesh::{
+use aval_proto::score::v1::{GetScoreRequest, score_service_client::ScoreServiceClient};
+use aval_testkit::{TestDatabase, TestResult, db_test};
+use aval_transport::{
     client::{PeerAddress, connect_lazy},
-    db_test,
     identity::MeshIdentity,
-    testing::{TestDatabase, TestResult},
     tls::MeshTls,
 };
-use aval_proto::score::v1::{GetScoreRequest, score_service_client::ScoreServiceClient};
 use serde_json::Value;
 use tonic::metadata::MetadataValue;
 

@@ -6,4 +6,5 @@ mod errors;
 mod helpers;
 mod internal_grpc;
 mod metering;
+mod migrations;
 mod readiness;

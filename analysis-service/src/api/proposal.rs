@@ -22,8 +22,8 @@ use crate::domain::proposal::{
     PhoneType, PositiveCents, PostalCode, Proposal, ProposalId, ProtectedAttributes, Source, State,
     Text, Warrant, WarrantType, constituted_by, scr_parameter,
 };
-use aval_mesh::credit::{Cnpj, Cpf};
-use aval_mesh::error::FieldViolation;
+use aval_credit::{Cnpj, Cpf};
+use aval_errors::FieldViolation;
 use aval_proto::analysis::v1 as pb;
 use aval_proto::common::v1 as common;
 use chrono::{DateTime, Utc};
@@ -547,7 +547,7 @@ mod tests {
             .err()
             .unwrap_or_default()
             .into_iter()
-            .map(|v| (v.field, v.code))
+            .map(|v| (v.field, v.code.as_str().to_owned()))
             .collect();
         codes.sort();
         codes
@@ -699,7 +699,7 @@ mod tests {
         let mut p = qi_example();
         p.constitution_type = "sa".into();
         let violations = validate(p, now()).err().unwrap();
-        assert_eq!(violations[0].code, "INVALID_ENUM");
+        assert_eq!(violations[0].code.as_str(), "INVALID_ENUM");
         assert_eq!(violations[0].message, "must be one of: llc, corp");
     }
 

@@ -10,7 +10,7 @@ use super::features::{Feature, FeatureValues};
 use super::policy::{Outcome, Policy};
 use super::proposal::{Currency, Proposal};
 use super::term::term;
-use aval_mesh::credit::Cpf;
+use aval_credit::Cpf;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

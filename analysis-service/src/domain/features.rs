@@ -7,7 +7,7 @@
 
 use super::proposal::{Currency, Proposal};
 use super::term::term;
-use aval_mesh::credit::Cpf;
+use aval_credit::Cpf;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

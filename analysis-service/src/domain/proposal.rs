@@ -28,7 +28,7 @@ pub use vocabulary::{
 };
 pub use warrant::{Appraisal, Warrant};
 
-use aval_mesh::credit::{Cnpj, Cpf};
+use aval_credit::{Cnpj, Cpf};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,7 +2,7 @@
 
 mod m20261124_000001_analyses;
 
-aval_mesh::migrator!(
+aval_database::migrator!(
     "analysis_seaql_migrations",
     [
         m20261124_000001_analyses::Migration,

@@ -1,6 +1,6 @@
 //! What a token says and how long it lives.
 
-use aval_mesh::jwt::{self, AUDIENCE, Claims, ISSUER};
+use aval_transport::jwt::{self, AUDIENCE, Claims, ISSUER};
 use ring::signature::Ed25519KeyPair;
 
 /// Lifetime of an access token. Clients cache it; the gateway caches API-key exchanges until

@@ -3,7 +3,7 @@
 mod m20261124_000001_tenants_and_clients;
 mod m20261124_000002_signing_keys;
 
-aval_mesh::migrator!(
+aval_database::migrator!(
     "auth_seaql_migrations",
     [
         m20261124_000001_tenants_and_clients::Migration,

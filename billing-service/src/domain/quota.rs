@@ -1,6 +1,7 @@
 //! Whether a tenant's plan allows one more answer.
 
 use chrono::{DateTime, Months, Utc};
+use std::time::Duration;
 
 /// A plan: how many answers within how many months.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +18,28 @@ impl Plan {
             .checked_add_months(Months::new(self.period_months))
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
+}
+
+/// A tenant's plan and the period it runs for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub tenant_id: String,
+    pub plan_id: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// billing's answer to a quota check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuotaAnswer {
+    pub verdict: Result<(), Refusal>,
+    /// The tenant's plan; `None` when it has none.
+    pub plan: Option<Plan>,
+    /// Billable answers delivered in the current period.
+    pub used: i64,
+    pub period_ends_at: Option<DateTime<Utc>>,
+    /// How long the caller may reuse this answer.
+    pub cache_ttl: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,17 +63,16 @@ impl Refusal {
 
 /// Allowed while `now` is inside the subscription and fewer than the limit were delivered.
 pub fn check(
-    answer_limit: i64,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
+    plan: &Plan,
+    subscription: &Subscription,
     used: i64,
     now: DateTime<Utc>,
 ) -> Result<(), Refusal> {
-    if now < starts_at {
+    if now < subscription.starts_at {
         Err(Refusal::NotStarted)
-    } else if now >= ends_at {
+    } else if now >= subscription.ends_at {
         Err(Refusal::Expired)
-    } else if used >= answer_limit {
+    } else if used >= plan.answer_limit {
         Err(Refusal::Exhausted)
     } else {
         Ok(())
@@ -80,15 +102,26 @@ mod tests {
                 .single()
                 .unwrap_or_default()
         );
+        let subscription = Subscription {
+            tenant_id: "t".into(),
+            plan_id: trial.id.clone(),
+            starts_at: start,
+            ends_at: end,
+        };
         let inside = start + chrono::Duration::days(10);
-        assert_eq!(check(1_000, start, end, 999, inside), Ok(()));
+        assert_eq!(check(&trial, &subscription, 999, inside), Ok(()));
         assert_eq!(
-            check(1_000, start, end, 1_000, inside),
+            check(&trial, &subscription, 1_000, inside),
             Err(Refusal::Exhausted)
         );
-        assert_eq!(check(1_000, start, end, 0, end), Err(Refusal::Expired));
+        assert_eq!(check(&trial, &subscription, 0, end), Err(Refusal::Expired));
         assert_eq!(
-            check(1_000, start, end, 0, start - chrono::Duration::seconds(1)),
+            check(
+                &trial,
+                &subscription,
+                0,
+                start - chrono::Duration::seconds(1)
+            ),
             Err(Refusal::NotStarted)
         );
     }

@@ -1,6 +1,58 @@
 //! Usage events: one per delivered answer, identified so a retry is never counted twice.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+
+/// Brasília time, UTC−3 all year since Brazil ended daylight saving in 2019.
+const BRASILIA_OFFSET_SECS: i32 = -3 * 3600;
+
+/// The calendar day billing counts an answer in: the day in Brasília, the legal time of the
+/// contracts, so an answer at 22:00 on the 31st belongs to that month, not the next.
+pub fn billing_day(at: DateTime<Utc>) -> NaiveDate {
+    // The offset is a constant well inside ±24 h, so it is always valid.
+    FixedOffset::east_opt(BRASILIA_OFFSET_SECS).map_or_else(
+        || at.date_naive(),
+        |brasilia| at.with_timezone(&brasilia).date_naive(),
+    )
+}
+
+/// The longest report period, in days.
+pub const MAX_REPORT_DAYS: i64 = 366;
+
+/// The days a consumption report covers, both inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportPeriod {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// Why a report period was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodError {
+    /// `to` is before `from`.
+    Reversed,
+    /// Longer than [`MAX_REPORT_DAYS`].
+    TooLong,
+}
+
+impl ReportPeriod {
+    /// The period asked for; a missing end defaults to this month so far (Brasília days).
+    pub fn new(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, PeriodError> {
+        let today = billing_day(now);
+        let from = from.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+        let to = to.unwrap_or(today);
+        if to < from {
+            Err(PeriodError::Reversed)
+        } else if (to - from).num_days() >= MAX_REPORT_DAYS {
+            Err(PeriodError::TooLong)
+        } else {
+            Ok(Self { from, to })
+        }
+    }
+}
 
 /// What was delivered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -26,6 +78,14 @@ impl Product {
     }
 }
 
+/// One line of a consumption report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportRow {
+    pub day: NaiveDate,
+    pub product: Product,
+    pub answers: i64,
+}
+
 /// A delivered answer, as billing records it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UsageEvent {
@@ -40,8 +100,53 @@ pub struct UsageEvent {
 impl UsageEvent {
     /// The day reports group by (Brasília time).
     pub fn day(&self) -> String {
-        aval_mesh::time::billing_day(self.occurred_at)
-            .format("%Y-%m-%d")
-            .to_string()
+        billing_day(self.occurred_at).format("%Y-%m-%d").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn billing_days_are_brasilia_days() {
+        let late_evening = Utc.with_ymd_and_hms(2026, 12, 1, 1, 30, 0).single();
+        assert_eq!(
+            late_evening.map(billing_day),
+            NaiveDate::from_ymd_opt(2026, 11, 30),
+            "22:30 in Brasília, still November"
+        );
+        let morning = Utc.with_ymd_and_hms(2026, 12, 1, 3, 0, 0).single();
+        assert_eq!(
+            morning.map(billing_day),
+            NaiveDate::from_ymd_opt(2026, 12, 1)
+        );
+    }
+
+    #[test]
+    fn a_report_defaults_to_this_month_so_far_and_is_bounded() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        let now = Utc
+            .with_ymd_and_hms(2026, 12, 1, 1, 30, 0)
+            .single()
+            .unwrap_or_default();
+        assert_eq!(
+            ReportPeriod::new(None, None, now),
+            Ok(ReportPeriod {
+                from: day(2026, 11, 1),
+                to: day(2026, 11, 30)
+            })
+        );
+        assert_eq!(
+            ReportPeriod::new(Some(day(2026, 11, 2)), Some(day(2026, 11, 1)), now),
+            Err(PeriodError::Reversed)
+        );
+        // 366 days, both ends included, at most.
+        assert!(ReportPeriod::new(Some(day(2025, 1, 1)), Some(day(2026, 1, 1)), now).is_ok());
+        assert_eq!(
+            ReportPeriod::new(Some(day(2025, 1, 1)), Some(day(2026, 1, 2)), now),
+            Err(PeriodError::TooLong)
+        );
     }
 }

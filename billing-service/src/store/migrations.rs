@@ -4,7 +4,7 @@ mod m20261124_000001_plans_and_usage;
 mod m20261124_000002_default_plans;
 mod m20261124_000003_enterprise_plan;
 
-aval_mesh::migrator!(
+aval_database::migrator!(
     "billing_seaql_migrations",
     [
         m20261124_000001_plans_and_usage::Migration,

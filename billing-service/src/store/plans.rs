@@ -21,15 +21,18 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
-    pub fn plan(&self) -> Plan {
+    fn into_plan(self) -> Plan {
         Plan {
-            id: self.id.clone(),
+            id: self.id,
             answer_limit: self.answer_limit,
             period_months: u32::try_from(self.period_months).unwrap_or(0),
         }
     }
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id.to_owned()).one(db).await
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Plan>, DbErr> {
+    Ok(Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .map(Model::into_plan))
 }

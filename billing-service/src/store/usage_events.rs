@@ -1,6 +1,7 @@
 //! Delivered answers, deduplicated on their event id.
 
-use crate::domain::usage::{Product, UsageEvent};
+use crate::domain::usage::{Product, ReportPeriod, ReportRow, UsageEvent};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveValue::Set, FromQueryResult, QueryOrder, QuerySelect, TransactionTrait,
     entity::prelude::*, sea_query::OnConflict,
@@ -65,14 +66,6 @@ pub async fn count_billable(
         .await
 }
 
-/// One line of a consumption report.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReportRow {
-    pub day: String,
-    pub product: Product,
-    pub answers: i64,
-}
-
 #[derive(FromQueryResult)]
 struct Grouped {
     day: String,
@@ -80,21 +73,23 @@ struct Grouped {
     answers: i64,
 }
 
-/// A tenant's delivered answers by day and product, days `from..=to` (YYYY-MM-DD).
+/// A tenant's delivered answers by day and product over `period`.
 pub async fn report(
     db: &impl ConnectionTrait,
     tenant_id: &str,
-    from: &str,
-    to: &str,
+    period: ReportPeriod,
 ) -> Result<Vec<ReportRow>, DbErr> {
+    // Days are stored as YYYY-MM-DD text, which sorts as the days do.
+    let from = period.from.format("%Y-%m-%d").to_string();
+    let to = period.to.format("%Y-%m-%d").to_string();
     let rows = Entity::find()
         .select_only()
         .column(Column::Day)
         .column(Column::Product)
         .column_as(Column::EventId.count(), "answers")
         .filter(Column::TenantId.eq(tenant_id))
-        .filter(Column::Day.gte(from))
-        .filter(Column::Day.lte(to))
+        .filter(Column::Day.gte(from.as_str()))
+        .filter(Column::Day.lte(to.as_str()))
         .group_by(Column::Day)
         .group_by(Column::Product)
         .order_by_asc(Column::Day)
@@ -102,14 +97,16 @@ pub async fn report(
         .into_model::<Grouped>()
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Product::parse(&r.product).map(|product| ReportRow {
-                day: r.day,
-                product,
+    rows.into_iter()
+        .map(|r| {
+            let unreadable = |what: &str| DbErr::Custom(format!("usage row with {what}"));
+            Ok(ReportRow {
+                day: NaiveDate::parse_from_str(&r.day, "%Y-%m-%d")
+                    .map_err(|_| unreadable("an unreadable day"))?,
+                product: Product::parse(&r.product)
+                    .ok_or_else(|| unreadable("an unknown product"))?,
                 answers: r.answers,
             })
         })
-        .collect())
+        .collect()
 }

@@ -606,7 +606,7 @@ pub fn recommendation_name(recommendation: Recommendation) -> &'static str {
 /// `2021-03-31T13:30:00Z`, with a fraction only when there is one; `None` when the
 /// timestamp is outside what RFC 3339 can write.
 fn rfc3339(timestamp: &prost_types::Timestamp) -> Option<String> {
-    aval_mesh::time::from_timestamp(&timestamp.normalized())
+    aval_transport::time::from_timestamp(&timestamp.normalized())
         .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 

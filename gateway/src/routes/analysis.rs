@@ -3,11 +3,12 @@
 
 use super::Meta;
 use crate::{
-    AppState, credentials,
+    AppState,
     dto::analysis::{AnalysisBody, parse_proposal},
     error::ApiError,
-    grpc,
+    extract::Partner,
 };
+use aval_errors::{ErrorCode, FieldCode};
 use aval_proto::analysis::v1::{
     GetAnalysisRequest, SubmitLegalPersonAnalysisRequest,
     analysis_service_client::AnalysisServiceClient,
@@ -16,10 +17,8 @@ use axum::{
     Json,
     body::Bytes,
     extract::{Path, State},
-    http::HeaderMap,
 };
 use serde::Serialize;
-use std::time::Instant;
 
 #[derive(Serialize)]
 pub struct AnalysisAnswer {
@@ -30,46 +29,41 @@ pub struct AnalysisAnswer {
 
 pub async fn submit(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    partner: Partner,
     body: Bytes,
 ) -> Result<Json<AnalysisAnswer>, ApiError> {
-    let started = Instant::now();
-    let bearer = credentials::require_bearer(&headers)?;
     let proposal = parse_proposal(&body).map_err(|e| {
-        ApiError::invalid_field("INVALID_BODY", &e.field, "INVALID_JSON", e.message)
+        ApiError::invalid_field(
+            ErrorCode::InvalidBody,
+            &e.field,
+            FieldCode::InvalidJson,
+            e.message,
+        )
     })?;
-    let request_id = grpc::request_id(&headers);
     let message = SubmitLegalPersonAnalysisRequest {
         proposal: Some(proposal),
     };
     let analysis = AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
-        .submit_legal_person_analysis(grpc::request(message, Some(bearer), &request_id))
+        .submit_legal_person_analysis(partner.request(message))
         .await?
         .into_inner();
     Ok(Json(AnalysisAnswer {
         analysis: analysis.into(),
-        meta: Meta::new(request_id, started),
+        meta: partner.meta(),
     }))
 }
 
 pub async fn get(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    partner: Partner,
     Path(id): Path<String>,
 ) -> Result<Json<AnalysisAnswer>, ApiError> {
-    let started = Instant::now();
-    let bearer = credentials::require_bearer(&headers)?;
-    let request_id = grpc::request_id(&headers);
     let analysis = AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
-        .get_analysis(grpc::request(
-            GetAnalysisRequest { id },
-            Some(bearer),
-            &request_id,
-        ))
+        .get_analysis(partner.request(GetAnalysisRequest { id }))
         .await?
         .into_inner();
     Ok(Json(AnalysisAnswer {
         analysis: analysis.into(),
-        meta: Meta::new(request_id, started),
+        meta: partner.meta(),
     }))
 }

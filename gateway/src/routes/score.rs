@@ -2,13 +2,17 @@
 //! (Aval's JSON body).
 
 use super::Meta;
-use crate::{AppState, credentials, error::ApiError, grpc};
+use crate::{
+    AppState,
+    error::ApiError,
+    extract::{JsonBody, Partner},
+};
+use aval_errors::{ErrorCode, FieldCode};
 use aval_proto::score::v1::{
     GetScoreRequest, GetScoreResponse, RiskBand, score_service_client::ScoreServiceClient,
 };
 use axum::{Json, extract::State, http::HeaderMap};
 use serde::{Deserialize, Serialize};
-use std::time::Instant;
 
 #[derive(Serialize)]
 pub struct ScoreBody {
@@ -49,18 +53,15 @@ fn band_name(band: RiskBand) -> &'static str {
 
 async fn score(
     state: &AppState,
-    headers: &HeaderMap,
+    partner: &Partner,
     message: GetScoreRequest,
-    started: Instant,
 ) -> Result<Json<ScoreBody>, ApiError> {
-    let bearer = credentials::require_bearer(headers)?;
-    let request_id = grpc::request_id(headers);
     let message = GetScoreRequest {
-        request_id: request_id.clone(),
+        request_id: partner.request_id.clone(),
         ..message
     };
     let answer: GetScoreResponse = ScoreServiceClient::new(state.upstreams.score.channel.clone())
-        .get_score(grpc::request(message, Some(bearer), &request_id))
+        .get_score(partner.request(message))
         .await?
         .into_inner();
     Ok(Json(ScoreBody {
@@ -81,7 +82,7 @@ async fn score(
             version: answer.model_version,
         },
         answer_id: answer.answer_id,
-        meta: Meta::new(request_id, started),
+        meta: partner.meta(),
     }))
 }
 
@@ -98,15 +99,15 @@ fn header(headers: &HeaderMap, name: &str) -> String {
 /// customer id in `X-CustomerID`.
 pub async fn custom_score(
     State(state): State<AppState>,
+    partner: Partner,
     headers: HeaderMap,
 ) -> Result<Json<ScoreBody>, ApiError> {
-    let started = Instant::now();
     let document = header(&headers, "document");
     if document.is_empty() {
         return Err(ApiError::invalid_field(
-            "INVALID_DOCUMENT",
+            ErrorCode::InvalidDocument,
             "document",
-            "REQUIRED",
+            FieldCode::Required,
             "the `document` header must carry the CPF",
         ));
     }
@@ -116,7 +117,7 @@ pub async fn custom_score(
         customer_id: header(&headers, "x-customerid"),
         ..GetScoreRequest::default()
     };
-    score(&state, &headers, message, started).await
+    score(&state, &partner, message).await
 }
 
 #[derive(Deserialize)]
@@ -129,19 +130,15 @@ pub struct ScoreRequestBody {
 /// Aval's JSON call: `{"document": "...", "model": "..."}`.
 pub async fn json_score(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Json<ScoreRequestBody>, axum::extract::rejection::JsonRejection>,
+    partner: Partner,
+    JsonBody(body): JsonBody<ScoreRequestBody>,
 ) -> Result<Json<ScoreBody>, ApiError> {
-    let started = Instant::now();
-    let Json(body) = body.map_err(|e| {
-        ApiError::invalid_field("INVALID_BODY", "body", "INVALID_JSON", e.body_text())
-    })?;
     let document = body.document.unwrap_or_default();
     if document.trim().is_empty() {
         return Err(ApiError::invalid_field(
-            "INVALID_DOCUMENT",
+            ErrorCode::InvalidDocument,
             "document",
-            "REQUIRED",
+            FieldCode::Required,
             "the CPF is required",
         ));
     }
@@ -151,5 +148,5 @@ pub async fn json_score(
         customer_id: body.customer_id.unwrap_or_default(),
         ..GetScoreRequest::default()
     };
-    score(&state, &headers, message, started).await
+    score(&state, &partner, message).await
 }

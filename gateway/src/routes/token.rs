@@ -1,10 +1,14 @@
 //! `POST /oauth2/v1/token`: the OAuth2 client credentials grant (RFC 6749 §4.4), with the
 //! client authenticated by HTTP Basic in `Authorization` or `x-client-auth` (or, per RFC 6749
 //! §2.3.1, `client_id`/`client_secret` in the form). Errors follow RFC 6749 §5.2
-//! (`{"error": "invalid_client", "error_description": …}`), the one exception to the error
+//! (`{"error": OAuthError::InvalidClient, "error_description": …}`), the one exception to the error
 //! envelope, because OAuth2 client libraries parse exactly that.
 
-use crate::{AppState, credentials, grpc};
+use crate::{
+    AppState, credentials,
+    extract::{RequestId, upstream_request},
+};
+use aval_errors::OAuthError;
 use aval_proto::auth::v1::{IssueTokenRequest, auth_service_client::AuthServiceClient};
 use axum::{
     Form, Json,
@@ -37,11 +41,16 @@ struct OAuthErrorBody<'a> {
     request_id: &'a str,
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str, request_id: &str) -> Response {
+fn oauth_error(
+    status: StatusCode,
+    error: OAuthError,
+    description: &str,
+    request_id: &str,
+) -> Response {
     let mut response = (
         status,
         Json(OAuthErrorBody {
-            error,
+            error: error.as_str(),
             error_description: description,
             request_id,
         }),
@@ -61,14 +70,14 @@ fn oauth_error(status: StatusCode, error: &str, description: &str, request_id: &
 
 pub async fn issue(
     State(state): State<AppState>,
+    RequestId(request_id): RequestId,
     headers: HeaderMap,
     form: Result<Form<TokenForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let request_id = grpc::request_id(&headers);
     let Ok(Form(form)) = form else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
-            "invalid_request",
+            OAuthError::InvalidRequest,
             "the body must be application/x-www-form-urlencoded",
             &request_id,
         );
@@ -79,7 +88,7 @@ pub async fn issue(
         Err(credentials::MalformedBasic) => {
             return oauth_error(
                 StatusCode::UNAUTHORIZED,
-                "invalid_client",
+                OAuthError::InvalidClient,
                 "malformed Basic credentials",
                 &request_id,
             );
@@ -88,7 +97,7 @@ pub async fn issue(
     let Some((client_id, client_secret)) = credentials else {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
-            "invalid_client",
+            OAuthError::InvalidClient,
             "client authentication is required (HTTP Basic in Authorization or x-client-auth)",
             &request_id,
         );
@@ -98,7 +107,7 @@ pub async fn issue(
         Some(_) => {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
+                OAuthError::UnsupportedGrantType,
                 "only grant_type=client_credentials is supported",
                 &request_id,
             );
@@ -106,7 +115,7 @@ pub async fn issue(
         None => {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
-                "invalid_request",
+                OAuthError::InvalidRequest,
                 "grant_type is required",
                 &request_id,
             );
@@ -118,7 +127,7 @@ pub async fn issue(
         scope: form.scope.unwrap_or_default(),
     };
     let answer = AuthServiceClient::new(state.upstreams.auth.channel.clone())
-        .issue_token(grpc::request(message, None, &request_id))
+        .issue_token(upstream_request(message, None, &request_id))
         .await;
     match answer {
         Ok(token) => {
@@ -135,22 +144,30 @@ pub async fn issue(
             headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
             response
         }
-        Err(status) => match aval_mesh::error::reason(&status).as_deref() {
-            Some("invalid_client") => oauth_error(
+        Err(status) => match aval_transport::status::reason(&status)
+            .as_deref()
+            .and_then(OAuthError::parse)
+        {
+            Some(OAuthError::InvalidClient) => oauth_error(
                 StatusCode::UNAUTHORIZED,
-                "invalid_client",
+                OAuthError::InvalidClient,
                 "client authentication failed",
                 &request_id,
             ),
-            Some("invalid_scope") => oauth_error(
+            Some(OAuthError::InvalidScope) => oauth_error(
                 StatusCode::BAD_REQUEST,
-                "invalid_scope",
+                OAuthError::InvalidScope,
                 "the requested scope is not granted to this client",
                 &request_id,
             ),
             _ => {
                 let error = crate::error::ApiError::from(status);
-                oauth_error(error.status, "server_error", &error.message, &request_id)
+                oauth_error(
+                    error.status(),
+                    OAuthError::ServerError,
+                    &error.message,
+                    &request_id,
+                )
             }
         },
     }

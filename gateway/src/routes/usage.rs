@@ -1,18 +1,22 @@
 //! `GET /v1/usage?from=YYYY-MM-DD&to=YYYY-MM-DD`: the tenant's delivered answers by day and
-//! product, as JSON, or CSV with `Accept: text/csv`. Days are Brasília days (UTC−3).
-//! Defaults: this month so far.
+//! product, as JSON, or CSV with `Accept: text/csv`. Days are Brasília days (UTC−3); billing
+//! decides the period when it is not given (this month so far).
 
-use crate::{AppState, credentials, error::ApiError, grpc};
-use aval_proto::billing::v1::{
-    GetUsageReportRequest, Product, billing_service_client::BillingServiceClient,
+use crate::{AppState, error::ApiError, extract::Partner};
+use aval_errors::{ErrorCode, FieldCode, FieldViolation};
+use aval_proto::{
+    billing::v1::{GetUsageReportRequest, billing_service_client::BillingServiceClient},
+    common::v1::Date,
+    usage::v1::Product,
 };
+use aval_transport::time::{from_date, to_date};
 use axum::{
     Json,
     extract::{Query, State},
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
 };
-use chrono::{Datelike, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -46,39 +50,63 @@ fn product_name(product: Product) -> &'static str {
     }
 }
 
+/// Strictly `YYYY-MM-DD` (chrono alone accepts `2026-1-1`).
+fn parse_day(
+    field: &str,
+    text: Option<&str>,
+    violations: &mut Vec<FieldViolation>,
+) -> Option<Date> {
+    let text = text?;
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.format("%Y-%m-%d").to_string() == text);
+    if day.is_none() {
+        violations.push(FieldViolation::new(
+            field,
+            FieldCode::InvalidDate,
+            "a date as YYYY-MM-DD",
+        ));
+    }
+    day.map(to_date)
+}
+
+fn day_text(date: Option<&Date>) -> String {
+    date.and_then(from_date)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
 pub async fn report(
     State(state): State<AppState>,
+    partner: Partner,
     headers: HeaderMap,
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
-    let bearer = credentials::require_bearer(&headers)?;
-    let today = aval_mesh::time::billing_day(Utc::now());
-    let from = period.from.unwrap_or_else(|| {
-        today
-            .with_day(1)
-            .unwrap_or(today)
-            .format("%Y-%m-%d")
-            .to_string()
-    });
-    let to = period
-        .to
-        .unwrap_or_else(|| today.format("%Y-%m-%d").to_string());
-    let request_id = grpc::request_id(&headers);
+    let mut violations = Vec::new();
+    let from = parse_day("from", period.from.as_deref(), &mut violations);
+    let to = parse_day("to", period.to.as_deref(), &mut violations);
+    if !violations.is_empty() {
+        return Err(ApiError::invalid_fields(
+            ErrorCode::InvalidArgument,
+            "invalid report period",
+            violations,
+        ));
+    }
     let message = GetUsageReportRequest {
         tenant_id: String::new(),
-        from: from.clone(),
-        to: to.clone(),
+        from,
+        to,
     };
     let report = BillingServiceClient::new(state.upstreams.billing.channel.clone())
-        .get_usage_report(grpc::request(message, Some(bearer), &request_id))
+        .get_usage_report(partner.request(message))
         .await?
         .into_inner();
     let rows: Vec<RowBody> = report
         .rows
-        .into_iter()
+        .iter()
         .map(|r| RowBody {
             product: product_name(r.product()),
-            day: r.day,
+            day: day_text(r.day.as_ref()),
             answers: r.answers,
         })
         .collect();
@@ -103,8 +131,8 @@ pub async fn report(
         *totals.entry(row.product).or_insert(0) += row.answers;
     }
     Ok(Json(UsageBody {
-        from,
-        to,
+        from: day_text(report.from.as_ref()),
+        to: day_text(report.to.as_ref()),
         rows,
         totals,
     })

@@ -1,7 +1,7 @@
 //! A consumer's behavioural data: what the default scorecard reads. Nothing about origin,
 //! health, sex or beliefs is kept (Lei 12.414 art. 7-A).
 
-use aval_mesh::credit::Cpf;
+use aval_credit::Cpf;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsumerProfile {

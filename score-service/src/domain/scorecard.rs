@@ -3,8 +3,9 @@
 //! default comes from the score scale. The reasons are the features that lost the most points
 //! against their best bin, ordered by that loss (Lei 12.414 art. 5 IV: the main elements).
 
+use super::band::RiskBand;
 use super::profile::ConsumerProfile;
-use aval_mesh::credit::{RiskBand, ScoreScale};
+use aval_credit::ScoreScale;
 use serde::Deserialize;
 
 /// How many reasons an answer gives.
@@ -150,7 +151,7 @@ impl Scorecard {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use aval_mesh::credit::Cpf;
+    use aval_credit::Cpf;
     use proptest::prelude::*;
 
     fn profile(

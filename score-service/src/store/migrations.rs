@@ -3,7 +3,7 @@
 mod m20261124_000001_consumer_profiles;
 mod m20261124_000002_access_log;
 
-aval_mesh::migrator!(
+aval_database::migrator!(
     "score_seaql_migrations",
     [
         m20261124_000001_consumer_profiles::Migration,

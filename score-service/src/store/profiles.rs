@@ -1,7 +1,7 @@
 //! Consumer profiles: a tenant's own, or the platform's shared data (tenant id `""`).
 
 use crate::domain::profile::ConsumerProfile;
-use aval_mesh::credit::Cpf;
+use aval_credit::Cpf;
 use sea_orm::{ActiveValue::Set, QueryOrder, entity::prelude::*, sea_query::OnConflict};
 
 /// The tenant id of the platform's shared profiles.

@@ -5,7 +5,7 @@ use crate::domain::proposal::{
     Appraisal, Cents, CreditType, Financial, Guarantor, Installments, InterestType, NaturalPerson,
     Percent, PositiveCents, ProposalId, ProtectedAttributes, Text, Warrant, WarrantType,
 };
-use aval_mesh::credit::{Cnpj, ScoreScale};
+use aval_credit::{Cnpj, ScoreScale};
 use chrono::{DateTime, NaiveDate};
 use proptest::prelude::*;
 

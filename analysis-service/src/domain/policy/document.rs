@@ -2,7 +2,7 @@
 //! parsed document is a policy; nothing else builds one.
 
 use crate::domain::features::{Feature, FeatureValues};
-use aval_mesh::credit::ScoreScale;
+use aval_credit::ScoreScale;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -359,7 +359,7 @@ fn the_scorecard_sums_points_and_explains_every_point_lost() {
         codes,
         [("no_revenue", 160.0), ("low_warrant_coverage", 80.0)]
     );
-    let scale = aval_mesh::credit::ScoreScale::default();
+    let scale = aval_credit::ScoreScale::default();
     assert_eq!(
         scored.probability_of_default,
         scale.probability_of_default(680)

@@ -1,4 +1,5 @@
-use aval_mesh::credit::DocumentError;
+use aval_credit::DocumentError;
+use aval_errors::FieldCode;
 
 /// Why one value of a proposal was refused. `code()` is the stable API error code; the
 /// `Display` text is the message shown next to the field.
@@ -30,19 +31,19 @@ pub enum Invalid {
 
 impl Invalid {
     /// The stable SCREAMING_SNAKE code partners match on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> FieldCode {
         match self {
-            Self::Required => "REQUIRED",
-            Self::TooLong { .. } => "TOO_LONG",
-            Self::TooMany { .. } => "TOO_MANY",
-            Self::OutOfRange(_) => "OUT_OF_RANGE",
-            Self::Format(_) => "INVALID_FORMAT",
-            Self::Email => "INVALID_EMAIL",
-            Self::Enum { .. } => "INVALID_ENUM",
-            Self::Date { .. } => "INVALID_DATE",
-            Self::InFuture => "DATE_IN_FUTURE",
-            Self::Cpf(_) => "INVALID_CPF",
-            Self::Cnpj(_) => "INVALID_CNPJ",
+            Self::Required => FieldCode::Required,
+            Self::TooLong { .. } => FieldCode::TooLong,
+            Self::TooMany { .. } => FieldCode::TooMany,
+            Self::OutOfRange(_) => FieldCode::OutOfRange,
+            Self::Format(_) => FieldCode::InvalidFormat,
+            Self::Email => FieldCode::InvalidEmail,
+            Self::Enum { .. } => FieldCode::InvalidEnum,
+            Self::Date { .. } => FieldCode::InvalidDate,
+            Self::InFuture => FieldCode::DateInFuture,
+            Self::Cpf(_) => FieldCode::InvalidCpf,
+            Self::Cnpj(_) => FieldCode::InvalidCnpj,
         }
     }
 

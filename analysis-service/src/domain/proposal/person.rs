@@ -1,5 +1,5 @@
 use super::{Address, Cents, Email, Phone, Text};
-use aval_mesh::credit::{Cnpj, Cpf};
+use aval_credit::{Cnpj, Cpf};
 use chrono::NaiveDate;
 
 /// A person who owns part of the company or guarantees the credit.

@@ -1,0 +1,29 @@
+use aval_transport::tls::{CertPaths, MeshTls};
+use std::path::Path;
+
+/// A certificate directory made for one test, removed when dropped.
+pub struct TestCerts {
+    dir: tempfile::TempDir,
+}
+
+impl TestCerts {
+    /// A fresh mesh CA and a certificate for every mesh identity.
+    pub fn generate() -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        aval_certs::generate_mesh_certs(dir.path(), aval_certs::DEFAULT_NAMESPACE)?;
+        Ok(Self { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn paths(&self, identity: &str) -> CertPaths {
+        CertPaths::in_dir(self.dir.path(), identity)
+    }
+
+    /// The loaded TLS material of `identity`.
+    pub fn tls(&self, identity: &str) -> anyhow::Result<MeshTls> {
+        Ok(MeshTls::load(&self.paths(identity))?)
+    }
+}

@@ -1,0 +1,265 @@
+//! Caller authentication by bearer token, verified locally: a tower layer reads
+//! `authorization: Bearer …`, checks it against auth-service's JWKS (cached; fetched again only
+//! when a token names an unknown key) and hands handlers a [`Principal`].
+
+use crate::{
+    client::MeshChannel,
+    jwt::{self, Claims, TokenError},
+    status::status,
+};
+use aval_errors::ErrorCode;
+use aval_proto::keys::v1::{GetJwksRequest, token_keys_client::TokenKeysClient};
+use futures_util::future::BoxFuture;
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    task::{Context, Poll},
+    time::{Duration, Instant},
+};
+use tokio::sync::{Mutex, RwLock};
+use tonic::Status;
+
+/// Accepted clock skew between auth-service and the verifier.
+const LEEWAY_SECS: i64 = 30;
+/// Unknown key ids trigger at most one JWKS fetch per this interval.
+const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(1);
+/// Known keys are fetched again after this long, so a retired key stops verifying.
+const REFRESH_AFTER: Duration = Duration::from_secs(300);
+
+/// The authenticated caller of a request: a tenant's OAuth2 client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub token_id: String,
+}
+
+impl Principal {
+    fn from_claims(claims: &Claims) -> Self {
+        Self {
+            tenant_id: claims.tenant.clone(),
+            client_id: claims.sub.clone(),
+            scopes: claims.scopes().map(str::to_owned).collect(),
+            token_id: claims.jti.clone(),
+        }
+    }
+
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// The principal of a request, which must carry a valid token with `scope`:
+/// `UNAUTHENTICATED` without one, `PERMISSION_DENIED` without the scope.
+pub fn require_scope<T>(request: &tonic::Request<T>, scope: &str) -> Result<Principal, Status> {
+    let principal = require_principal(request)?;
+    if principal.has_scope(scope) {
+        Ok(principal)
+    } else {
+        Err(status(
+            ErrorCode::PermissionDenied,
+            format!("the token lacks the scope `{scope}`"),
+        ))
+    }
+}
+
+/// The principal of a request, which must carry a valid token: `UNAUTHENTICATED` without one.
+pub fn require_principal<T>(request: &tonic::Request<T>) -> Result<Principal, Status> {
+    request
+        .extensions()
+        .get::<Principal>()
+        .cloned()
+        .ok_or_else(|| status(ErrorCode::Unauthenticated, "a bearer token is required"))
+}
+
+/// The caller's `authorization` metadata, as received: forwarded when a service calls a peer on
+/// the caller's behalf.
+pub fn forwarded_authorization<T>(request: &tonic::Request<T>) -> Option<String> {
+    request
+        .metadata()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Public keys of auth-service by key id, fetched on demand.
+pub struct JwksCache {
+    client: TokenKeysClient<MeshChannel>,
+    keys: RwLock<Keys>,
+    last_fetch: Mutex<Option<Instant>>,
+}
+
+#[derive(Default)]
+struct Keys {
+    by_kid: HashMap<String, Vec<u8>>,
+    /// When auth-service last answered: older than [`REFRESH_AFTER`], the keys are fetched
+    /// again so a retired key stops verifying.
+    fetched_at: Option<Instant>,
+}
+
+impl Keys {
+    fn fresh(&self, kid: &str) -> Option<Vec<u8>> {
+        self.fetched_at
+            .is_some_and(|at| at.elapsed() < REFRESH_AFTER)
+            .then(|| self.by_kid.get(kid).cloned())
+            .flatten()
+    }
+}
+
+impl JwksCache {
+    pub fn new(auth: MeshChannel) -> Arc<Self> {
+        Arc::new(Self {
+            client: TokenKeysClient::new(auth),
+            keys: RwLock::new(Keys::default()),
+            last_fetch: Mutex::new(None),
+        })
+    }
+
+    /// `Ok(None)`: no such key; `Err`: auth-service could not be asked and the key was never
+    /// seen. A known key whose refresh fails keeps verifying: auth-service being down must not
+    /// reject good tokens.
+    async fn key(&self, kid: &str) -> Result<Option<Vec<u8>>, TokenError> {
+        if let Some(key) = self.keys.read().await.fresh(kid) {
+            return Ok(Some(key));
+        }
+        let mut last_fetch = self.last_fetch.lock().await;
+        // Another request may have fetched while we waited for the lock.
+        if let Some(key) = self.keys.read().await.fresh(kid) {
+            return Ok(Some(key));
+        }
+        let stale = self.keys.read().await.by_kid.get(kid).cloned();
+        if last_fetch.is_some_and(|at| at.elapsed() < MIN_REFETCH_INTERVAL) {
+            return Ok(stale);
+        }
+        *last_fetch = Some(Instant::now());
+        match self.client.clone().get_jwks(GetJwksRequest {}).await {
+            Ok(response) => {
+                let by_kid: HashMap<String, Vec<u8>> = response
+                    .into_inner()
+                    .keys
+                    .into_iter()
+                    .filter(|k| k.kty == "OKP" && k.crv == "Ed25519")
+                    .filter_map(|k| jwt::decode_key(&k.x).map(|x| (k.kid, x)))
+                    .collect();
+                tracing::debug!(keys = by_kid.len(), "fetched JWKS");
+                let key = by_kid.get(kid).cloned();
+                *self.keys.write().await = Keys {
+                    by_kid,
+                    fetched_at: Some(Instant::now()),
+                };
+                Ok(key)
+            }
+            Err(status) => {
+                tracing::warn!(%status, "cannot fetch the JWKS from auth-service");
+                // Let the next request try again rather than wait out the interval.
+                *last_fetch = None;
+                stale.map(Some).ok_or(TokenError::KeysUnavailable)
+            }
+        }
+    }
+
+    /// Verifies `token` and returns its claims.
+    pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let header = jwt::header(token)?;
+        let key = self.key(&header.kid).await?.ok_or(TokenError::UnknownKey)?;
+        jwt::verify(token, &key, chrono::Utc::now().timestamp(), LEEWAY_SECS)
+    }
+}
+
+/// Tower layer authenticating bearer tokens. A request without a token passes through without
+/// a principal (handlers that need one say so with [`require_scope`]); a request with a bad
+/// token is refused with `UNAUTHENTICATED`.
+#[derive(Clone, Default)]
+pub struct BearerLayer {
+    jwks: Option<Arc<JwksCache>>,
+}
+
+impl BearerLayer {
+    pub fn new(jwks: Arc<JwksCache>) -> Self {
+        Self { jwks: Some(jwks) }
+    }
+
+    /// For services that take no tokens (auth-service itself): every request passes through.
+    pub fn disabled() -> Self {
+        Self { jwks: None }
+    }
+}
+
+impl<S> tower_layer::Layer<S> for BearerLayer {
+    type Service = Bearer<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        Bearer {
+            inner,
+            jwks: self.jwks.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Bearer<S> {
+    inner: S,
+    jwks: Option<Arc<JwksCache>>,
+}
+
+fn bearer_token<B>(request: &http::Request<B>) -> Option<&str> {
+    let value = request
+        .headers()
+        .get(http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+impl<S, ReqBody, ResBody> tower_service::Service<http::Request<ReqBody>> for Bearer<S>
+where
+    S: tower_service::Service<http::Request<ReqBody>, Response = http::Response<ResBody>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    ReqBody: Send + 'static,
+    ResBody: Default,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<ReqBody>) -> Self::Future {
+        let (Some(jwks), Some(token)) =
+            (self.jwks.clone(), bearer_token(&request).map(str::to_owned))
+        else {
+            return Box::pin(self.inner.call(request));
+        };
+        // The clone that was driven to readiness serves this request.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(async move {
+            match jwks.verify(&token).await {
+                Ok(claims) => {
+                    request
+                        .extensions_mut()
+                        .insert(Principal::from_claims(&claims));
+                    inner.call(request).await
+                }
+                Err(TokenError::KeysUnavailable) => {
+                    // Not the token's fault: the caller should retry, not re-authenticate.
+                    Ok(status(
+                        ErrorCode::Unavailable,
+                        TokenError::KeysUnavailable.to_string(),
+                    )
+                    .into_http())
+                }
+                Err(error) => {
+                    tracing::info!(%error, "bearer token refused");
+                    Ok(status(ErrorCode::Unauthenticated, error.to_string()).into_http())
+                }
+            }
+        })
+    }
+}
