@@ -1,13 +1,13 @@
-//! gRPC surface of auth-service: who may call what, and the handlers.
+//! gRPC surface of auth-service: who may call what, and proto ⇄ domain conversions around the
+//! use cases in `app`.
 
 use crate::{
+    app::{AuthApp, NewClient},
     domain::{
+        names::{DisplayName, Id, Refused},
         scopes,
-        secrets::{ClientSecret, HashKey},
-        tokens::{self, SigningKey, TOKEN_TTL_SECS},
     },
     error::AuthError,
-    store::{self, clients::NewClient},
 };
 use aval_errors::{FieldCode, FieldViolation};
 use aval_proto::auth::v1::{
@@ -20,8 +20,9 @@ use aval_proto::keys::v1::{
     GetJwksRequest, GetJwksResponse, Jwk,
     token_keys_server::{TokenKeys, TokenKeysServer},
 };
-use aval_transport::{authz::AccessPolicy, identity::MeshIdentity, jwt, time::to_timestamp};
-use sea_orm::DatabaseConnection;
+use aval_transport::{
+    authz::AccessPolicy, identity::MeshIdentity, jwt, status::status, time::to_timestamp,
+};
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
@@ -59,18 +60,12 @@ pub fn access_policy() -> AccessPolicy {
 
 #[derive(Clone)]
 pub struct AuthApi {
-    db: DatabaseConnection,
-    hash_key: Arc<HashKey>,
-    signing_key: Arc<SigningKey>,
+    app: Arc<AuthApp>,
 }
 
 impl AuthApi {
-    pub fn new(db: DatabaseConnection, hash_key: HashKey, signing_key: SigningKey) -> Self {
-        Self {
-            db,
-            hash_key: Arc::new(hash_key),
-            signing_key: Arc::new(signing_key),
-        }
+    pub fn new(app: AuthApp) -> Self {
+        Self { app: Arc::new(app) }
     }
 
     pub fn into_server(self) -> AuthServiceServer<Self> {
@@ -80,69 +75,36 @@ impl AuthApi {
     pub fn into_keys_server(self) -> TokenKeysServer<Self> {
         TokenKeysServer::new(self)
     }
+}
 
-    async fn issue(&self, request: IssueTokenRequest) -> Result<IssueTokenResponse, AuthError> {
-        let client = store::clients::find_enabled(&self.db, &request.client_id)
-            .await?
-            .ok_or(AuthError::InvalidClient)?;
-        if !self
-            .hash_key
-            .verify(&request.client_secret, &client.secret_hash)
-        {
-            return Err(AuthError::InvalidClient);
+/// Collects the field violations of a request while its fields are converted.
+#[derive(Default)]
+struct Violations(Vec<FieldViolation>);
+
+impl Violations {
+    fn check<T>(&mut self, field: &str, result: Result<T, Refused>) -> Option<T> {
+        result
+            .map_err(|refused| {
+                self.0
+                    .push(FieldViolation::new(field, refused.code, refused.rule))
+            })
+            .ok()
+    }
+
+    fn finish<T>(self, value: Option<T>) -> Result<T, AuthError> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(AuthError::InvalidRequest(self.0)),
         }
-        let granted =
-            scopes::grant(&client.scope_list(), &request.scope).ok_or(AuthError::InvalidScope)?;
-        let claims = tokens::claims(
-            &client.tenant_id,
-            &client.client_id,
-            &granted,
-            chrono::Utc::now().timestamp(),
-            uuid::Uuid::new_v4().to_string(),
-        );
-        let token = self
-            .signing_key
-            .sign(&claims)
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
-        Ok(IssueTokenResponse {
-            access_token: token,
-            token_type: "Bearer".to_owned(),
-            expires_in: TOKEN_TTL_SECS,
-            scope: granted.join(" "),
-        })
-    }
-
-    async fn new_secret(&self) -> Result<(ClientSecret, Vec<u8>), AuthError> {
-        let secret =
-            ClientSecret::generate().map_err(|_| AuthError::Internal("no randomness".into()))?;
-        let hash = self.hash_key.hash(&secret);
-        Ok((secret, hash))
     }
 }
 
-/// Operator-chosen ids: 1..=64 of letters, digits, `-`, `_`.
-fn check_id(field: &str, id: &str, violations: &mut Vec<FieldViolation>) {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !ok {
-        violations.push(FieldViolation::new(
-            field,
-            FieldCode::InvalidFormat,
-            "1 to 64 letters, digits, `-` or `_`",
-        ));
-    }
-}
-
-fn check_name(field: &str, name: &str, violations: &mut Vec<FieldViolation>) {
-    if name.trim().is_empty() || name.len() > 255 {
-        violations.push(FieldViolation::new(
-            field,
-            FieldCode::Required,
-            "1 to 255 characters",
-        ));
+/// An operator's id when given, a generated one otherwise.
+fn id_or(given: &str, generate: fn() -> Id) -> Result<Id, Refused> {
+    if given.is_empty() {
+        Ok(generate())
+    } else {
+        Id::parse(given)
     }
 }
 
@@ -153,17 +115,26 @@ impl AuthService for AuthApi {
         request: Request<IssueTokenRequest>,
     ) -> Result<Response<IssueTokenResponse>, Status> {
         let request = request.into_inner();
-        match self.issue(request).await {
-            Ok(token) => Ok(Response::new(token)),
-            Err(error) => Err(error.into()),
-        }
+        let token = self
+            .app
+            .issue_token(&request.client_id, &request.client_secret, &request.scope)
+            .await?;
+        Ok(Response::new(IssueTokenResponse {
+            access_token: token.access_token,
+            token_type: "Bearer".to_owned(),
+            expires_in: token.expires_in,
+            scope: token.scopes.join(" "),
+        }))
     }
 
     async fn exchange_api_key(
         &self,
         _request: Request<ExchangeApiKeyRequest>,
     ) -> Result<Response<IssueTokenResponse>, Status> {
-        Err(Status::unimplemented("API keys are not available yet"))
+        Err(status(
+            aval_errors::ErrorCode::NotImplemented,
+            "API keys are not available yet",
+        ))
     }
 
     async fn create_tenant(
@@ -171,23 +142,11 @@ impl AuthService for AuthApi {
         request: Request<CreateTenantRequest>,
     ) -> Result<Response<Tenant>, Status> {
         let request = request.into_inner();
-        let id = if request.id.is_empty() {
-            uuid::Uuid::new_v4().simple().to_string()
-        } else {
-            request.id
-        };
-        let mut violations = Vec::new();
-        check_id("id", &id, &mut violations);
-        check_name("name", &request.name, &mut violations);
-        if !violations.is_empty() {
-            return Err(AuthError::InvalidRequest(violations).into());
-        }
-        let tenant = store::tenants::insert(&self.db, &id, request.name.trim())
-            .await
-            .map_err(|e| match AuthError::from(e) {
-                AuthError::AlreadyExists(_) => AuthError::AlreadyExists("tenant"),
-                other => other,
-            })?;
+        let mut v = Violations::default();
+        let id = v.check("id", id_or(&request.id, Id::generated_tenant));
+        let name = v.check("name", DisplayName::parse(&request.name));
+        let (id, name) = v.finish(id.zip(name))?;
+        let tenant = self.app.create_tenant(id, name).await?;
         Ok(Response::new(Tenant {
             id: tenant.id,
             name: tenant.name,
@@ -200,23 +159,18 @@ impl AuthService for AuthApi {
         request: Request<CreateClientRequest>,
     ) -> Result<Response<CreateClientResponse>, Status> {
         let request = request.into_inner();
-        let client_id = if request.client_id.is_empty() {
-            format!("cl_{}", uuid::Uuid::new_v4().simple())
-        } else {
-            request.client_id
-        };
-        let mut violations = Vec::new();
-        check_id("client_id", &client_id, &mut violations);
-        check_name("name", &request.name, &mut violations);
+        let mut v = Violations::default();
+        let client_id = v.check("client_id", id_or(&request.client_id, Id::generated_client));
+        let name = v.check("name", DisplayName::parse(&request.name));
         if request.scopes.is_empty() {
-            violations.push(FieldViolation::new(
+            v.0.push(FieldViolation::new(
                 "scopes",
                 FieldCode::Required,
                 "at least one scope",
             ));
         }
         for unknown in scopes::unknown(&request.scopes) {
-            violations.push(FieldViolation::new(
+            v.0.push(FieldViolation::new(
                 "scopes",
                 FieldCode::InvalidEnum,
                 format!(
@@ -225,34 +179,19 @@ impl AuthService for AuthApi {
                 ),
             ));
         }
-        if !violations.is_empty() {
-            return Err(AuthError::InvalidRequest(violations).into());
-        }
-        if store::tenants::find(&self.db, &request.tenant_id)
-            .await
-            .map_err(AuthError::from)?
-            .is_none()
-        {
-            return Err(AuthError::NotFound("tenant").into());
-        }
-        let (secret, secret_hash) = self.new_secret().await?;
-        store::clients::insert(
-            &self.db,
-            NewClient {
-                client_id: &client_id,
-                tenant_id: &request.tenant_id,
-                name: request.name.trim(),
-                secret_hash,
-                scopes: &request.scopes,
-            },
-        )
-        .await
-        .map_err(|e| match AuthError::from(e) {
-            AuthError::AlreadyExists(_) => AuthError::AlreadyExists("client"),
-            other => other,
-        })?;
+        let (client_id, name) = v.finish(client_id.zip(name))?;
+        let id = client_id.as_str().to_owned();
+        let secret = self
+            .app
+            .create_client(NewClient {
+                tenant_id: request.tenant_id,
+                client_id,
+                name,
+                scopes: request.scopes,
+            })
+            .await?;
         Ok(Response::new(CreateClientResponse {
-            client_id,
+            client_id: id,
             client_secret: secret.reveal(),
         }))
     }
@@ -262,13 +201,7 @@ impl AuthService for AuthApi {
         request: Request<RotateClientSecretRequest>,
     ) -> Result<Response<CreateClientResponse>, Status> {
         let client_id = request.into_inner().client_id;
-        let (secret, secret_hash) = self.new_secret().await?;
-        let updated = store::clients::set_secret_hash(&self.db, &client_id, secret_hash)
-            .await
-            .map_err(AuthError::from)?;
-        if !updated {
-            return Err(AuthError::NotFound("client").into());
-        }
+        let secret = self.app.rotate_client_secret(&client_id).await?;
         Ok(Response::new(CreateClientResponse {
             client_id,
             client_secret: secret.reveal(),
@@ -279,7 +212,10 @@ impl AuthService for AuthApi {
         &self,
         _request: Request<CreateApiKeyRequest>,
     ) -> Result<Response<CreateApiKeyResponse>, Status> {
-        Err(Status::unimplemented("API keys are not available yet"))
+        Err(status(
+            aval_errors::ErrorCode::NotImplemented,
+            "API keys are not available yet",
+        ))
     }
 }
 
@@ -289,9 +225,10 @@ impl TokenKeys for AuthApi {
         &self,
         _request: Request<GetJwksRequest>,
     ) -> Result<Response<GetJwksResponse>, Status> {
-        let keys = store::signing_keys::published(&self.db)
-            .await
-            .map_err(AuthError::from)?
+        let keys = self
+            .app
+            .published_keys()
+            .await?
             .into_iter()
             .map(|k| Jwk {
                 kty: "OKP".to_owned(),

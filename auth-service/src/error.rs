@@ -19,6 +19,8 @@ pub enum AuthError {
     AlreadyExists(&'static str),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
+    #[error("signing key: {0}")]
+    Key(#[from] crate::domain::tokens::KeyError),
     #[error("{0}")]
     Internal(String),
 }
@@ -42,19 +44,11 @@ impl From<AuthError> for Status {
             AuthError::NotFound(_) => status(ErrorCode::NotFound, error.to_string()),
             AuthError::AlreadyExists(_) => status(ErrorCode::AlreadyExists, error.to_string()),
             AuthError::Db(e) => internal("auth-service database failure", e),
+            AuthError::Key(e) => internal("auth-service signing key", e),
             AuthError::Internal(message) => {
                 tracing::error!(%message, "auth-service failure");
                 status(ErrorCode::Internal, "internal error")
             }
-        }
-    }
-}
-
-impl From<crate::store::StoreError> for AuthError {
-    fn from(error: crate::store::StoreError) -> Self {
-        match error {
-            crate::store::StoreError::AlreadyExists => Self::AlreadyExists("record"),
-            crate::store::StoreError::Db(e) => Self::Db(e),
         }
     }
 }

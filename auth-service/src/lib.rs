@@ -2,6 +2,7 @@
 //! verifies.
 
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod error;
 pub mod store;
@@ -22,10 +23,10 @@ impl MeshService for Application {
     async fn build(settings: ServiceSettings) -> Result<ServiceHost, StartError> {
         let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;
         let hash_key = load_hash_key(&settings.data_dir)?;
-        let cipher = domain::secrets::KeyCipher::new(&hash_key)
-            .map_err(|_| StartError::Other("cannot derive the key cipher".into()))?;
-        let signing_key = store::signing_keys::active_or_create(&db, &cipher).await?;
-        let api = api::AuthApi::new(db, hash_key, signing_key);
+        let app = app::AuthApp::start(db, hash_key)
+            .await
+            .map_err(|e| StartError::Other(e.to_string()))?;
+        let api = api::AuthApi::new(app);
         let routes = Routes::new(api.clone().into_server()).add_service(api.into_keys_server());
         Ok(ServiceHost::new(server, routes, api::SERVICE_NAMES))
     }

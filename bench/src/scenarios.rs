@@ -105,8 +105,8 @@ impl Scenario for ScoreGrpc {
     async fn call(&self, _seq: u64) -> Result<(), String> {
         let mut request = tonic::Request::new(GetScoreRequest {
             document: self.cpf.clone(),
-            model: "aval-default".to_owned(),
-            customer_id: "bench".to_owned(),
+            model: Some("aval-default".to_owned()),
+            customer_id: Some("bench".to_owned()),
             request_id: String::new(),
         });
         request

@@ -1,13 +1,17 @@
 //! gRPC surface of score-service: who may call what, and the handlers.
 
 use crate::{
-    domain::{band::RiskBand, profile::ConsumerProfile, scorecard::Scorecard},
+    app::{Requester, ScoreAnswer, ScoreApp, ScoreRequest},
+    domain::{
+        ProfileOwner,
+        band::RiskBand,
+        profile::ConsumerProfile,
+        request::{CustomerId, MAX_PROFILES_PER_UPSERT, ModelChoice, Purpose},
+    },
     error::ScoreError,
-    store::{self, OUTBOX},
 };
 use aval_credit::Cpf;
 use aval_errors::{FieldCode, FieldViolation};
-use aval_metering::{Product, QuotaGate, QuotaVerdict, UsageRecord};
 use aval_proto::{
     common::v1::Reason,
     score::v1::{
@@ -18,23 +22,15 @@ use aval_proto::{
 };
 use aval_transport::{
     authz::{AccessPolicy, Caller},
-    bearer::{Principal, require_principal, require_scope},
+    bearer::{require_principal, require_scope},
     identity::MeshIdentity,
     time::to_timestamp,
 };
-use sea_orm::{DatabaseConnection, TransactionTrait};
-use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 const SERVICE: &str = "aval.score.v1.ScoreService";
 /// The gRPC services whose health this service reports.
 pub const SERVICE_NAMES: &[&str] = &[SERVICE];
-/// The scope a partner's token needs to read scores.
-pub const SCORE_READ: &str = "score:read";
-/// Model ids that mean the platform's default scorecard (Claro's `score` header may be empty).
-const DEFAULT_MODEL_ALIASES: [&str; 2] = ["", "default"];
-/// Largest batch of profiles per upsert.
-const MAX_PROFILES: usize = 1_000;
 
 /// Partners (through the gateway), analysis-service and operators read scores; only operators
 /// load consumer profiles.
@@ -49,124 +45,58 @@ pub fn access_policy() -> AccessPolicy {
 }
 
 pub struct ScoreApi {
-    db: DatabaseConnection,
-    model: Arc<Scorecard>,
-    quota: Arc<QuotaGate>,
+    app: ScoreApp,
 }
 
 impl ScoreApi {
-    pub fn new(db: DatabaseConnection, model: Scorecard, quota: QuotaGate) -> Self {
-        Self {
-            db,
-            model: Arc::new(model),
-            quota: Arc::new(quota),
-        }
+    pub fn new(app: ScoreApp) -> Self {
+        Self { app }
     }
 
     pub fn into_server(self) -> ScoreServiceServer<Self> {
         ScoreServiceServer::new(self)
     }
+}
 
-    async fn score(
-        &self,
-        principal: &Principal,
-        for_analysis: bool,
-        request: GetScoreRequest,
-    ) -> Result<GetScoreResponse, ScoreError> {
-        let cpf = Cpf::parse(&request.document).map_err(|e| {
-            ScoreError::InvalidDocument(vec![FieldViolation::new(
-                "document",
-                e.code(),
-                e.to_string(),
-            )])
+fn request_from_pb(request: GetScoreRequest) -> Result<ScoreRequest, ScoreError> {
+    let cpf = Cpf::parse(&request.document).map_err(|e| {
+        ScoreError::InvalidDocument(vec![FieldViolation::new(
+            "document",
+            e.code(),
+            e.to_string(),
+        )])
+    })?;
+    let customer_id =
+        CustomerId::parse(request.customer_id.as_deref()).map_err(|(code, rule)| {
+            ScoreError::InvalidRequest(vec![FieldViolation::new("customer_id", code, rule)])
         })?;
-        if !DEFAULT_MODEL_ALIASES.contains(&request.model.as_str())
-            && request.model != self.model.id
-        {
-            return Err(ScoreError::ModelNotFound(request.model));
-        }
-        if request.customer_id.len() > 128 {
-            return Err(ScoreError::InvalidRequest(vec![FieldViolation::new(
-                "customer_id",
-                FieldCode::TooLong,
-                "at most 128 characters",
-            )]));
-        }
-        // Scores fetched for an analysis are part of that answer, not billed on their own.
-        if !for_analysis
-            && let QuotaVerdict::Refused { reason } = self
-                .quota
-                .check(&principal.tenant_id, Product::ConsumerScore)
-                .await
-        {
-            return Err(ScoreError::QuotaExceeded(reason));
-        }
-        let profile = store::profiles::find(&self.db, &principal.tenant_id, &cpf)
-            .await?
-            .ok_or(ScoreError::CpfNotFound)?;
-        let result = self.model.score(&profile);
-        let now = chrono::Utc::now();
-        let answer_id = uuid::Uuid::now_v7().to_string();
+    Ok(ScoreRequest {
+        cpf,
+        model: ModelChoice::parse(request.model.as_deref()),
+        customer_id,
+        request_id: request.request_id,
+    })
+}
 
-        // The access log and the usage event commit with the answer, or neither does.
-        let txn = self.db.begin().await?;
-        store::access_log::insert(
-            &txn,
-            store::access_log::Model {
-                answer_id: answer_id.clone(),
-                tenant_id: principal.tenant_id.clone(),
-                client_id: principal.client_id.clone(),
-                document: cpf.digits().to_owned(),
-                customer_id: request.customer_id.clone(),
-                purpose: if for_analysis {
-                    "legal_person_analysis"
-                } else {
-                    "consumer_score"
-                }
-                .to_owned(),
-                model_id: self.model.id.clone(),
-                model_version: self.model.version,
-                score: i32::try_from(result.score).unwrap_or(0),
-                request_id: request.request_id.clone(),
-                created_at: now,
-            },
-        )
-        .await?;
-        if !for_analysis {
-            OUTBOX
-                .enqueue(
-                    &txn,
-                    &UsageRecord {
-                        event_id: format!("score:{answer_id}"),
-                        tenant_id: principal.tenant_id.clone(),
-                        product: Product::ConsumerScore,
-                        occurred_at: now,
-                        sandbox: false,
-                    },
-                )
-                .await?;
-        }
-        txn.commit().await?;
-        tracing::info!(cpf = %cpf, score = result.score, tenant = %principal.tenant_id, "score delivered");
-
-        Ok(GetScoreResponse {
-            score: i32::try_from(result.score).unwrap_or(0),
-            probability_of_default: result.probability_of_default,
-            band: band_to_pb(result.band).into(),
-            reasons: result
-                .reasons
-                .into_iter()
-                .map(|r| Reason {
-                    code: r.code,
-                    description: r.description,
-                    impact: r.impact,
-                })
-                .collect(),
-            model_id: self.model.id.clone(),
-            model_version: self.model.version,
-            scored_at: Some(to_timestamp(now)),
-            answer_id,
-        })
+fn answer_to_pb(answer: ScoreAnswer) -> GetScoreResponse {
+    GetScoreResponse {
+        score: i32::try_from(answer.result.score).unwrap_or(0),
+        probability_of_default: answer.result.probability_of_default,
+        band: band_to_pb(answer.result.band).into(),
+        reasons: answer
+            .result
+            .reasons
+            .into_iter()
+            .map(|r| Reason {
+                code: r.code,
+                description: r.description,
+                impact: r.impact,
+            })
+            .collect(),
+        model_id: answer.model_id,
+        model_version: answer.model_version,
+        scored_at: Some(to_timestamp(answer.scored_at)),
+        answer_id: answer.answer_id,
     }
 }
 
@@ -241,21 +171,28 @@ impl ScoreService for ScoreApi {
         &self,
         request: Request<GetScoreRequest>,
     ) -> Result<Response<GetScoreResponse>, Status> {
-        let for_analysis = request
+        // analysis-service forwards its caller's token to score the company's partners.
+        let purpose = if request
             .extensions()
             .get::<Caller>()
-            .is_some_and(|c| c.0.name() == MeshIdentity::ANALYSIS);
-        // analysis-service forwards its caller's token; the partner asked for an analysis,
-        // which includes its partners' scores, so the score scope is not required then.
-        let principal = if for_analysis {
-            require_principal(&request)?
+            .is_some_and(|c| c.0.name() == MeshIdentity::ANALYSIS)
+        {
+            Purpose::LegalPersonAnalysis
         } else {
-            require_scope(&request, SCORE_READ)?
+            Purpose::ConsumerScore
         };
-        let answer = self
-            .score(&principal, for_analysis, request.into_inner())
-            .await?;
-        Ok(Response::new(answer))
+        let principal = match purpose.required_scope() {
+            Some(scope) => require_scope(&request, scope)?,
+            None => require_principal(&request)?,
+        };
+        let requester = Requester {
+            tenant_id: principal.tenant_id,
+            client_id: principal.client_id,
+            purpose,
+        };
+        let request = request_from_pb(request.into_inner())?;
+        let answer = self.app.score(&requester, request).await?;
+        Ok(Response::new(answer_to_pb(answer)))
     }
 
     async fn upsert_profiles(
@@ -264,15 +201,15 @@ impl ScoreService for ScoreApi {
     ) -> Result<Response<UpsertProfilesResponse>, Status> {
         let request = request.into_inner();
         let mut violations = Vec::new();
-        if request.profiles.len() > MAX_PROFILES {
+        if request.profiles.len() > MAX_PROFILES_PER_UPSERT {
             violations.push(FieldViolation::new(
                 "profiles",
                 FieldCode::TooMany,
-                format!("at most {MAX_PROFILES}"),
+                format!("at most {MAX_PROFILES_PER_UPSERT}"),
             ));
         }
-        let tenant_id = if request.shared {
-            store::profiles::SHARED.to_owned()
+        let owner = if request.shared {
+            ProfileOwner::Shared
         } else {
             if request.tenant_id.is_empty() {
                 violations.push(FieldViolation::new(
@@ -281,7 +218,7 @@ impl ScoreService for ScoreApi {
                     "a tenant, or shared = true",
                 ));
             }
-            request.tenant_id
+            ProfileOwner::Tenant(request.tenant_id)
         };
         let profiles: Vec<ConsumerProfile> = request
             .profiles
@@ -292,13 +229,9 @@ impl ScoreService for ScoreApi {
         if !violations.is_empty() {
             return Err(ScoreError::InvalidRequest(violations).into());
         }
-        let txn = self.db.begin().await.map_err(ScoreError::from)?;
-        store::profiles::upsert(&txn, &tenant_id, &profiles)
-            .await
-            .map_err(ScoreError::from)?;
-        txn.commit().await.map_err(ScoreError::from)?;
+        let upserted = self.app.upsert_profiles(&owner, &profiles).await?;
         Ok(Response::new(UpsertProfilesResponse {
-            upserted: i32::try_from(profiles.len()).unwrap_or(i32::MAX),
+            upserted: i32::try_from(upserted).unwrap_or(i32::MAX),
         }))
     }
 }

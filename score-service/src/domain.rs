@@ -1,6 +1,35 @@
-//! score-service's rules: the consumer's behavioural profile and the scorecard that turns it
-//! into a 0..1000 score, a probability of default, a band and the reasons behind it.
+//! score-service's rules: the consumer's behavioural profile, the scorecard that turns it
+//! into a 0..1000 score, a probability of default, a band and the reasons behind it, and what
+//! a request may ask for.
 
 pub mod band;
 pub mod profile;
+pub mod request;
 pub mod scorecard;
+
+use aval_credit::Cpf;
+use chrono::{DateTime, Utc};
+
+/// One delivered score, as the per-CPF access log keeps it: who asked, why, and what they got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessLogEntry {
+    pub answer_id: String,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub cpf: Cpf,
+    pub customer_id: String,
+    pub purpose: request::Purpose,
+    pub model_id: String,
+    pub model_version: i32,
+    pub score: u32,
+    pub request_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Whose profiles an upsert writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProfileOwner {
+    /// The platform's shared behavioural data, which every tenant may score from.
+    Shared,
+    Tenant(String),
+}

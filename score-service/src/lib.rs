@@ -1,6 +1,7 @@
 //! score-service: consumer (CPF) credit scores from behavioural profiles and score models.
 
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod error;
 pub mod store;
@@ -26,7 +27,8 @@ impl MeshService for Application {
         let billing = connect_lazy(&settings.peers.billing, server.tls())?;
         let model = domain::scorecard::Scorecard::default_model()
             .map_err(|e| StartError::Other(format!("default scorecard: {e}")))?;
-        let api = api::ScoreApi::new(db.clone(), model, QuotaGate::new(billing.clone()));
+        let app = app::ScoreApp::new(db.clone(), model, QuotaGate::new(billing.clone()));
+        let api = api::ScoreApi::new(app);
         let routes = Routes::new(api.into_server());
         let (shipper, outbox) = store::OUTBOX.shipper(db, billing);
         Ok(ServiceHost::new(server, routes, api::SERVICE_NAMES)

@@ -98,9 +98,7 @@ async fn score_errors_have_their_status_and_code(db: TestDatabase) -> TestResult
     // Expired token, signed with auth-service's own key (opened with its server key) → 401.
     let auth_db = aval_database::connect(mesh.auth_database_url()).await?;
     let hash_key = aval_auth_service::load_hash_key(mesh.data_dir())?;
-    let cipher = aval_auth_service::domain::secrets::KeyCipher::new(&hash_key)
-        .map_err(|_| anyhow::anyhow!("cipher"))?;
-    let key = aval_auth_service::store::signing_keys::active_or_create(&auth_db, &cipher).await?;
+    let key = aval_auth_service::app::active_signing_key(&auth_db, &hash_key).await?;
     assert_eq!(key.kid, real_kid, "the key that signs tokens");
     let expired = key.sign(&claims(now - 120))?;
     let body = error_body(mesh.score(&expired, "11144477735").await?, 401).await?;

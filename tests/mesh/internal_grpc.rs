@@ -25,7 +25,7 @@ async fn a_mesh_client_gets_the_same_score_as_the_gateway(db: TestDatabase) -> T
     )?;
     let mut request = tonic::Request::new(GetScoreRequest {
         document: "39053344705".into(),
-        model: "aval-default".into(),
+        model: Some("aval-default".into()),
         ..GetScoreRequest::default()
     });
     request.metadata_mut().insert(

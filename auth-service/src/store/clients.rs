@@ -1,6 +1,7 @@
 //! OAuth2 clients. The secret is stored only as its keyed hash.
 
 use super::{StoreError, insert_error};
+use crate::domain::Client;
 use sea_orm::{ActiveValue::Set, entity::prelude::*};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -23,43 +24,47 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
-    pub fn scope_list(&self) -> Vec<String> {
-        self.scopes.split_whitespace().map(str::to_owned).collect()
+    fn into_client(self) -> Client {
+        Client {
+            scopes: self.scopes.split_whitespace().map(str::to_owned).collect(),
+            client_id: self.client_id,
+            tenant_id: self.tenant_id,
+            secret_hash: self.secret_hash,
+        }
     }
 }
 
-pub struct NewClient<'a> {
-    pub client_id: &'a str,
-    pub tenant_id: &'a str,
-    pub name: &'a str,
-    pub secret_hash: Vec<u8>,
-    pub scopes: &'a [String],
-}
-
-pub async fn insert(db: &impl ConnectionTrait, client: NewClient<'_>) -> Result<Model, StoreError> {
+/// Stores a new client named `name`; `AlreadyExists` when its id is taken.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    client: &Client,
+    name: &str,
+) -> Result<(), StoreError> {
     ActiveModel {
-        client_id: Set(client.client_id.to_owned()),
-        tenant_id: Set(client.tenant_id.to_owned()),
-        name: Set(client.name.to_owned()),
-        secret_hash: Set(client.secret_hash),
+        client_id: Set(client.client_id.clone()),
+        tenant_id: Set(client.tenant_id.clone()),
+        name: Set(name.to_owned()),
+        secret_hash: Set(client.secret_hash.clone()),
         scopes: Set(client.scopes.join(" ")),
         created_at: Set(chrono::Utc::now()),
         disabled_at: Set(None),
     }
     .insert(db)
     .await
-    .map_err(insert_error)
+    .map_err(insert_error)?;
+    Ok(())
 }
 
 /// An enabled client.
 pub async fn find_enabled(
     db: &impl ConnectionTrait,
     client_id: &str,
-) -> Result<Option<Model>, DbErr> {
+) -> Result<Option<Client>, DbErr> {
     Ok(Entity::find_by_id(client_id.to_owned())
         .one(db)
         .await?
-        .filter(|c| c.disabled_at.is_none()))
+        .filter(|c| c.disabled_at.is_none())
+        .map(Model::into_client))
 }
 
 /// Replaces the secret hash; false when there is no such client.

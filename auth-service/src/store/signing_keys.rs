@@ -1,10 +1,7 @@
-//! Token-signing keys, kept across restarts.
+//! Token-signing keys, kept across restarts, their private half sealed (see
+//! `domain::tokens::SealedKey`).
 
-use crate::domain::{
-    secrets::{KeyCipher, random_bytes},
-    tokens::SigningKey,
-};
-use ring::signature::{Ed25519KeyPair, KeyPair};
+use crate::domain::tokens::SealedKey;
 use sea_orm::{ActiveValue::Set, QueryOrder, entity::prelude::*};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -23,55 +20,31 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-fn key_error(what: &str) -> DbErr {
-    DbErr::Custom(format!("signing key: {what}"))
-}
-
-/// The newest unretired key, created on first start. The private key is stored sealed by
-/// `cipher`: its PKCS#8 document never reaches the database in clear.
-pub async fn active_or_create(
-    db: &impl ConnectionTrait,
-    cipher: &KeyCipher,
-) -> Result<SigningKey, DbErr> {
-    if let Some(model) = published(db).await?.into_iter().next() {
-        let pkcs8 = cipher
-            .open(&model.pkcs8)
-            .map_err(|_| key_error("stored key does not open under this server key"))?;
-        let pair = Ed25519KeyPair::from_pkcs8(&pkcs8)
-            .map_err(|_| key_error("stored key is unreadable"))?;
-        return Ok(SigningKey {
-            kid: model.kid,
-            pair,
-        });
-    }
-    let rng = ring::rand::SystemRandom::new();
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| key_error("cannot generate"))?;
-    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| key_error("cannot load"))?;
-    let kid_bytes = random_bytes(8).map_err(|_| key_error("no randomness"))?;
-    let kid = kid_bytes
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>();
+pub async fn insert(db: &impl ConnectionTrait, key: &SealedKey) -> Result<(), DbErr> {
     ActiveModel {
-        kid: Set(kid.clone()),
-        pkcs8: Set(cipher
-            .seal(pkcs8.as_ref())
-            .map_err(|_| key_error("cannot seal"))?),
-        public_key: Set(pair.public_key().as_ref().to_vec()),
+        kid: Set(key.kid.clone()),
+        pkcs8: Set(key.sealed_pkcs8.clone()),
+        public_key: Set(key.public_key.clone()),
         created_at: Set(chrono::Utc::now()),
         retired_at: Set(None),
     }
     .insert(db)
     .await?;
-    tracing::info!(kid, "created a token-signing key");
-    Ok(SigningKey { kid, pair })
+    Ok(())
 }
 
-/// Every unretired key, newest first: what the JWKS publishes.
-pub async fn published(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
+/// Every unretired key, newest first: what the JWKS publishes; the first one signs.
+pub async fn published(db: &impl ConnectionTrait) -> Result<Vec<SealedKey>, DbErr> {
+    Ok(Entity::find()
         .filter(Column::RetiredAt.is_null())
         .order_by_desc(Column::CreatedAt)
         .all(db)
-        .await
+        .await?
+        .into_iter()
+        .map(|m| SealedKey {
+            kid: m.kid,
+            sealed_pkcs8: m.pkcs8,
+            public_key: m.public_key,
+        })
+        .collect())
 }

@@ -1,6 +1,7 @@
 //! Tenants: the partners whose data never mixes.
 
 use super::{StoreError, insert_error};
+use crate::domain::Tenant;
 use sea_orm::{ActiveValue::Set, entity::prelude::*};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -17,17 +18,32 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, id: &str, name: &str) -> Result<Model, StoreError> {
+impl Model {
+    fn into_tenant(self) -> Tenant {
+        Tenant {
+            id: self.id,
+            name: self.name,
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// Stores a new tenant; `AlreadyExists` when its id is taken.
+pub async fn insert(db: &impl ConnectionTrait, tenant: &Tenant) -> Result<(), StoreError> {
     ActiveModel {
-        id: Set(id.to_owned()),
-        name: Set(name.to_owned()),
-        created_at: Set(chrono::Utc::now()),
+        id: Set(tenant.id.clone()),
+        name: Set(tenant.name.clone()),
+        created_at: Set(tenant.created_at),
     }
     .insert(db)
     .await
-    .map_err(insert_error)
+    .map_err(insert_error)?;
+    Ok(())
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id.to_owned()).one(db).await
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Tenant>, DbErr> {
+    Ok(Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .map(Model::into_tenant))
 }

@@ -86,13 +86,14 @@ async fn score(
     }))
 }
 
-fn header(headers: &HeaderMap, name: &str) -> String {
+/// A header's trimmed text; absent when missing or blank.
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }
 
 /// Claro's call: the CPF in the `document` header, the model in `score`, the partner's
@@ -102,15 +103,14 @@ pub async fn custom_score(
     partner: Partner,
     headers: HeaderMap,
 ) -> Result<Json<ScoreBody>, ApiError> {
-    let document = header(&headers, "document");
-    if document.is_empty() {
+    let Some(document) = header(&headers, "document") else {
         return Err(ApiError::invalid_field(
             ErrorCode::InvalidDocument,
             "document",
             FieldCode::Required,
             "the `document` header must carry the CPF",
         ));
-    }
+    };
     let message = GetScoreRequest {
         document,
         model: header(&headers, "score"),
@@ -144,8 +144,8 @@ pub async fn json_score(
     }
     let message = GetScoreRequest {
         document,
-        model: body.model.unwrap_or_default(),
-        customer_id: body.customer_id.unwrap_or_default(),
+        model: body.model,
+        customer_id: body.customer_id,
         ..GetScoreRequest::default()
     };
     score(&state, &partner, message).await

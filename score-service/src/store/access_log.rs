@@ -1,5 +1,6 @@
 //! The per-CPF access log: every delivered score, who asked and why.
 
+use crate::domain::AccessLogEntry;
 use sea_orm::{ActiveValue::Set, entity::prelude::*};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -24,18 +25,18 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, entry: Model) -> Result<(), DbErr> {
+pub async fn insert(db: &impl ConnectionTrait, entry: &AccessLogEntry) -> Result<(), DbErr> {
     let model = ActiveModel {
-        answer_id: Set(entry.answer_id),
-        tenant_id: Set(entry.tenant_id),
-        client_id: Set(entry.client_id),
-        document: Set(entry.document),
-        customer_id: Set(entry.customer_id),
-        purpose: Set(entry.purpose),
-        model_id: Set(entry.model_id),
+        answer_id: Set(entry.answer_id.clone()),
+        tenant_id: Set(entry.tenant_id.clone()),
+        client_id: Set(entry.client_id.clone()),
+        document: Set(entry.cpf.digits().to_owned()),
+        customer_id: Set(entry.customer_id.clone()),
+        purpose: Set(entry.purpose.as_str().to_owned()),
+        model_id: Set(entry.model_id.clone()),
         model_version: Set(entry.model_version),
-        score: Set(entry.score),
-        request_id: Set(entry.request_id),
+        score: Set(i32::try_from(entry.score).unwrap_or(i32::MAX)),
+        request_id: Set(entry.request_id.clone()),
         created_at: Set(entry.created_at),
     };
     Entity::insert(model).exec_without_returning(db).await?;

@@ -1,11 +1,11 @@
 //! Consumer profiles: a tenant's own, or the platform's shared data (tenant id `""`).
 
-use crate::domain::profile::ConsumerProfile;
+use crate::domain::{ProfileOwner, profile::ConsumerProfile};
 use aval_credit::Cpf;
 use sea_orm::{ActiveValue::Set, QueryOrder, entity::prelude::*, sea_query::OnConflict};
 
-/// The tenant id of the platform's shared profiles.
-pub const SHARED: &str = "";
+/// The tenant id the platform's shared profiles are stored under.
+const SHARED: &str = "";
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "score_consumer_profiles")]
@@ -58,12 +58,16 @@ pub async fn find(
     Ok(found.map(|m| m.into_profile(cpf.clone())))
 }
 
-/// Inserts or replaces profiles of `tenant_id` (or [`SHARED`]).
+/// Inserts or replaces profiles of `owner`.
 pub async fn upsert(
     db: &impl ConnectionTrait,
-    tenant_id: &str,
+    owner: &ProfileOwner,
     profiles: &[ConsumerProfile],
 ) -> Result<(), DbErr> {
+    let tenant_id = match owner {
+        ProfileOwner::Shared => SHARED,
+        ProfileOwner::Tenant(id) => id.as_str(),
+    };
     let now = chrono::Utc::now();
     for p in profiles {
         let to_i32 = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);

@@ -1,0 +1,119 @@
+//! What a score request may ask for, and who it is for.
+
+use aval_errors::FieldCode;
+
+/// Model ids that mean the platform's default scorecard (Claro's `score` header may be empty).
+const DEFAULT_MODEL_ALIASES: [&str; 2] = ["", "default"];
+/// Longest partner customer id (Claro's `X-CustomerID`).
+const MAX_CUSTOMER_ID_CHARS: usize = 128;
+/// Largest batch of profiles one upsert may carry.
+pub const MAX_PROFILES_PER_UPSERT: usize = 1_000;
+
+/// Which model a request asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// The tenant's default: no model named, or one of the default's aliases.
+    Default,
+    Named(String),
+}
+
+impl ModelChoice {
+    pub fn parse(model: Option<&str>) -> Self {
+        match model.map(str::trim) {
+            None => Self::Default,
+            Some(name) if DEFAULT_MODEL_ALIASES.contains(&name) => Self::Default,
+            Some(name) => Self::Named(name.to_owned()),
+        }
+    }
+}
+
+/// The partner's own id for its customer, kept in the access log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CustomerId(String);
+
+impl CustomerId {
+    /// Absent is empty; longer than 128 characters is refused.
+    pub fn parse(input: Option<&str>) -> Result<Self, (FieldCode, String)> {
+        let input = input.unwrap_or_default();
+        if input.chars().count() > MAX_CUSTOMER_ID_CHARS {
+            return Err((
+                FieldCode::TooLong,
+                format!("at most {MAX_CUSTOMER_ID_CHARS} characters"),
+            ));
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Why a score is delivered: what the access log records, and whether it is billed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// A partner asked for a consumer's score: billed, and the token needs `score:read`.
+    ConsumerScore,
+    /// analysis-service scores a company's partners on the partner's behalf: part of the
+    /// analysis the partner asked (and is billed) for, so neither billed nor scoped apart.
+    LegalPersonAnalysis,
+}
+
+impl Purpose {
+    /// The scope a token needs for this purpose, if one of its own.
+    pub fn required_scope(self) -> Option<&'static str> {
+        match self {
+            Self::ConsumerScore => Some(SCORE_READ),
+            Self::LegalPersonAnalysis => None,
+        }
+    }
+
+    pub fn is_billed(self) -> bool {
+        self == Self::ConsumerScore
+    }
+
+    /// The purpose as the access log (and the consumer's disclosure) names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConsumerScore => "consumer_score",
+            Self::LegalPersonAnalysis => "legal_person_analysis",
+        }
+    }
+}
+
+/// The scope a partner's token needs to read scores.
+pub const SCORE_READ: &str = "score:read";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_model_has_aliases() {
+        assert_eq!(ModelChoice::parse(None), ModelChoice::Default);
+        assert_eq!(ModelChoice::parse(Some("")), ModelChoice::Default);
+        assert_eq!(ModelChoice::parse(Some("default")), ModelChoice::Default);
+        assert_eq!(
+            ModelChoice::parse(Some("aval-default")),
+            ModelChoice::Named("aval-default".into())
+        );
+    }
+
+    #[test]
+    fn customer_ids_are_bounded() {
+        assert_eq!(CustomerId::parse(None).map(|c| c.0), Ok(String::new()));
+        assert!(CustomerId::parse(Some(&"é".repeat(128))).is_ok());
+        assert_eq!(
+            CustomerId::parse(Some(&"x".repeat(129))).map_err(|e| e.0),
+            Err(FieldCode::TooLong)
+        );
+    }
+
+    #[test]
+    fn only_partners_own_scores_are_billed_and_scoped() {
+        assert!(Purpose::ConsumerScore.is_billed());
+        assert_eq!(Purpose::ConsumerScore.required_scope(), Some(SCORE_READ));
+        assert!(!Purpose::LegalPersonAnalysis.is_billed());
+        assert_eq!(Purpose::LegalPersonAnalysis.required_scope(), None);
+    }
+}
