@@ -107,6 +107,29 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(http_span))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// The span of one HTTP request, whose trace context the upstream calls carry. tower-http's
+/// default span is DEBUG under `tower_http`, which the default filter drops (`tower=warn`
+/// matches by prefix): without a span, no `traceparent` would leave the gateway.
+fn http_span(request: &http::Request<axum::body::Body>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", axum::extract::MatchedPath::as_str);
+    tracing::info_span!(
+        "http.request",
+        otel.name = %format!("{} {route}", request.method()),
+        otel.kind = "server",
+        http.request.method = %request.method(),
+        http.route = %route,
+        url.path = %request.uri().path(),
+        request_id = %request
+            .headers()
+            .get(aval_transport::propagation::REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default(),
+    )
 }

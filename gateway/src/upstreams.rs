@@ -2,7 +2,7 @@
 
 use crate::{GatewayError, GatewaySettings};
 use aval_transport::{
-    client::{MeshChannel, PeerAddress, connect_lazy},
+    client::{MeshChannel, connect_lazy},
     tls::MeshTls,
 };
 use std::time::Duration;
@@ -30,18 +30,30 @@ pub struct Upstreams {
 impl Upstreams {
     pub fn connect(settings: &GatewaySettings) -> Result<Self, GatewayError> {
         let tls = MeshTls::load(&settings.tls)?;
-        let upstream = |name: &'static str, peer: &PeerAddress| -> Result<Upstream, GatewayError> {
-            Ok(Upstream {
-                name,
-                channel: connect_lazy(peer, &tls)?,
-            })
-        };
-        Ok(Self {
-            auth: upstream("auth-service", &settings.peers.auth)?,
-            score: upstream("score-service", &settings.peers.score)?,
-            analysis: upstream("analysis-service", &settings.peers.analysis)?,
-            billing: upstream("billing-service", &settings.peers.billing)?,
-        })
+        let peers = &settings.peers;
+        Ok(Self::from_channels(
+            connect_lazy(&peers.auth, &tls)?,
+            connect_lazy(&peers.score, &tls)?,
+            connect_lazy(&peers.analysis, &tls)?,
+            connect_lazy(&peers.billing, &tls)?,
+        ))
+    }
+
+    /// Upstreams over channels the caller built: mTLS ones from [`Upstreams::connect`], or
+    /// plaintext ones to in-process fakes in tests.
+    pub fn from_channels(
+        auth: MeshChannel,
+        score: MeshChannel,
+        analysis: MeshChannel,
+        billing: MeshChannel,
+    ) -> Self {
+        let upstream = |name, channel| Upstream { name, channel };
+        Self {
+            auth: upstream("auth-service", auth),
+            score: upstream("score-service", score),
+            analysis: upstream("analysis-service", analysis),
+            billing: upstream("billing-service", billing),
+        }
     }
 
     pub fn all(&self) -> [&Upstream; 4] {
