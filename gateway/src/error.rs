@@ -66,6 +66,18 @@ impl ApiError {
     }
 }
 
+/// What partners read for a server-side failure: a fixed text per code, never the upstream's
+/// message, which may carry internals (addresses, queries); the code tells failures apart.
+fn server_error_message(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::Unavailable | ErrorCode::DeadlineExceeded | ErrorCode::ScoresUnavailable => {
+            "a service is temporarily unavailable; retry later"
+        }
+        ErrorCode::NotImplemented => "not available yet",
+        _ => "internal error",
+    }
+}
+
 impl From<tonic::Status> for ApiError {
     fn from(status: tonic::Status) -> Self {
         let code = match error_code(&status) {
@@ -74,18 +86,11 @@ impl From<tonic::Status> for ApiError {
             ErrorCode::MeshAccessDenied => ErrorCode::Internal,
             code => code,
         };
-        // Transport failures carry internals in their message: keep them in the log only.
-        let message = if code.http_status() >= 500 {
-            tracing::warn!(%status, "upstream call failed");
-            match status.code() {
-                tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => {
-                    "a service is temporarily unavailable; retry later".to_owned()
-                }
-                _ if code != ErrorCode::Internal => status.message().to_owned(),
-                _ => "internal error".to_owned(),
-            }
-        } else {
+        let message = if code.http_status() < 500 {
             status.message().to_owned()
+        } else {
+            tracing::warn!(%status, "upstream call failed");
+            server_error_message(code).to_owned()
         };
         Self {
             code,
@@ -140,6 +145,18 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let rendered = body.into_response();
     parts.headers.extend(rendered.headers().clone());
     Response::from_parts(parts, rendered.into_body())
+}
+
+/// The answer for a route that exists, called with a method it does not take.
+pub async fn method_not_allowed(request: Request) -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!(
+            "{} does not take {}",
+            request.uri().path(),
+            request.method()
+        ),
+    )
 }
 
 /// The answer for a route that does not exist.

@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/credit_analysis/{id}", get(routes::analysis::get))
         .route("/v1/usage", get(routes::usage::report))
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

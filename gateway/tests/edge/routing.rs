@@ -33,3 +33,21 @@ async fn an_unknown_route_is_404_not_found_in_the_envelope() -> TestResult {
     assert_eq!(gateway.fakes.calls(), 0);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_wrong_method_is_405_in_the_envelope() -> TestResult {
+    let gateway = spawn_gateway().await?;
+
+    let answer = gateway
+        .send(TestRequest::get("/v1/scores").bearer(TOKEN))
+        .await?;
+
+    assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+    let error = answer.envelope()?;
+    assert_eq!(
+        (error.code.as_str(), error.message.as_str()),
+        ("METHOD_NOT_ALLOWED", "/v1/scores does not take GET")
+    );
+    assert_eq!(gateway.fakes.calls(), 0);
+    Ok(())
+}

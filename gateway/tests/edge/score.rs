@@ -121,14 +121,14 @@ async fn both_routes_send_the_document_model_and_customer_id_to_score() -> TestR
         [
             GetScoreRequest {
                 document: CPF.to_owned(),
-                model: "claro-default".to_owned(),
-                customer_id: "claro-customer-81".to_owned(),
+                model: Some("claro-default".to_owned()),
+                customer_id: Some("claro-customer-81".to_owned()),
                 request_id: "req-headers".to_owned(),
             },
             GetScoreRequest {
                 document: "52998224725".to_owned(),
-                model: "aval-v2".to_owned(),
-                customer_id: "c-9".to_owned(),
+                model: Some("aval-v2".to_owned()),
+                customer_id: Some("c-9".to_owned()),
                 request_id: "req-body".to_owned(),
             },
         ]

@@ -80,6 +80,8 @@ codes! {
         ModelNotFound = "MODEL_NOT_FOUND" => 404,
         /// No such resource (or route) for this tenant.
         NotFound = "NOT_FOUND" => 404,
+        /// The route exists but does not take this HTTP method.
+        MethodNotAllowed = "METHOD_NOT_ALLOWED" => 405,
         /// The proposal id was already used with a different body.
         ProposalConflict = "PROPOSAL_CONFLICT" => 409,
         /// A resource with that id already exists.

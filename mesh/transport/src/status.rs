@@ -21,6 +21,8 @@ pub fn grpc_code(code: ErrorCode) -> Code {
         E::Unauthenticated => Code::Unauthenticated,
         E::PermissionDenied | E::MeshAccessDenied => Code::PermissionDenied,
         E::CpfNotFound | E::ModelNotFound | E::NotFound => Code::NotFound,
+        // Only the REST edge answers it; on gRPC a wrong method is an unknown RPC.
+        E::MethodNotAllowed => Code::Unimplemented,
         E::ProposalConflict | E::AlreadyExists => Code::AlreadyExists,
         E::FailedPrecondition => Code::FailedPrecondition,
         E::QuotaExceeded | E::ResourceExhausted => Code::ResourceExhausted,
@@ -148,12 +150,11 @@ mod tests {
 
     #[test]
     fn every_code_maps_to_a_grpc_code_that_maps_back_to_its_http_family() {
-        // MESH_ACCESS_DENIED is the one exception: a refusal on the wire, a 500 to partners
-        // (the mesh refusing the gateway is Aval's mistake, not theirs).
-        for code in ErrorCode::ALL
-            .iter()
-            .filter(|c| **c != ErrorCode::MeshAccessDenied)
-        {
+        // The exceptions: MESH_ACCESS_DENIED is a refusal on the wire but a 500 to partners
+        // (the mesh refusing the gateway is Aval's mistake, not theirs); METHOD_NOT_ALLOWED
+        // exists only at the REST edge.
+        let exceptions = [ErrorCode::MeshAccessDenied, ErrorCode::MethodNotAllowed];
+        for code in ErrorCode::ALL.iter().filter(|c| !exceptions.contains(c)) {
             let grpc = grpc_code(*code);
             let back = code_of_grpc(grpc);
             assert_eq!(
