@@ -33,6 +33,11 @@ pub struct UsageRecord {
     pub sandbox: bool,
 }
 
+/// The columns an outbox row carries for its [`UsageRecord`], in the order written and read.
+fn record_columns() -> [Alias; 5] {
+    ["event_id", "tenant_id", "product", "occurred_at", "sandbox"].map(Alias::new)
+}
+
 /// A service's usage outbox table.
 #[derive(Clone, Copy, Debug)]
 pub struct Outbox {
@@ -66,13 +71,7 @@ impl Outbox {
     ) -> Result<(), DbErr> {
         let insert = Query::insert()
             .into_table(self.table())
-            .columns([
-                Alias::new("event_id"),
-                Alias::new("tenant_id"),
-                Alias::new("product"),
-                Alias::new("occurred_at"),
-                Alias::new("sandbox"),
-            ])
+            .columns(record_columns())
             .values([
                 record.event_id.clone().into(),
                 record.tenant_id.clone().into(),
@@ -98,13 +97,7 @@ impl Outbox {
         limit: u64,
     ) -> Result<Vec<UsageRecord>, DbErr> {
         let select = Query::select()
-            .columns([
-                Alias::new("event_id"),
-                Alias::new("tenant_id"),
-                Alias::new("product"),
-                Alias::new("occurred_at"),
-                Alias::new("sandbox"),
-            ])
+            .columns(record_columns())
             .from(self.table())
             .and_where(Expr::col(Alias::new("shipped_at")).is_null())
             .order_by(Alias::new("occurred_at"), Order::Asc)

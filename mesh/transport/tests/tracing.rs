@@ -7,9 +7,9 @@ use aval_testkit::{
 };
 use aval_transport::{
     authz::AccessPolicy,
-    client::{PeerAddress, connect_lazy},
+    client::{MeshChannel, PeerAddress, connect_lazy},
     identity::MeshIdentity,
-    server::{MeshServer, ServerSettings},
+    server::{MeshServer, ServerError, ServerSettings},
     shutdown::CancellationToken,
 };
 use opentelemetry::trace::{SpanId, TraceId};
@@ -17,15 +17,25 @@ use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
 use tonic::{metadata::MetadataValue, service::Routes};
 use tracing_subscriber::layer::SubscriberExt;
 
-// A current-thread runtime: the subscriber set for this thread sees client and server alike.
-#[tokio::test(flavor = "current_thread")]
-async fn the_callers_trace_id_arrives_in_the_callees_span() -> TestResult {
+/// An Echo server on a free port, a channel to it as `gateway`, and every span of this thread
+/// exported to memory. Run the test on a current-thread runtime: the subscriber set for this
+/// thread then sees client and server alike.
+struct TracedEcho {
+    exporter: InMemorySpanExporter,
+    channel: MeshChannel,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<Result<(), ServerError>>,
+    _subscriber: tracing::subscriber::DefaultGuard,
+    _certs: TestCerts,
+}
+
+async fn traced_echo() -> anyhow::Result<TracedEcho> {
     let exporter = InMemorySpanExporter::default();
     let provider = SdkTracerProvider::builder()
         .with_simple_exporter(exporter.clone())
         .build();
     let subscriber = tracing_subscriber::registry().with(otel_layer(&provider, "test"));
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let guard = tracing::subscriber::set_default(subscriber);
 
     let certs = TestCerts::generate()?;
     let policy = AccessPolicy::new().allow("/aval.testing.v1.Echo/", &[MeshIdentity::GATEWAY]);
@@ -37,18 +47,36 @@ async fn the_callers_trace_id_arrives_in_the_callees_span() -> TestResult {
     .await?;
     let addr = server.local_addr();
     let shutdown = CancellationToken::new();
-    let task = tokio::spawn(server.serve(
-        Routes::new(EchoService::default().server()),
-        &[],
-        shutdown.clone(),
-    ));
-
-    let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
-    let parent_span_id = "00f067aa0ba902b7";
+    let routes = Routes::new(EchoService::default().server());
+    let task = tokio::spawn(server.serve(routes, &[], shutdown.clone()));
     let channel = connect_lazy(
         &PeerAddress::new(format!("https://{addr}"), MeshIdentity::SCORE),
         &certs.tls(MeshIdentity::GATEWAY)?,
     )?;
+    Ok(TracedEcho {
+        exporter,
+        channel,
+        shutdown,
+        task,
+        _subscriber: guard,
+        _certs: certs,
+    })
+}
+
+impl TracedEcho {
+    /// Stops the server (its spans end) and returns what was exported.
+    async fn stop(self) -> anyhow::Result<Vec<opentelemetry_sdk::trace::SpanData>> {
+        self.shutdown.cancel();
+        self.task.await??;
+        Ok(self.exporter.get_finished_spans()?)
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_callers_trace_id_arrives_in_the_callees_span() -> TestResult {
+    let echo = traced_echo().await?;
+    let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let parent_span_id = "00f067aa0ba902b7";
     let mut request = tonic::Request::new(EchoRequest {
         message: "traced".into(),
         delay_ms: 0,
@@ -57,15 +85,16 @@ async fn the_callers_trace_id_arrives_in_the_callees_span() -> TestResult {
         "traceparent",
         MetadataValue::try_from(format!("00-{trace_id}-{parent_span_id}-01"))?,
     );
-    let answer = EchoClient::new(channel).echo(request).await?.into_inner();
+    let answer = EchoClient::new(echo.channel.clone())
+        .echo(request)
+        .await?
+        .into_inner();
 
     // The handler ran inside a span of the caller's trace...
     assert_eq!(answer.trace_id, trace_id);
-    shutdown.cancel();
-    task.await??;
 
     // ...and that span was exported as a child of the caller's span.
-    let spans = exporter.get_finished_spans()?;
+    let spans = echo.stop().await?;
     let server_span = spans
         .iter()
         .find(|s| s.name == "/aval.testing.v1.Echo/Echo")
@@ -88,33 +117,7 @@ async fn the_callers_trace_id_arrives_in_the_callees_span() -> TestResult {
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_client_interceptor_carries_the_current_span_to_the_server() -> TestResult {
-    let exporter = InMemorySpanExporter::default();
-    let provider = SdkTracerProvider::builder()
-        .with_simple_exporter(exporter.clone())
-        .build();
-    let subscriber = tracing_subscriber::registry().with(otel_layer(&provider, "test"));
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let certs = TestCerts::generate()?;
-    let policy = AccessPolicy::new().allow("/aval.testing.v1.Echo/", &[MeshIdentity::GATEWAY]);
-    let server = MeshServer::bind(
-        ServerSettings::ephemeral(),
-        certs.tls(MeshIdentity::SCORE)?,
-        policy,
-    )
-    .await?;
-    let addr = server.local_addr();
-    let shutdown = CancellationToken::new();
-    let task = tokio::spawn(server.serve(
-        Routes::new(EchoService::default().server()),
-        &[],
-        shutdown.clone(),
-    ));
-    let channel = connect_lazy(
-        &PeerAddress::new(format!("https://{addr}"), MeshIdentity::SCORE),
-        &certs.tls(MeshIdentity::GATEWAY)?,
-    )?;
-
+    let echo = traced_echo().await?;
     let caller_span = tracing::info_span!("caller");
     let caller_trace_id = {
         use opentelemetry::trace::TraceContextExt;
@@ -122,13 +125,12 @@ async fn the_client_interceptor_carries_the_current_span_to_the_server() -> Test
         caller_span.context().span().span_context().trace_id()
     };
     let answer = tracing::Instrument::instrument(
-        EchoClient::new(channel).echo(EchoRequest::default()),
+        EchoClient::new(echo.channel.clone()).echo(EchoRequest::default()),
         caller_span,
     )
     .await?
     .into_inner();
     assert_eq!(answer.trace_id, caller_trace_id.to_string());
-    shutdown.cancel();
-    task.await??;
+    echo.stop().await?;
     Ok(())
 }
