@@ -5,7 +5,7 @@ use crate::{
     app::BillingApp,
     domain::{
         quota::Refusal,
-        usage::{MAX_REPORT_DAYS, PeriodError, Product, ReportPeriod, UsageEvent},
+        usage::{MAX_REPORT_DAYS, PeriodError, Product, ReportPeriod, ReportReader, UsageEvent},
     },
     error::BillingError,
 };
@@ -228,27 +228,27 @@ impl BillingService for BillingApi {
         &self,
         request: Request<GetUsageReportRequest>,
     ) -> Result<Response<GetUsageReportResponse>, Status> {
-        // A partner reads its own tenant's report, whatever tenant_id says; an operator names
-        // the tenant.
-        let operator = request
+        let reader = if request
             .extensions()
             .get::<Caller>()
-            .is_some_and(|c| c.0.name() == MeshIdentity::OPERATOR);
-        let token_tenant = if operator {
-            None
+            .is_some_and(|c| c.0.name() == MeshIdentity::OPERATOR)
+        {
+            ReportReader::Operator
         } else {
-            Some(require_scope(&request, USAGE_READ)?.tenant_id)
+            ReportReader::Partner {
+                tenant_id: require_scope(&request, USAGE_READ)?.tenant_id,
+            }
         };
         let request = request.into_inner();
-        let tenant_id = token_tenant.unwrap_or(request.tenant_id);
         let mut violations = Vec::new();
         let from = report_day("from", request.from.as_ref(), &mut violations);
         let to = report_day("to", request.to.as_ref(), &mut violations);
+        let tenant_id = reader.tenant(&request.tenant_id).unwrap_or_default();
         if tenant_id.is_empty() {
             violations.push(FieldViolation::new(
                 "tenant_id",
                 FieldCode::Required,
-                "required",
+                "an operator names the tenant",
             ));
         }
         if !violations.is_empty() {

@@ -15,6 +15,27 @@ pub fn billing_day(at: DateTime<Utc>) -> NaiveDate {
     )
 }
 
+/// Who reads a consumption report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReportReader {
+    /// An operator, who names the tenant.
+    Operator,
+    /// A partner's token: it reads its own tenant, whatever tenant the request names.
+    Partner { tenant_id: String },
+}
+
+impl ReportReader {
+    /// The tenant whose report this reader gets when `requested` is asked for; `None` when an
+    /// operator named none.
+    pub fn tenant(&self, requested: &str) -> Option<String> {
+        match self {
+            Self::Partner { tenant_id } => Some(tenant_id.clone()),
+            Self::Operator if requested.is_empty() => None,
+            Self::Operator => Some(requested.to_owned()),
+        }
+    }
+}
+
 /// The longest report period, in days.
 pub const MAX_REPORT_DAYS: i64 = 366;
 
@@ -122,6 +143,17 @@ mod tests {
             morning.map(billing_day),
             NaiveDate::from_ymd_opt(2026, 12, 1)
         );
+    }
+
+    #[test]
+    fn a_partner_reads_only_its_own_report_and_an_operator_names_the_tenant() {
+        let partner = ReportReader::Partner {
+            tenant_id: "acme".into(),
+        };
+        assert_eq!(partner.tenant("someone-else"), Some("acme".into()));
+        assert_eq!(partner.tenant(""), Some("acme".into()));
+        assert_eq!(ReportReader::Operator.tenant("acme"), Some("acme".into()));
+        assert_eq!(ReportReader::Operator.tenant(""), None);
     }
 
     #[test]
