@@ -24,7 +24,7 @@ use tonic::{
     transport::{Endpoint, Server, server::TcpIncoming},
 };
 use tower::ServiceExt;
-use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
+use tracing_subscriber::{Layer, layer::SubscriberExt, util::SubscriberInitExt};
 
 /// The bearer token partner requests carry unless a test says otherwise.
 pub const TOKEN: &str = "eyJhbGciOiJFZERTQSJ9.partner.token";
@@ -101,19 +101,25 @@ fn channel(addr: SocketAddr) -> anyhow::Result<MeshChannel> {
     Ok(InterceptedService::new(channel, TraceContextInterceptor))
 }
 
-/// The gateway's subscriber as production builds it (its default filter and the OpenTelemetry
-/// layer, without an exporter), so spans carry trace context; logs only with `TEST_LOG`.
+/// The gateway's subscriber as production builds it (the OpenTelemetry layer with its own
+/// filter, without an exporter), so spans carry trace context whatever `RUST_LOG` says; logs
+/// only with `TEST_LOG`.
 fn init_tracing() {
     static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
     PROVIDER.get_or_init(|| {
         let provider = SdkTracerProvider::builder().build();
-        let logs = std::env::var_os("TEST_LOG")
-            .map(|_| tracing_subscriber::fmt::layer().with_test_writer());
+        let logs = std::env::var_os("TEST_LOG").map(|_| {
+            tracing_subscriber::fmt::layer()
+                .with_test_writer()
+                .with_filter(aval_telemetry::env_filter("info"))
+        });
         // Fails only if a subscriber is already set, which only this function does.
         let _ = tracing_subscriber::registry()
-            .with(aval_telemetry::env_filter("info"))
             .with(logs)
-            .with(aval_telemetry::otel_layer(&provider, "gateway"))
+            .with(
+                aval_telemetry::otel_layer(&provider, "gateway")
+                    .with_filter(aval_telemetry::trace_filter()),
+            )
             .try_init();
         provider
     });

@@ -112,10 +112,11 @@ pub fn init(
             .flatten_event(true)
             .boxed(),
     };
+    // Each layer filters on its own: `RUST_LOG` quiets the logs, never the trace context,
+    // which must propagate (and export) whatever the log level.
     tracing_subscriber::registry()
-        .with(env_filter(&settings.default_filter))
-        .with(fmt)
-        .with(otel_layer(&provider, service_name))
+        .with(fmt.with_filter(env_filter(&settings.default_filter)))
+        .with(otel_layer(&provider, service_name).with_filter(trace_filter()))
         .try_init()?;
     Ok(TelemetryGuard { provider })
 }
@@ -127,6 +128,14 @@ pub fn env_filter(default: &str) -> EnvFilter {
         directives.extend(QUIET.iter().map(|d| (*d).to_owned()));
         EnvFilter::new(directives.join(","))
     })
+}
+
+/// What becomes a trace span, whatever `RUST_LOG` says: our own INFO spans (one per HTTP and
+/// gRPC request), not the dependencies' internals.
+pub fn trace_filter() -> EnvFilter {
+    let mut directives = vec!["info".to_owned()];
+    directives.extend(QUIET.iter().map(|d| (*d).to_owned()));
+    EnvFilter::new(directives.join(","))
 }
 
 /// The layer that turns `tracing` spans into OpenTelemetry spans of `provider`.
