@@ -111,7 +111,8 @@ fn usage_events(request: RecordUsageRequest) -> Result<Vec<UsageEvent>, BillingE
     let mut events = Vec::with_capacity(request.events.len());
     for (i, event) in request.events.into_iter().enumerate() {
         let field = |name: &str| format!("events[{i}].{name}");
-        if event.event_id.is_empty() || event.event_id.len() > MAX_EVENT_ID_CHARS {
+        let id_chars = event.event_id.chars().count();
+        if id_chars == 0 || id_chars > MAX_EVENT_ID_CHARS {
             violations.push(FieldViolation::new(
                 field("event_id"),
                 FieldCode::Required,

@@ -50,17 +50,6 @@ pub enum Refusal {
     Exhausted,
 }
 
-impl Refusal {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NoSubscription => "no_subscription",
-            Self::NotStarted => "not_started",
-            Self::Expired => "expired",
-            Self::Exhausted => "exhausted",
-        }
-    }
-}
-
 /// Allowed while `now` is inside the subscription and fewer than the limit were delivered.
 pub fn check(
     plan: &Plan,

@@ -56,15 +56,15 @@ pub enum PeriodError {
 }
 
 impl ReportPeriod {
-    /// The period asked for; a missing end defaults to this month so far (Brasília days).
+    /// The period asked for. A missing `to` is today (Brasília); a missing `from` is the first
+    /// day of `to`'s month, so no parameter at all means this month so far.
     pub fn new(
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
         now: DateTime<Utc>,
     ) -> Result<Self, PeriodError> {
-        let today = billing_day(now);
-        let from = from.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
-        let to = to.unwrap_or(today);
+        let to = to.unwrap_or_else(|| billing_day(now));
+        let from = from.unwrap_or_else(|| to.with_day(1).unwrap_or(to));
         if to < from {
             Err(PeriodError::Reversed)
         } else if (to - from).num_days() >= MAX_REPORT_DAYS {
@@ -173,6 +173,14 @@ mod tests {
         assert_eq!(
             ReportPeriod::new(Some(day(2026, 11, 2)), Some(day(2026, 11, 1)), now),
             Err(PeriodError::Reversed)
+        );
+        // Only `to`, in an earlier month: that month up to `to`.
+        assert_eq!(
+            ReportPeriod::new(None, Some(day(2026, 9, 15)), now),
+            Ok(ReportPeriod {
+                from: day(2026, 9, 1),
+                to: day(2026, 9, 15)
+            })
         );
         // 366 days, both ends included, at most.
         assert!(ReportPeriod::new(Some(day(2025, 1, 1)), Some(day(2026, 1, 1)), now).is_ok());

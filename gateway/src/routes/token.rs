@@ -1,7 +1,7 @@
 //! `POST /oauth2/v1/token`: the OAuth2 client credentials grant (RFC 6749 §4.4), with the
 //! client authenticated by HTTP Basic in `Authorization` or `x-client-auth` (or, per RFC 6749
 //! §2.3.1, `client_id`/`client_secret` in the form). Errors follow RFC 6749 §5.2
-//! (`{"error": OAuthError::InvalidClient, "error_description": …}`), the one exception to the error
+//! (`{"error": "invalid_client", "error_description": …}`), the one exception to the error
 //! envelope, because OAuth2 client libraries parse exactly that.
 
 use crate::{
