@@ -23,7 +23,7 @@ use crate::domain::proposal::{
     Text, Warrant, WarrantType, constituted_by, scr_parameter,
 };
 use aval_credit::{Cnpj, Cpf};
-use aval_errors::FieldViolation;
+use aval_errors::{FieldPath, FieldViolation};
 use aval_proto::analysis::v1 as pb;
 use aval_proto::common::v1 as common;
 use chrono::{DateTime, Utc};
@@ -44,74 +44,93 @@ pub fn validate(
     now: DateTime<Utc>,
 ) -> Result<Proposal, Vec<FieldViolation>> {
     let as_of = AsOf::new(now);
+    let root = FieldPath::root();
     let mut v = Violations::default();
 
-    let id = v.check("id", ProposalId::parse(&p.id));
-    let registration_id = v.text("registration_id", &p.registration_id);
+    let id = v.check(&root.key("id"), ProposalId::parse(&p.id));
+    let registration_id = v.text(&root.key("registration_id"), &p.registration_id);
     let credit_request_date = v.check(
-        "credit_request_date",
+        &root.key("credit_request_date"),
         optional(&p.credit_request_date, |s| as_of.past_instant(s))
             .map(|date| date.unwrap_or_else(|| now.fixed_offset())),
     );
-    let credit_type = v.check("credit_type", CreditType::parse(&p.credit_type));
-    let legal_name = v.check("legal_name", Text::required(&p.legal_name));
-    let trading_name = v.text("trading_name", &p.trading_name);
-    let document = v.check("document_number", cnpj(&p.document_number));
+    let credit_type = v.check(&root.key("credit_type"), CreditType::parse(&p.credit_type));
+    let legal_name = v.check(&root.key("legal_name"), Text::required(&p.legal_name));
+    let trading_name = v.text(&root.key("trading_name"), &p.trading_name);
+    let document = v.check(&root.key("document_number"), cnpj(&p.document_number));
     let constitution_date = v.check(
-        "constitution_date",
+        &root.key("constitution_date"),
         required(&p.constitution_date, |s| as_of.past_date(s)),
     );
     let constitution_type = v
         .check(
-            "constitution_type",
+            &root.key("constitution_type"),
             optional(&p.constitution_type, ConstitutionType::parse),
         )
         .flatten();
-    let email = v.check("email", Email::optional(&p.email)).flatten();
-    let monthly_revenue = v.check("monthly_revenue", Cents::new(p.monthly_revenue));
-    let client_category = v.text("client_category", &p.client_category);
+    let email = v
+        .check(&root.key("email"), Email::optional(&p.email))
+        .flatten();
+    let monthly_revenue = v.check(&root.key("monthly_revenue"), Cents::new(p.monthly_revenue));
+    let client_category = v.text(&root.key("client_category"), &p.client_category);
     let client_since = v
         .check(
-            "client_since",
+            &root.key("client_since"),
             optional(&p.client_since, |s| as_of.past_date(s)),
         )
         .flatten();
-    let address = p.address.and_then(|a| address(&mut v, "address", a));
-    let phones = list(&mut v, "phones", p.phones, MAX_PHONES, phone);
+    let address = p
+        .address
+        .and_then(|a| address(&mut v, &root.key("address"), a));
+    let phones = list(&mut v, &root.key("phones"), p.phones, MAX_PHONES, phone);
     let shareholders = list(
         &mut v,
-        "shareholders",
+        &root.key("shareholders"),
         p.shareholders,
         MAX_SHAREHOLDERS,
         |v, path, person| natural_person(v, as_of, path, person),
     );
     let guarantors = list(
         &mut v,
-        "guarantors",
+        &root.key("guarantors"),
         p.guarantors,
         MAX_GUARANTORS,
         |v, path, guarantor_pb| guarantor(v, as_of, path, guarantor_pb),
     );
     let financial = match p.financial {
-        Some(f) => financial(&mut v, f),
-        None => v.check("financial", Err(Invalid::Required)),
+        Some(f) => financial(&mut v, &root.key("financial"), f),
+        None => v.check(&root.key("financial"), Err(Invalid::Required)),
     };
-    let warrants = list(&mut v, "warrants", p.warrants, MAX_WARRANTS, warrant);
-    let source = p.source.and_then(|s| source(&mut v, s));
+    let warrants = list(
+        &mut v,
+        &root.key("warrants"),
+        p.warrants,
+        MAX_WARRANTS,
+        warrant,
+    );
+    let source = p
+        .source
+        .and_then(|s| source(&mut v, &root.key("source"), s));
     if p.scr_parameters.len() > MAX_SCR_PARAMETERS {
         v.push(
-            "scr_parameters",
+            &root.key("scr_parameters"),
             &Invalid::TooMany {
                 max: MAX_SCR_PARAMETERS,
             },
         );
     } else {
         for (key, value) in &p.scr_parameters {
-            v.check(&format!("scr_parameters.{key}"), scr_parameter(key, value));
+            v.check(
+                &root.key("scr_parameters").key(key),
+                scr_parameter(key, value),
+            );
         }
     }
     if let (Some(constitution), Some(request)) = (constitution_date, credit_request_date) {
-        v.check("constitution_date", constituted_by(constitution, request));
+        v.check(
+            &root.key("constitution_date"),
+            constituted_by(constitution, request),
+        );
     }
 
     let (
@@ -170,12 +189,12 @@ pub fn validate(
 struct Violations(Vec<FieldViolation>);
 
 impl Violations {
-    fn check<T>(&mut self, field: &str, result: Result<T, Invalid>) -> Option<T> {
+    fn check<T>(&mut self, field: &FieldPath, result: Result<T, Invalid>) -> Option<T> {
         result.map_err(|invalid| self.push(field, &invalid)).ok()
     }
 
-    fn push(&mut self, field: &str, invalid: &Invalid) {
-        self.0.push(FieldViolation::new(
+    fn push(&mut self, field: &FieldPath, invalid: &Invalid) {
+        self.0.push(FieldViolation::at(
             field,
             invalid.code(),
             invalid.to_string(),
@@ -183,17 +202,8 @@ impl Violations {
     }
 
     /// Optional free text.
-    fn text(&mut self, field: &str, input: &str) -> Option<Text> {
+    fn text(&mut self, field: &FieldPath, input: &str) -> Option<Text> {
         self.check(field, Text::optional(input)).flatten()
-    }
-}
-
-/// `prefix.name`, or `name` at the root.
-fn at(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{prefix}.{name}")
     }
 }
 
@@ -232,10 +242,10 @@ fn cnpj(input: &str) -> Result<Cnpj, Invalid> {
 /// work (a hostile body should not buy thousands of checks).
 fn list<T, U>(
     v: &mut Violations,
-    path: &str,
+    path: &FieldPath,
     items: Vec<T>,
     max: usize,
-    mut convert: impl FnMut(&mut Violations, &str, T) -> Option<U>,
+    mut convert: impl FnMut(&mut Violations, &FieldPath, T) -> Option<U>,
 ) -> Vec<U> {
     if items.len() > max {
         v.push(path, &Invalid::TooMany { max });
@@ -243,7 +253,7 @@ fn list<T, U>(
     }
     let mut converted = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        if let Some(item) = convert(v, &format!("{path}[{i}]"), item) {
+        if let Some(item) = convert(v, &path.index(i), item) {
             converted.push(item);
         }
     }
@@ -253,30 +263,30 @@ fn list<T, U>(
 fn natural_person(
     v: &mut Violations,
     as_of: AsOf,
-    path: &str,
+    path: &FieldPath,
     p: pb::NaturalPerson,
 ) -> Option<NaturalPerson> {
-    let name = v.check(&at(path, "name"), Text::required(&p.name));
-    let document = v.check(&at(path, "document_number"), cpf(&p.document_number));
+    let name = v.check(&path.key("name"), Text::required(&p.name));
+    let document = v.check(&path.key("document_number"), cpf(&p.document_number));
     let birthdate = v
         .check(
-            &at(path, "birthdate"),
+            &path.key("birthdate"),
             optional(&p.birthdate, |s| as_of.past_date(s)),
         )
         .flatten();
     let email = v
-        .check(&at(path, "email"), Email::optional(&p.email))
+        .check(&path.key("email"), Email::optional(&p.email))
         .flatten();
-    let monthly_income = v.check(&at(path, "monthly_income"), Cents::new(p.monthly_income));
-    let declared_assets = v.check(&at(path, "declared_assets"), Cents::new(p.declared_assets));
-    let occupation = v.text(&at(path, "occupation"), &p.occupation);
-    let address = p.address.and_then(|a| address(v, &at(path, "address"), a));
-    let phones = list(v, &at(path, "phones"), p.phones, MAX_PHONES, phone);
+    let monthly_income = v.check(&path.key("monthly_income"), Cents::new(p.monthly_income));
+    let declared_assets = v.check(&path.key("declared_assets"), Cents::new(p.declared_assets));
+    let occupation = v.text(&path.key("occupation"), &p.occupation);
+    let address = p.address.and_then(|a| address(v, &path.key("address"), a));
+    let phones = list(v, &path.key("phones"), p.phones, MAX_PHONES, phone);
     let protected = ProtectedAttributes {
-        gender: v.text(&at(path, "gender"), &p.gender),
-        nationality: v.text(&at(path, "nationality"), &p.nationality),
-        mother_name: v.text(&at(path, "mother_name"), &p.mother_name),
-        father_name: v.text(&at(path, "father_name"), &p.father_name),
+        gender: v.text(&path.key("gender"), &p.gender),
+        nationality: v.text(&path.key("nationality"), &p.nationality),
+        mother_name: v.text(&path.key("mother_name"), &p.mother_name),
+        father_name: v.text(&path.key("father_name"), &p.father_name),
     };
     Some(NaturalPerson {
         name: name?,
@@ -292,22 +302,27 @@ fn natural_person(
     })
 }
 
-fn guarantor(v: &mut Violations, as_of: AsOf, path: &str, g: pb::Guarantor) -> Option<Guarantor> {
+fn guarantor(
+    v: &mut Violations,
+    as_of: AsOf,
+    path: &FieldPath,
+    g: pb::Guarantor,
+) -> Option<Guarantor> {
     use pb::guarantor::Person;
     match g.person {
         Some(Person::NaturalPerson(person)) => {
             natural_person(v, as_of, path, person).map(|p| Guarantor::Natural(Box::new(p)))
         }
         Some(Person::LegalPerson(company)) => {
-            let legal_name = v.check(&at(path, "legal_name"), Text::required(&company.legal_name));
-            let document = v.check(&at(path, "document_number"), cnpj(&company.document_number));
+            let legal_name = v.check(&path.key("legal_name"), Text::required(&company.legal_name));
+            let document = v.check(&path.key("document_number"), cnpj(&company.document_number));
             Some(Guarantor::Legal {
                 legal_name: legal_name?,
                 document: document?,
             })
         }
         None => {
-            v.0.push(FieldViolation::new(
+            v.0.push(FieldViolation::at(
                 path,
                 Invalid::Required.code(),
                 "must be either a natural_person or a legal_person",
@@ -317,21 +332,21 @@ fn guarantor(v: &mut Violations, as_of: AsOf, path: &str, g: pb::Guarantor) -> O
     }
 }
 
-fn address(v: &mut Violations, path: &str, a: common::Address) -> Option<Address> {
-    let country = v.check(&at(path, "country"), Country::parse(&a.country));
-    let street = v.text(&at(path, "street"), &a.street);
-    let number = v.text(&at(path, "number"), &a.number);
-    let complement = v.text(&at(path, "complement"), &a.complement);
-    let neighborhood = v.text(&at(path, "neighborhood"), &a.neighborhood);
-    let city = v.text(&at(path, "city"), &a.city);
+fn address(v: &mut Violations, path: &FieldPath, a: common::Address) -> Option<Address> {
+    let country = v.check(&path.key("country"), Country::parse(&a.country));
+    let street = v.text(&path.key("street"), &a.street);
+    let number = v.text(&path.key("number"), &a.number);
+    let complement = v.text(&path.key("complement"), &a.complement);
+    let neighborhood = v.text(&path.key("neighborhood"), &a.neighborhood);
+    let city = v.text(&path.key("city"), &a.city);
     // The UF and CEP rules depend on the country: unknowable when the country is invalid.
     let country = country?;
     let state = v
-        .check(&at(path, "uf"), State::parse(&country, &a.uf))
+        .check(&path.key("uf"), State::parse(&country, &a.uf))
         .flatten();
     let postal_code = v
         .check(
-            &at(path, "postal_code"),
+            &path.key("postal_code"),
             PostalCode::parse(&country, &a.postal_code),
         )
         .flatten();
@@ -347,19 +362,19 @@ fn address(v: &mut Violations, path: &str, a: common::Address) -> Option<Address
     })
 }
 
-fn phone(v: &mut Violations, path: &str, p: common::Phone) -> Option<Phone> {
+fn phone(v: &mut Violations, path: &FieldPath, p: common::Phone) -> Option<Phone> {
     let international_dial_code = v
         .check(
-            &at(path, "international_dial_code"),
+            &path.key("international_dial_code"),
             PhoneDigits::dial_code(&p.international_dial_code),
         )
         .flatten();
     let area_code = v
-        .check(&at(path, "area_code"), PhoneDigits::area_code(&p.area_code))
+        .check(&path.key("area_code"), PhoneDigits::area_code(&p.area_code))
         .flatten();
-    let number = v.check(&at(path, "number"), PhoneDigits::number(&p.number));
+    let number = v.check(&path.key("number"), PhoneDigits::number(&p.number));
     let phone_type = v
-        .check(&at(path, "type"), optional(&p.r#type, PhoneType::parse))
+        .check(&path.key("type"), optional(&p.r#type, PhoneType::parse))
         .flatten();
     Some(Phone {
         international_dial_code,
@@ -369,26 +384,26 @@ fn phone(v: &mut Violations, path: &str, p: common::Phone) -> Option<Phone> {
     })
 }
 
-fn financial(v: &mut Violations, f: pb::Financial) -> Option<Financial> {
+fn financial(v: &mut Violations, path: &FieldPath, f: pb::Financial) -> Option<Financial> {
     let amount = v.check(
-        "financial.amount",
+        &path.key("amount"),
         match f.amount {
             0 => Err(Invalid::Required),
             amount => PositiveCents::new(amount),
         },
     );
-    let currency = v.check("financial.currency", Currency::parse(&f.currency));
+    let currency = v.check(&path.key("currency"), Currency::parse(&f.currency));
     let interest_type = v.check(
-        "financial.interest_type",
+        &path.key("interest_type"),
         InterestType::parse(&f.interest_type),
     );
     let annual_interest_rate = v.check(
-        "financial.annual_interest_rate",
+        &path.key("annual_interest_rate"),
         Percent::new(f.annual_interest_rate),
     );
-    let cdi_percentage = v.check("financial.cdi_percentage", Percent::new(f.cdi_percentage));
+    let cdi_percentage = v.check(&path.key("cdi_percentage"), Percent::new(f.cdi_percentage));
     let number_of_installments = v.check(
-        "financial.number_of_installments",
+        &path.key("number_of_installments"),
         match f.number_of_installments {
             0 => Err(Invalid::Required),
             count => Installments::new(count),
@@ -404,16 +419,16 @@ fn financial(v: &mut Violations, f: pb::Financial) -> Option<Financial> {
     })
 }
 
-fn warrant(v: &mut Violations, path: &str, w: pb::Warrant) -> Option<Warrant> {
+fn warrant(v: &mut Violations, path: &FieldPath, w: pb::Warrant) -> Option<Warrant> {
     let warrant_type = v.check(
-        &at(path, "warrant_type"),
+        &path.key("warrant_type"),
         WarrantType::parse(&w.warrant_type),
     );
-    let property_type = v.text(&at(path, "property_type"), &w.property_type);
-    let estimated = v.check(&at(path, "estimated_value"), Cents::new(w.estimated_value));
-    let forced_path = at(path, "forced_selling_value");
+    let property_type = v.text(&path.key("property_type"), &w.property_type);
+    let estimated = v.check(&path.key("estimated_value"), Cents::new(w.estimated_value));
+    let forced_path = path.key("forced_selling_value");
     let forced = v.check(&forced_path, Cents::new(w.forced_selling_value));
-    let address = w.address.and_then(|a| address(v, &at(path, "address"), a));
+    let address = w.address.and_then(|a| address(v, &path.key("address"), a));
     let appraisal = v.check(&forced_path, Appraisal::new(estimated?, forced?));
     Some(Warrant {
         warrant_type: warrant_type?,
@@ -423,10 +438,10 @@ fn warrant(v: &mut Violations, path: &str, w: pb::Warrant) -> Option<Warrant> {
     })
 }
 
-fn source(v: &mut Violations, s: pb::Source) -> Option<Source> {
-    let channel = v.check("source.channel", Channel::parse(&s.channel));
-    let ip = v.check("source.ip", Source::parse_ip(&s.ip)).flatten();
-    let session_id = v.text("source.session_id", &s.session_id);
+fn source(v: &mut Violations, path: &FieldPath, s: pb::Source) -> Option<Source> {
+    let channel = v.check(&path.key("channel"), Channel::parse(&s.channel));
+    let ip = v.check(&path.key("ip"), Source::parse_ip(&s.ip)).flatten();
+    let session_id = v.text(&path.key("session_id"), &s.session_id);
     Some(Source {
         channel: channel?,
         ip,

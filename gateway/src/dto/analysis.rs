@@ -10,6 +10,7 @@
 //!   reason}` plus Aval's score, probability of default, recommendation, credit limit and
 //!   justification. The route handler adds the `meta` object.
 
+use aval_errors::FieldPath;
 use aval_proto::analysis::v1::{
     AnalysisStatus, Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor,
     LegalPersonProposal, NaturalPerson, Recommendation, Source, Warrant, guarantor::Person,
@@ -20,7 +21,7 @@ use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_path_to_error::Segment;
 use std::collections::BTreeMap;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::marker::PhantomData;
 
 /// The [`JsonError::field`] of an error about the body as a whole: not JSON, not an
@@ -65,10 +66,10 @@ impl JsonError {
         let message = message
             .strip_suffix(&position)
             .map_or_else(|| message.clone(), str::to_owned);
-        let field = if path.is_empty() {
+        let field = if path.is_root() {
             BODY_FIELD.to_owned()
         } else {
-            path
+            path.into()
         };
         Self { field, message }
     }
@@ -81,26 +82,14 @@ impl JsonError {
     }
 }
 
-/// `shareholders[0].address.postal_code`: keys joined by dots, sequence indices in brackets.
-fn json_path(path: &serde_path_to_error::Path) -> String {
-    let mut out = String::new();
+/// The JSON path serde stopped at, e.g. `shareholders[0].address.postal_code`.
+fn json_path(path: &serde_path_to_error::Path) -> FieldPath {
+    let mut out = FieldPath::root();
     for segment in path.iter() {
         match segment {
-            Segment::Seq { index } => {
-                let _ = write!(out, "[{index}]");
-            }
-            Segment::Map { key: name } | Segment::Enum { variant: name } => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(name);
-            }
-            Segment::Unknown => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push('?');
-            }
+            Segment::Seq { index } => out.push_index(*index),
+            Segment::Map { key: name } | Segment::Enum { variant: name } => out.push_key(name),
+            Segment::Unknown => out.push_key("?"),
         }
     }
     out
