@@ -10,6 +10,7 @@
 //!   reason}` plus Aval's score, probability of default, recommendation, credit limit and
 //!   justification. The route handler adds the `meta` object.
 
+use super::names::enum_name;
 use aval_errors::FieldPath;
 use aval_proto::analysis::v1::{
     AnalysisStatus, Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor,
@@ -519,7 +520,9 @@ impl From<SourceJson> for Source {
 pub struct AnalysisBody {
     /// The proposal's id, as the partner sent it.
     pub id: String,
-    /// QI's status name, see [`analysis_status_name`].
+    /// QI's status name (`automatically_approved`, …): the proto name, see
+    /// [`enum_name`]. A status the service never set, or one this gateway does not know yet,
+    /// is `unspecified`: not QI's `pending`, which promises a decision is coming.
     pub analysis_status: String,
     /// The code of the rule that decided, QI's `reason`.
     pub reason: String,
@@ -527,7 +530,8 @@ pub struct AnalysisBody {
     pub company_score: i32,
     /// Estimated probability of default, 0 to 1.
     pub probability_of_default: f64,
-    /// `approve`, `refuse` or `request_guarantees`, see [`recommendation_name`].
+    /// `approve`, `refuse`, `request_guarantees`, or `unspecified` when the service gave
+    /// none; see [`enum_name`].
     pub recommendation: String,
     /// The credit Aval would grant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -562,35 +566,10 @@ pub struct ReasonBody {
     pub impact: f64,
 }
 
-/// QI Tech's snake_case name of an analysis status (`automatically_approved`, …).
-///
-/// `Unspecified` (a status the service never set, or one this gateway does not know yet)
-/// is `"unspecified"`: it is not QI's `pending`, which promises a decision is coming.
-pub fn analysis_status_name(status: AnalysisStatus) -> &'static str {
-    match status {
-        AnalysisStatus::Unspecified => "unspecified",
-        AnalysisStatus::Pending => "pending",
-        AnalysisStatus::WaitingForData => "waiting_for_data",
-        AnalysisStatus::AutomaticallyApproved => "automatically_approved",
-        AnalysisStatus::AutomaticallyReproved => "automatically_reproved",
-        AnalysisStatus::AutomaticallyChallenged => "automatically_challenged",
-        AnalysisStatus::InManualAnalysis => "in_manual_analysis",
-        AnalysisStatus::ManuallyApproved => "manually_approved",
-        AnalysisStatus::ManuallyReproved => "manually_reproved",
-        AnalysisStatus::ManuallyChallenged => "manually_challenged",
-    }
-}
-
-/// Aval's name of a recommendation: `approve`, `refuse`, `request_guarantees`, or
-/// `unspecified` when the service gave none.
-pub fn recommendation_name(recommendation: Recommendation) -> &'static str {
-    match recommendation {
-        Recommendation::Unspecified => "unspecified",
-        Recommendation::Approve => "approve",
-        Recommendation::Refuse => "refuse",
-        Recommendation::RequestGuarantees => "request_guarantees",
-    }
-}
+/// Prefix of the proto names of [`AnalysisStatus`] values.
+const STATUS_PREFIX: &str = "ANALYSIS_STATUS_";
+/// Prefix of the proto names of [`Recommendation`] values.
+const RECOMMENDATION_PREFIX: &str = "RECOMMENDATION_";
 
 /// `2021-03-31T13:30:00Z`, with a fraction only when there is one; `None` when the
 /// timestamp is outside what RFC 3339 can write.
@@ -625,8 +604,11 @@ impl From<Reason> for ReasonBody {
 impl From<LegalPersonAnalysis> for AnalysisBody {
     fn from(analysis: LegalPersonAnalysis) -> Self {
         Self {
-            analysis_status: analysis_status_name(analysis.analysis_status()).to_owned(),
-            recommendation: recommendation_name(analysis.recommendation()).to_owned(),
+            analysis_status: enum_name(analysis.analysis_status().as_str_name(), STATUS_PREFIX),
+            recommendation: enum_name(
+                analysis.recommendation().as_str_name(),
+                RECOMMENDATION_PREFIX,
+            ),
             created_at: analysis.created_at.as_ref().and_then(rfc3339),
             updated_at: analysis.updated_at.as_ref().and_then(rfc3339),
             id: analysis.id,
