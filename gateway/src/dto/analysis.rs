@@ -13,8 +13,8 @@
 use super::names::enum_name;
 use aval_errors::FieldPath;
 use aval_proto::analysis::v1::{
-    AnalysisStatus, Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor,
-    LegalPersonProposal, NaturalPerson, Recommendation, Source, Warrant, guarantor::Person,
+    Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor, LegalPersonProposal,
+    NaturalPerson, Source, Warrant, guarantor::Person,
 };
 use aval_proto::common::v1::{Address, Money, Phone, Reason};
 use chrono::SecondsFormat;
@@ -566,9 +566,9 @@ pub struct ReasonBody {
     pub impact: f64,
 }
 
-/// Prefix of the proto names of [`AnalysisStatus`] values.
+/// Prefix of the proto names of `AnalysisStatus` values.
 const STATUS_PREFIX: &str = "ANALYSIS_STATUS_";
-/// Prefix of the proto names of [`Recommendation`] values.
+/// Prefix of the proto names of `Recommendation` values.
 const RECOMMENDATION_PREFIX: &str = "RECOMMENDATION_";
 
 /// `2021-03-31T13:30:00Z`, with a fraction only when there is one; `None` when the
@@ -629,6 +629,7 @@ impl From<LegalPersonAnalysis> for AnalysisBody {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use aval_proto::analysis::v1::{AnalysisStatus, Recommendation};
     use serde_json::json;
 
     /// The QI Tech example body, verbatim but for `scr_parameters`, which the seed elides.
