@@ -3,7 +3,9 @@
 //! Pure logic, no I/O. The flow is `proposal` (built valid by `api`) → `features` (the only
 //! values a policy may read) → `policy` (thresholds and scorecard, as data) → `decision`.
 
+pub mod analysis;
 pub mod decision;
+pub mod exact;
 pub mod features;
 pub mod policy;
 pub mod proposal;

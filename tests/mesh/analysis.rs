@@ -53,6 +53,15 @@ async fn the_qi_example_is_decided_billed_once_and_conflicts_when_changed(
     let again: Value = submit(&mesh, &token, &proposal).await?.json().await?;
     assert_eq!(again["analysis_status"], first["analysis_status"]);
     assert_eq!(again["created_at"], first["created_at"]);
+    // Exactly as first delivered, down to the last digit of every number.
+    for field in [
+        "probability_of_default",
+        "company_score",
+        "credit_limit",
+        "justification",
+    ] {
+        assert_eq!(again[field], first[field], "{field}");
+    }
 
     // The same id with another body: conflict.
     let mut changed = proposal.clone();
@@ -75,6 +84,10 @@ async fn the_qi_example_is_decided_billed_once_and_conflicts_when_changed(
         .await?;
     assert_eq!(fetched["analysis_status"], first["analysis_status"]);
     assert_eq!(fetched["company_score"], first["company_score"]);
+    assert_eq!(
+        fetched["probability_of_default"],
+        first["probability_of_default"]
+    );
 
     assert_eq!(mesh.billed(&token, "legal_person_analysis").await?, 1);
     // The partners' scores fetched for the analysis are part of it, not separate answers.

@@ -19,8 +19,8 @@ use crate::domain::proposal::{
     Address, Appraisal, AsOf, Cents, Channel, ConstitutionType, Country, CreditType, Currency,
     Email, Financial, Guarantor, Installments, InterestType, Invalid, MAX_GUARANTORS, MAX_PHONES,
     MAX_SCR_PARAMETERS, MAX_SHAREHOLDERS, MAX_WARRANTS, NaturalPerson, Percent, Phone, PhoneDigits,
-    PhoneType, PositiveCents, PostalCode, Proposal, ProposalId, ProtectedAttributes, Source, State,
-    Text, Warrant, WarrantType, constituted_by, scr_parameter,
+    PhoneType, PositiveCents, PostalCode, Proposal, ProposalId, ProtectedAttributes, RequestDate,
+    Source, State, Text, Warrant, WarrantType, constituted_by, scr_parameter,
 };
 use aval_credit::{Cnpj, Cpf};
 use aval_errors::{FieldPath, FieldViolation};
@@ -52,7 +52,7 @@ pub fn validate(
     let credit_request_date = v.check(
         &root.key("credit_request_date"),
         optional(&p.credit_request_date, |s| as_of.past_instant(s))
-            .map(|date| date.unwrap_or_else(|| now.fixed_offset())),
+            .map(|date| date.map_or(RequestDate::Receipt(now.fixed_offset()), RequestDate::Given)),
     );
     let credit_type = v.check(&root.key("credit_type"), CreditType::parse(&p.credit_type));
     let legal_name = v.check(&root.key("legal_name"), Text::required(&p.legal_name));
@@ -129,7 +129,7 @@ pub fn validate(
     if let (Some(constitution), Some(request)) = (constitution_date, credit_request_date) {
         v.check(
             &root.key("constitution_date"),
-            constituted_by(constitution, request),
+            constituted_by(constitution, request.at()),
         );
     }
 
@@ -453,6 +453,7 @@ fn source(v: &mut Violations, path: &FieldPath, s: pb::Source) -> Option<Source>
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::domain::analysis::Fingerprint;
     use crate::domain::decision::{AnalysisStatus, decide};
     use crate::domain::policy::Policy;
     use crate::domain::proposal::Uf;
@@ -580,7 +581,7 @@ mod tests {
         assert_eq!(proposal.credit_type, CreditType::StudentLoan);
         assert_eq!(proposal.constitution_type, Some(ConstitutionType::Llc));
         assert_eq!(
-            proposal.credit_request_date.offset().local_minus_utc(),
+            proposal.credit_request_date.at().offset().local_minus_utc(),
             -3 * 3600
         );
         assert_eq!(proposal.monthly_revenue.get(), 50_000_000);
@@ -751,7 +752,45 @@ mod tests {
         let mut p = qi_example();
         p.credit_request_date = String::new();
         let proposal = validate(p, now()).unwrap();
-        assert_eq!(proposal.credit_request_date, now().fixed_offset());
+        assert_eq!(
+            proposal.credit_request_date,
+            RequestDate::Receipt(now().fixed_offset())
+        );
+        assert_eq!(proposal.credit_request_date.at(), now().fixed_offset());
+    }
+
+    #[test]
+    fn a_proposal_fingerprints_the_same_whenever_it_is_received() {
+        let fingerprint = |p: pb::LegalPersonProposal, at: DateTime<Utc>| {
+            Fingerprint::of(&validate(p, at).unwrap()).unwrap()
+        };
+        let later = now() + chrono::Duration::hours(1);
+        assert_eq!(
+            fingerprint(qi_example(), now()),
+            fingerprint(qi_example(), later)
+        );
+        // Without a request date the time of receipt stands in, but is not the proposal's.
+        let mut undated = qi_example();
+        undated.credit_request_date = String::new();
+        assert_eq!(
+            fingerprint(undated.clone(), now()),
+            fingerprint(undated, later)
+        );
+        // Spellings the domain normalises are the same proposal.
+        let mut respelled = qi_example();
+        respelled.credit_type = "STUDENT_LOAN".into();
+        respelled.document_number = "35472523000115".into();
+        assert_eq!(
+            fingerprint(respelled, now()),
+            fingerprint(qi_example(), now())
+        );
+        // Any other change is another proposal.
+        let mut changed = qi_example();
+        changed.financial.as_mut().unwrap().amount = 200_000;
+        assert_ne!(
+            fingerprint(changed, now()),
+            fingerprint(qi_example(), now())
+        );
     }
 
     #[test]

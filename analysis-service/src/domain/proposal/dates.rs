@@ -1,5 +1,6 @@
 use super::Invalid;
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc};
+use serde::{Serialize, Serializer};
 
 /// Dates before this are typing errors, not companies or people.
 const EARLIEST_YEAR: i32 = 1800;
@@ -11,6 +12,36 @@ const EARLIEST_ZONE_AHEAD: Duration = Duration::hours(14);
 
 const DATE_FORMAT: &str = "a date as YYYY-MM-DD";
 const DATE_TIME_FORMAT: &str = "a date-time in RFC 3339, such as 2021-03-31T10:30:00-03:00";
+
+/// When the company asked for the credit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestDate {
+    /// As the partner gave it, in the partner's offset.
+    Given(DateTime<FixedOffset>),
+    /// Not given: the time the proposal was received stands in for it.
+    Receipt(DateTime<FixedOffset>),
+}
+
+impl RequestDate {
+    /// The request date the rules use: the partner's, or the time of receipt.
+    pub fn at(self) -> DateTime<FixedOffset> {
+        match self {
+            Self::Given(at) | Self::Receipt(at) => at,
+        }
+    }
+}
+
+impl Serialize for RequestDate {
+    /// The partner's date, or `null` when none was given: the time of receipt is not part of
+    /// the proposal (the analysis records when it was created), so a retry of the same body
+    /// serializes the same.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Given(at) => at.serialize(serializer),
+            Self::Receipt(_) => serializer.serialize_none(),
+        }
+    }
+}
 
 /// The instant a proposal is validated at. Passed in (not read from the clock) so validation
 /// is deterministic: tests pin it, and a replay uses the time the proposal was received.

@@ -17,7 +17,8 @@ fn within_max(cents: i64) -> Result<i64, Invalid> {
 }
 
 /// A non-negative amount of integer cents (revenue, income, appraised values).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct Cents(i64);
 
 impl Cents {
@@ -36,7 +37,8 @@ impl Cents {
 }
 
 /// A strictly positive amount of integer cents: what a credit proposal asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct PositiveCents(i64);
 
 impl PositiveCents {
@@ -53,7 +55,8 @@ impl PositiveCents {
 }
 
 /// The number of installments, 1 to [`MAX_INSTALLMENTS`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct Installments(u16);
 
 impl Installments {
@@ -73,7 +76,8 @@ impl Installments {
 }
 
 /// A finite, non-negative percentage (`2.32` means 2.32 %).
-#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd, serde::Serialize)]
+#[serde(transparent)]
 pub struct Percent(f64);
 
 impl Percent {
