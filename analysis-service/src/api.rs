@@ -65,8 +65,19 @@ impl AnalysisService for AnalysisApi {
     ) -> Result<Response<LegalPersonAnalysis>, Status> {
         let principal = require_scope(&request, ANALYSIS_WRITE)?;
         let bearer = forwarded_authorization(&request);
-        let proposal = request.into_inner().proposal.unwrap_or_default();
-        let proposal = Proposal::try_from(proposal).map_err(AnalysisError::InvalidProposal)?;
+        let SubmitLegalPersonAnalysisRequest {
+            proposal,
+            validate_only,
+        } = request.into_inner();
+        let proposal = Proposal::try_from(proposal.unwrap_or_default())
+            .map_err(AnalysisError::InvalidProposal)?;
+        if validate_only {
+            // Checked, not decided: nothing is stored or billed.
+            return Ok(Response::new(LegalPersonAnalysis {
+                id: proposal.id.as_str().to_owned(),
+                ..LegalPersonAnalysis::default()
+            }));
+        }
         let analysis = self
             .app
             .submit(&principal.tenant_id, bearer.as_deref(), proposal)

@@ -16,7 +16,7 @@ mod vocabulary;
 mod warrant;
 
 pub use contact::{Address, Cep, Country, Phone, PhoneDigits, PostalCode, State};
-pub use dates::{AsOf, RequestDate, constituted_by, parse_date};
+pub use dates::{AsOf, RequestDate, calendar_date, constituted_by, offset_instant};
 pub use financial::Financial;
 pub use invalid::Invalid;
 pub use money::{Cents, Installments, MAX_CENTS, MAX_INSTALLMENTS, Percent, PositiveCents};

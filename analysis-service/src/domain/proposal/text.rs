@@ -15,7 +15,7 @@ const MAX_EMAIL_CHARS: usize = 254;
 pub struct Text(String);
 
 impl Text {
-    /// Blank input is absent (`Ok(None)`): protobuf cannot tell "" from a missing string.
+    /// Blank input is absent (`Ok(None)`): a partner leaving a field empty has said nothing.
     pub fn optional(input: &str) -> Result<Option<Self>, Invalid> {
         let input = input.trim();
         if input.is_empty() {
