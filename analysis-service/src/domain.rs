@@ -1,7 +1,8 @@
 //! Business rules of legal-person analysis: the validated proposal, the policy, the decision.
 //!
 //! Pure logic, no I/O. The flow is `proposal` (built valid by `api`) → `features` (the only
-//! values a policy may read) → `policy` (thresholds and scorecard, as data) → `decision`.
+//! values a policy may read) → `policy` (thresholds and scorecard, as data) → `decision`,
+//! delivered and kept as an `analysis`.
 
 pub mod analysis;
 pub mod decision;

@@ -28,13 +28,16 @@ pub struct StoredAnalysis {
 /// Canonical: the [`Proposal`]'s serialization (values normalised: documents as digits,
 /// vocabulary in its canonical spelling, text trimmed) with object keys sorted and no
 /// whitespace. Two bodies that differ only in such spelling are the same proposal.
+///
+/// Changing how a [`Proposal`] serializes changes fingerprints: a retry that straddles such a
+/// release is answered as a conflict (never with another body's answer).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fingerprint(String);
 
 impl Fingerprint {
     /// The fingerprint of `proposal`.
     pub fn of(proposal: &Proposal) -> Result<Self, serde_json::Error> {
-        // Through a `Value`: its objects are sorted maps, so field order never matters.
+        // Through a `Value`, whose objects are sorted maps: field order never matters.
         let canonical = serde_json::to_vec(&serde_json::to_value(proposal)?)?;
         Ok(Self(sha256_hex(&canonical)))
     }

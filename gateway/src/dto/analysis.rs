@@ -169,7 +169,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
 }
 
 /// An amount of money in integer cents (`50000000` is R$ 500.000,00).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Cents(i64);
 
 impl<'de> Deserialize<'de> for Cents {
@@ -197,7 +197,7 @@ impl<'de> Deserialize<'de> for Cents {
 }
 
 /// A whole count that fits an `int32` (number of installments).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Count(i32);
 
 impl<'de> Deserialize<'de> for Count {
@@ -225,7 +225,7 @@ impl<'de> Deserialize<'de> for Count {
 }
 
 /// Any JSON number (rates and percentages: `2.32`, `100`).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Number(f64);
 
 impl<'de> Deserialize<'de> for Number {
