@@ -19,7 +19,9 @@ pub enum AnalysisError {
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
     #[error("stored analysis is unreadable: {0}")]
-    Corrupt(#[from] serde_json::Error),
+    Corrupt(String),
+    #[error("analysis cannot be encoded for storage: {0}")]
+    Encode(#[from] serde_json::Error),
 }
 
 impl From<AnalysisError> for Status {
@@ -34,7 +36,8 @@ impl From<AnalysisError> for Status {
             AnalysisError::QuotaExceeded(_) => status(ErrorCode::QuotaExceeded, message),
             AnalysisError::ScoresUnavailable => status(ErrorCode::ScoresUnavailable, message),
             AnalysisError::Db(e) => internal("analysis-service database failure", &e),
-            AnalysisError::Corrupt(e) => internal("analysis-service stored data", &e),
+            AnalysisError::Corrupt(_) => internal("analysis-service stored data", &error),
+            AnalysisError::Encode(e) => internal("analysis-service encoding", &e),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! analysis-service: legal-person (CNPJ) credit proposals, decided by policy and kept for audit.
 
 pub mod api;
+pub mod app;
 pub mod domain;
 pub mod error;
+pub mod peers;
 pub mod store;
 
 use aval_metering::QuotaGate;
@@ -27,8 +29,13 @@ impl MeshService for Application {
         let score = connect_lazy(&settings.peers.score, server.tls())?;
         let policy = domain::policy::Policy::default_policy()
             .map_err(|e| StartError::Other(format!("default analysis policy: {e}")))?;
-        let api = api::AnalysisApi::new(db.clone(), policy, QuotaGate::new(billing.clone()), score);
-        let routes = Routes::new(api.into_server());
+        let app = app::AnalysisApp::new(
+            db.clone(),
+            policy,
+            QuotaGate::new(billing.clone()),
+            peers::ScoreClient::new(score),
+        );
+        let routes = Routes::new(api::AnalysisApi::new(app).into_server());
         let (shipper, outbox) = store::OUTBOX.shipper(db, billing);
         Ok(ServiceHost::new(server, routes, api::SERVICE_NAMES)
             .with_job(move |stop| shipper.run(stop))

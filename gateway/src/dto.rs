@@ -1,3 +1,4 @@
 //! JSON bodies of the REST API and their mapping to and from protobuf.
 
 pub mod analysis;
+pub mod names;

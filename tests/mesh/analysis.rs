@@ -53,6 +53,15 @@ async fn the_qi_example_is_decided_billed_once_and_conflicts_when_changed(
     let again: Value = submit(&mesh, &token, &proposal).await?.json().await?;
     assert_eq!(again["analysis_status"], first["analysis_status"]);
     assert_eq!(again["created_at"], first["created_at"]);
+    // Exactly as first delivered, down to the last digit of every number.
+    for field in [
+        "probability_of_default",
+        "company_score",
+        "credit_limit",
+        "justification",
+    ] {
+        assert_eq!(again[field], first[field], "{field}");
+    }
 
     // The same id with another body: conflict.
     let mut changed = proposal.clone();
@@ -75,6 +84,10 @@ async fn the_qi_example_is_decided_billed_once_and_conflicts_when_changed(
         .await?;
     assert_eq!(fetched["analysis_status"], first["analysis_status"]);
     assert_eq!(fetched["company_score"], first["company_score"]);
+    assert_eq!(
+        fetched["probability_of_default"],
+        first["probability_of_default"]
+    );
 
     assert_eq!(mesh.billed(&token, "legal_person_analysis").await?, 1);
     // The partners' scores fetched for the analysis are part of it, not separate answers.
@@ -92,20 +105,37 @@ async fn invalid_proposals_name_each_bad_field(db: TestDatabase) -> TestResult {
     proposal["document_number"] = Value::from("35.472.523/0001-16");
     proposal["shareholders"][0]["document_number"] = Value::from("261.026.462-32");
     proposal["financial"]["currency"] = Value::from("GBP");
+    // A date the gateway cannot read and one the service refuses: still one answer.
+    proposal["client_since"] = Value::from("11/02/2021");
+    proposal["shareholders"][0]["birthdate"] = Value::from("2999-01-01");
     let response = submit(&mesh, &token, &proposal).await?;
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await?;
-    let fields: Vec<&str> = body["error"]["details"]
+    assert_eq!(body["error"]["code"], "INVALID_PROPOSAL", "{body}");
+    let details = body["error"]["details"]
         .as_array()
-        .map(|d| d.iter().filter_map(|x| x["field"].as_str()).collect())
+        .cloned()
         .unwrap_or_default();
-    for expected in [
-        "document_number",
-        "shareholders[0].document_number",
-        "financial.currency",
+    let detail = |field: &str| details.iter().find(|d| d["field"] == field).cloned();
+    for (field, code) in [
+        ("document_number", "INVALID_CNPJ"),
+        ("shareholders[0].document_number", "INVALID_CPF"),
+        ("financial.currency", "INVALID_ENUM"),
+        ("client_since", "INVALID_DATE"),
+        ("shareholders[0].birthdate", "DATE_IN_FUTURE"),
     ] {
-        assert!(fields.contains(&expected), "{expected} not in {fields:?}");
+        let found = detail(field);
+        assert_eq!(
+            found.as_ref().map(|d| &d["code"]),
+            Some(&Value::from(code)),
+            "{field} in {body}"
+        );
     }
+    assert_eq!(
+        detail("client_since").map(|d| d["message"].clone()),
+        Some(Value::from("must be a date as YYYY-MM-DD"))
+    );
+    assert_eq!(details.len(), 5, "each bad field once: {body}");
 
     // A type error is named by its JSON path before the proposal reaches the service.
     let mut typed = qi_example()?;

@@ -4,29 +4,32 @@
 //! field). Paths are the JSON paths partners send (`shareholders[0].document_number`); a
 //! guarantor's path leaves out the protobuf `oneof` (`guarantors[1].document_number`), as
 //! QI Tech's body has no such wrapper. The rules of each value live with its domain type;
-//! what is decided here is only what protobuf forces:
+//! what is decided here is only what the contract leaves open:
 //!
-//! - proto3 cannot tell `""` or `0` from absent, so blank text and zero amounts of required
-//!   fields are `REQUIRED` (a zero `financial.amount` or `number_of_installments` included);
 //! - required: `id`, `credit_type`, `legal_name`, `document_number`, `constitution_date` and
 //!   `financial` with `amount`, `currency`, `interest_type`, `number_of_installments`; a
 //!   shareholder's or natural-person guarantor's `name` and `document_number`; a legal-person
 //!   guarantor's `legal_name` and `document_number`; a phone's `number`; a warrant's
-//!   `warrant_type`; `source.channel` when `source` is given. Everything else is optional;
-//! - `credit_request_date`, when absent, is the time of validation (the time of receipt).
+//!   `warrant_type`; `source.channel` when `source` is given. Absent or blank text of a
+//!   required field is `REQUIRED`; of an optional one, absent. Everything else is optional;
+//! - `credit_request_date`, when absent, is the time of validation (the time of receipt);
+//! - a `Date` the calendar does not have (`2019-02-30`) is `INVALID_DATE`. The format of the
+//!   text a partner wrote (`11/02/2021`) is the JSON edge's to report: no text reaches here.
 
 use crate::domain::proposal::{
     Address, Appraisal, AsOf, Cents, Channel, ConstitutionType, Country, CreditType, Currency,
     Email, Financial, Guarantor, Installments, InterestType, Invalid, MAX_GUARANTORS, MAX_PHONES,
     MAX_SCR_PARAMETERS, MAX_SHAREHOLDERS, MAX_WARRANTS, NaturalPerson, Percent, Phone, PhoneDigits,
-    PhoneType, PositiveCents, PostalCode, Proposal, ProposalId, ProtectedAttributes, Source, State,
-    Text, Warrant, WarrantType, constituted_by, scr_parameter,
+    PhoneType, PositiveCents, PostalCode, Proposal, ProposalId, ProtectedAttributes, RequestDate,
+    Source, State, Text, Warrant, WarrantType, calendar_date, constituted_by, offset_instant,
+    scr_parameter,
 };
 use aval_credit::{Cnpj, Cpf};
-use aval_errors::FieldViolation;
+use aval_errors::{FieldPath, FieldViolation};
 use aval_proto::analysis::v1 as pb;
 use aval_proto::common::v1 as common;
-use chrono::{DateTime, Utc};
+use aval_transport::time::from_timestamp;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 impl TryFrom<pb::LegalPersonProposal> for Proposal {
     type Error = Vec<FieldViolation>;
@@ -38,80 +41,107 @@ impl TryFrom<pb::LegalPersonProposal> for Proposal {
 }
 
 /// Validates a proposal as of `now` (dates after it are refused), returning every violation.
-/// Replaying a stored proposal passes the time it was received.
 pub fn validate(
     p: pb::LegalPersonProposal,
     now: DateTime<Utc>,
 ) -> Result<Proposal, Vec<FieldViolation>> {
     let as_of = AsOf::new(now);
+    let root = FieldPath::root();
     let mut v = Violations::default();
 
-    let id = v.check("id", ProposalId::parse(&p.id));
-    let registration_id = v.text("registration_id", &p.registration_id);
+    let id = v.check(&root.key("id"), ProposalId::parse(text(&p.id)));
+    let registration_id = v.text(&root.key("registration_id"), &p.registration_id);
     let credit_request_date = v.check(
-        "credit_request_date",
-        optional(&p.credit_request_date, |s| as_of.past_instant(s))
-            .map(|date| date.unwrap_or_else(|| now.fixed_offset())),
+        &root.key("credit_request_date"),
+        p.credit_request_date
+            .as_ref()
+            .map(|d| instant(d).and_then(|i| as_of.past_instant(i)))
+            .transpose()
+            .map(|d| d.map_or(RequestDate::Receipt(now.fixed_offset()), RequestDate::Given)),
     );
-    let credit_type = v.check("credit_type", CreditType::parse(&p.credit_type));
-    let legal_name = v.check("legal_name", Text::required(&p.legal_name));
-    let trading_name = v.text("trading_name", &p.trading_name);
-    let document = v.check("document_number", cnpj(&p.document_number));
+    let credit_type = v.check(
+        &root.key("credit_type"),
+        CreditType::parse(text(&p.credit_type)),
+    );
+    let legal_name = v.check(&root.key("legal_name"), Text::required(text(&p.legal_name)));
+    let trading_name = v.text(&root.key("trading_name"), &p.trading_name);
+    let document = v.check(&root.key("document_number"), cnpj(text(&p.document_number)));
     let constitution_date = v.check(
-        "constitution_date",
-        required(&p.constitution_date, |s| as_of.past_date(s)),
+        &root.key("constitution_date"),
+        past_date(as_of, p.constitution_date.as_ref()).and_then(|d| d.ok_or(Invalid::Required)),
     );
     let constitution_type = v
         .check(
-            "constitution_type",
+            &root.key("constitution_type"),
             optional(&p.constitution_type, ConstitutionType::parse),
         )
         .flatten();
-    let email = v.check("email", Email::optional(&p.email)).flatten();
-    let monthly_revenue = v.check("monthly_revenue", Cents::new(p.monthly_revenue));
-    let client_category = v.text("client_category", &p.client_category);
+    let email = v
+        .check(&root.key("email"), Email::optional(text(&p.email)))
+        .flatten();
+    let monthly_revenue = v.check(
+        &root.key("monthly_revenue"),
+        Cents::absent_as_zero(p.monthly_revenue),
+    );
+    let client_category = v.text(&root.key("client_category"), &p.client_category);
     let client_since = v
         .check(
-            "client_since",
-            optional(&p.client_since, |s| as_of.past_date(s)),
+            &root.key("client_since"),
+            past_date(as_of, p.client_since.as_ref()),
         )
         .flatten();
-    let address = p.address.and_then(|a| address(&mut v, "address", a));
-    let phones = list(&mut v, "phones", p.phones, MAX_PHONES, phone);
+    let address = p
+        .address
+        .and_then(|a| address(&mut v, &root.key("address"), a));
+    let phones = list(&mut v, &root.key("phones"), p.phones, MAX_PHONES, phone);
     let shareholders = list(
         &mut v,
-        "shareholders",
+        &root.key("shareholders"),
         p.shareholders,
         MAX_SHAREHOLDERS,
         |v, path, person| natural_person(v, as_of, path, person),
     );
     let guarantors = list(
         &mut v,
-        "guarantors",
+        &root.key("guarantors"),
         p.guarantors,
         MAX_GUARANTORS,
         |v, path, guarantor_pb| guarantor(v, as_of, path, guarantor_pb),
     );
     let financial = match p.financial {
-        Some(f) => financial(&mut v, f),
-        None => v.check("financial", Err(Invalid::Required)),
+        Some(f) => financial(&mut v, &root.key("financial"), f),
+        None => v.check(&root.key("financial"), Err(Invalid::Required)),
     };
-    let warrants = list(&mut v, "warrants", p.warrants, MAX_WARRANTS, warrant);
-    let source = p.source.and_then(|s| source(&mut v, s));
+    let warrants = list(
+        &mut v,
+        &root.key("warrants"),
+        p.warrants,
+        MAX_WARRANTS,
+        warrant,
+    );
+    let source = p
+        .source
+        .and_then(|s| source(&mut v, &root.key("source"), s));
     if p.scr_parameters.len() > MAX_SCR_PARAMETERS {
         v.push(
-            "scr_parameters",
+            &root.key("scr_parameters"),
             &Invalid::TooMany {
                 max: MAX_SCR_PARAMETERS,
             },
         );
     } else {
         for (key, value) in &p.scr_parameters {
-            v.check(&format!("scr_parameters.{key}"), scr_parameter(key, value));
+            v.check(
+                &root.key("scr_parameters").key(key),
+                scr_parameter(key, value),
+            );
         }
     }
     if let (Some(constitution), Some(request)) = (constitution_date, credit_request_date) {
-        v.check("constitution_date", constituted_by(constitution, request));
+        v.check(
+            &root.key("constitution_date"),
+            constituted_by(constitution, request.at()),
+        );
     }
 
     let (
@@ -170,12 +200,12 @@ pub fn validate(
 struct Violations(Vec<FieldViolation>);
 
 impl Violations {
-    fn check<T>(&mut self, field: &str, result: Result<T, Invalid>) -> Option<T> {
+    fn check<T>(&mut self, field: &FieldPath, result: Result<T, Invalid>) -> Option<T> {
         result.map_err(|invalid| self.push(field, &invalid)).ok()
     }
 
-    fn push(&mut self, field: &str, invalid: &Invalid) {
-        self.0.push(FieldViolation::new(
+    fn push(&mut self, field: &FieldPath, invalid: &Invalid) {
+        self.0.push(FieldViolation::at(
             field,
             invalid.code(),
             invalid.to_string(),
@@ -183,35 +213,49 @@ impl Violations {
     }
 
     /// Optional free text.
-    fn text(&mut self, field: &str, input: &str) -> Option<Text> {
-        self.check(field, Text::optional(input)).flatten()
+    fn text(&mut self, field: &FieldPath, input: &Option<String>) -> Option<Text> {
+        self.check(field, Text::optional(text(input))).flatten()
     }
 }
 
-/// `prefix.name`, or `name` at the root.
-fn at(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{prefix}.{name}")
-    }
+/// Absent text reads as blank: the domain's rules treat the two alike (blank optional text is
+/// absent, blank required text is `REQUIRED`).
+fn text(input: &Option<String>) -> &str {
+    input.as_deref().unwrap_or_default()
 }
 
-/// Blank input is absent; anything else must parse.
+/// Absent or blank input is absent; anything else must parse.
 fn optional<T>(
-    input: &str,
+    input: &Option<String>,
     parse: impl FnOnce(&str) -> Result<T, Invalid>,
 ) -> Result<Option<T>, Invalid> {
-    if input.trim().is_empty() {
-        Ok(None)
-    } else {
-        parse(input).map(Some)
+    match text(input).trim() {
+        "" => Ok(None),
+        _ => parse(text(input)).map(Some),
     }
 }
 
-/// Blank input is `REQUIRED`; anything else must parse.
-fn required<T>(input: &str, parse: impl FnOnce(&str) -> Result<T, Invalid>) -> Result<T, Invalid> {
-    optional(input, parse)?.ok_or(Invalid::Required)
+/// A day of the calendar, not in the future; `None` when absent.
+fn past_date(as_of: AsOf, date: Option<&common::Date>) -> Result<Option<NaiveDate>, Invalid> {
+    date.map(|d| calendar_date(d.year, d.month, d.day).and_then(|d| as_of.past_date(d)))
+        .transpose()
+}
+
+/// The instant with the sender's offset.
+fn instant(at: &common::OffsetDateTime) -> Result<DateTime<FixedOffset>, Invalid> {
+    let utc = at.instant.as_ref().ok_or(Invalid::Required)?.normalized();
+    let utc = from_timestamp(&utc).ok_or(Invalid::out_of_range(
+        "must be an instant between the years 1 and 9999",
+    ))?;
+    offset_instant(utc, at.utc_offset_seconds)
+}
+
+/// A whole number the contract requires: absent is `REQUIRED`.
+fn required_number<N, T>(
+    input: Option<N>,
+    parse: impl FnOnce(N) -> Result<T, Invalid>,
+) -> Result<T, Invalid> {
+    input.map_or(Err(Invalid::Required), parse)
 }
 
 fn cpf(input: &str) -> Result<Cpf, Invalid> {
@@ -232,10 +276,10 @@ fn cnpj(input: &str) -> Result<Cnpj, Invalid> {
 /// work (a hostile body should not buy thousands of checks).
 fn list<T, U>(
     v: &mut Violations,
-    path: &str,
+    path: &FieldPath,
     items: Vec<T>,
     max: usize,
-    mut convert: impl FnMut(&mut Violations, &str, T) -> Option<U>,
+    mut convert: impl FnMut(&mut Violations, &FieldPath, T) -> Option<U>,
 ) -> Vec<U> {
     if items.len() > max {
         v.push(path, &Invalid::TooMany { max });
@@ -243,7 +287,7 @@ fn list<T, U>(
     }
     let mut converted = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        if let Some(item) = convert(v, &format!("{path}[{i}]"), item) {
+        if let Some(item) = convert(v, &path.index(i), item) {
             converted.push(item);
         }
     }
@@ -253,30 +297,36 @@ fn list<T, U>(
 fn natural_person(
     v: &mut Violations,
     as_of: AsOf,
-    path: &str,
+    path: &FieldPath,
     p: pb::NaturalPerson,
 ) -> Option<NaturalPerson> {
-    let name = v.check(&at(path, "name"), Text::required(&p.name));
-    let document = v.check(&at(path, "document_number"), cpf(&p.document_number));
+    let name = v.check(&path.key("name"), Text::required(text(&p.name)));
+    let document = v.check(&path.key("document_number"), cpf(text(&p.document_number)));
     let birthdate = v
         .check(
-            &at(path, "birthdate"),
-            optional(&p.birthdate, |s| as_of.past_date(s)),
+            &path.key("birthdate"),
+            past_date(as_of, p.birthdate.as_ref()),
         )
         .flatten();
     let email = v
-        .check(&at(path, "email"), Email::optional(&p.email))
+        .check(&path.key("email"), Email::optional(text(&p.email)))
         .flatten();
-    let monthly_income = v.check(&at(path, "monthly_income"), Cents::new(p.monthly_income));
-    let declared_assets = v.check(&at(path, "declared_assets"), Cents::new(p.declared_assets));
-    let occupation = v.text(&at(path, "occupation"), &p.occupation);
-    let address = p.address.and_then(|a| address(v, &at(path, "address"), a));
-    let phones = list(v, &at(path, "phones"), p.phones, MAX_PHONES, phone);
+    let monthly_income = v.check(
+        &path.key("monthly_income"),
+        Cents::absent_as_zero(p.monthly_income),
+    );
+    let declared_assets = v.check(
+        &path.key("declared_assets"),
+        Cents::absent_as_zero(p.declared_assets),
+    );
+    let occupation = v.text(&path.key("occupation"), &p.occupation);
+    let address = p.address.and_then(|a| address(v, &path.key("address"), a));
+    let phones = list(v, &path.key("phones"), p.phones, MAX_PHONES, phone);
     let protected = ProtectedAttributes {
-        gender: v.text(&at(path, "gender"), &p.gender),
-        nationality: v.text(&at(path, "nationality"), &p.nationality),
-        mother_name: v.text(&at(path, "mother_name"), &p.mother_name),
-        father_name: v.text(&at(path, "father_name"), &p.father_name),
+        gender: v.text(&path.key("gender"), &p.gender),
+        nationality: v.text(&path.key("nationality"), &p.nationality),
+        mother_name: v.text(&path.key("mother_name"), &p.mother_name),
+        father_name: v.text(&path.key("father_name"), &p.father_name),
     };
     Some(NaturalPerson {
         name: name?,
@@ -292,22 +342,33 @@ fn natural_person(
     })
 }
 
-fn guarantor(v: &mut Violations, as_of: AsOf, path: &str, g: pb::Guarantor) -> Option<Guarantor> {
+fn guarantor(
+    v: &mut Violations,
+    as_of: AsOf,
+    path: &FieldPath,
+    g: pb::Guarantor,
+) -> Option<Guarantor> {
     use pb::guarantor::Person;
     match g.person {
         Some(Person::NaturalPerson(person)) => {
             natural_person(v, as_of, path, person).map(|p| Guarantor::Natural(Box::new(p)))
         }
         Some(Person::LegalPerson(company)) => {
-            let legal_name = v.check(&at(path, "legal_name"), Text::required(&company.legal_name));
-            let document = v.check(&at(path, "document_number"), cnpj(&company.document_number));
+            let legal_name = v.check(
+                &path.key("legal_name"),
+                Text::required(text(&company.legal_name)),
+            );
+            let document = v.check(
+                &path.key("document_number"),
+                cnpj(text(&company.document_number)),
+            );
             Some(Guarantor::Legal {
                 legal_name: legal_name?,
                 document: document?,
             })
         }
         None => {
-            v.0.push(FieldViolation::new(
+            v.0.push(FieldViolation::at(
                 path,
                 Invalid::Required.code(),
                 "must be either a natural_person or a legal_person",
@@ -317,22 +378,22 @@ fn guarantor(v: &mut Violations, as_of: AsOf, path: &str, g: pb::Guarantor) -> O
     }
 }
 
-fn address(v: &mut Violations, path: &str, a: common::Address) -> Option<Address> {
-    let country = v.check(&at(path, "country"), Country::parse(&a.country));
-    let street = v.text(&at(path, "street"), &a.street);
-    let number = v.text(&at(path, "number"), &a.number);
-    let complement = v.text(&at(path, "complement"), &a.complement);
-    let neighborhood = v.text(&at(path, "neighborhood"), &a.neighborhood);
-    let city = v.text(&at(path, "city"), &a.city);
+fn address(v: &mut Violations, path: &FieldPath, a: common::Address) -> Option<Address> {
+    let country = v.check(&path.key("country"), Country::parse(text(&a.country)));
+    let street = v.text(&path.key("street"), &a.street);
+    let number = v.text(&path.key("number"), &a.number);
+    let complement = v.text(&path.key("complement"), &a.complement);
+    let neighborhood = v.text(&path.key("neighborhood"), &a.neighborhood);
+    let city = v.text(&path.key("city"), &a.city);
     // The UF and CEP rules depend on the country: unknowable when the country is invalid.
     let country = country?;
     let state = v
-        .check(&at(path, "uf"), State::parse(&country, &a.uf))
+        .check(&path.key("uf"), State::parse(&country, text(&a.uf)))
         .flatten();
     let postal_code = v
         .check(
-            &at(path, "postal_code"),
-            PostalCode::parse(&country, &a.postal_code),
+            &path.key("postal_code"),
+            PostalCode::parse(&country, text(&a.postal_code)),
         )
         .flatten();
     Some(Address {
@@ -347,19 +408,22 @@ fn address(v: &mut Violations, path: &str, a: common::Address) -> Option<Address
     })
 }
 
-fn phone(v: &mut Violations, path: &str, p: common::Phone) -> Option<Phone> {
+fn phone(v: &mut Violations, path: &FieldPath, p: common::Phone) -> Option<Phone> {
     let international_dial_code = v
         .check(
-            &at(path, "international_dial_code"),
-            PhoneDigits::dial_code(&p.international_dial_code),
+            &path.key("international_dial_code"),
+            PhoneDigits::dial_code(text(&p.international_dial_code)),
         )
         .flatten();
     let area_code = v
-        .check(&at(path, "area_code"), PhoneDigits::area_code(&p.area_code))
+        .check(
+            &path.key("area_code"),
+            PhoneDigits::area_code(text(&p.area_code)),
+        )
         .flatten();
-    let number = v.check(&at(path, "number"), PhoneDigits::number(&p.number));
+    let number = v.check(&path.key("number"), PhoneDigits::number(text(&p.number)));
     let phone_type = v
-        .check(&at(path, "type"), optional(&p.r#type, PhoneType::parse))
+        .check(&path.key("type"), optional(&p.r#type, PhoneType::parse))
         .flatten();
     Some(Phone {
         international_dial_code,
@@ -369,30 +433,27 @@ fn phone(v: &mut Violations, path: &str, p: common::Phone) -> Option<Phone> {
     })
 }
 
-fn financial(v: &mut Violations, f: pb::Financial) -> Option<Financial> {
+fn financial(v: &mut Violations, path: &FieldPath, f: pb::Financial) -> Option<Financial> {
     let amount = v.check(
-        "financial.amount",
-        match f.amount {
-            0 => Err(Invalid::Required),
-            amount => PositiveCents::new(amount),
-        },
+        &path.key("amount"),
+        required_number(f.amount, PositiveCents::new),
     );
-    let currency = v.check("financial.currency", Currency::parse(&f.currency));
+    let currency = v.check(&path.key("currency"), Currency::parse(text(&f.currency)));
     let interest_type = v.check(
-        "financial.interest_type",
-        InterestType::parse(&f.interest_type),
+        &path.key("interest_type"),
+        InterestType::parse(text(&f.interest_type)),
     );
     let annual_interest_rate = v.check(
-        "financial.annual_interest_rate",
-        Percent::new(f.annual_interest_rate),
+        &path.key("annual_interest_rate"),
+        Percent::absent_as_zero(f.annual_interest_rate),
     );
-    let cdi_percentage = v.check("financial.cdi_percentage", Percent::new(f.cdi_percentage));
+    let cdi_percentage = v.check(
+        &path.key("cdi_percentage"),
+        Percent::absent_as_zero(f.cdi_percentage),
+    );
     let number_of_installments = v.check(
-        "financial.number_of_installments",
-        match f.number_of_installments {
-            0 => Err(Invalid::Required),
-            count => Installments::new(count),
-        },
+        &path.key("number_of_installments"),
+        required_number(f.number_of_installments, Installments::new),
     );
     Some(Financial {
         amount: amount?,
@@ -404,16 +465,19 @@ fn financial(v: &mut Violations, f: pb::Financial) -> Option<Financial> {
     })
 }
 
-fn warrant(v: &mut Violations, path: &str, w: pb::Warrant) -> Option<Warrant> {
+fn warrant(v: &mut Violations, path: &FieldPath, w: pb::Warrant) -> Option<Warrant> {
     let warrant_type = v.check(
-        &at(path, "warrant_type"),
-        WarrantType::parse(&w.warrant_type),
+        &path.key("warrant_type"),
+        WarrantType::parse(text(&w.warrant_type)),
     );
-    let property_type = v.text(&at(path, "property_type"), &w.property_type);
-    let estimated = v.check(&at(path, "estimated_value"), Cents::new(w.estimated_value));
-    let forced_path = at(path, "forced_selling_value");
-    let forced = v.check(&forced_path, Cents::new(w.forced_selling_value));
-    let address = w.address.and_then(|a| address(v, &at(path, "address"), a));
+    let property_type = v.text(&path.key("property_type"), &w.property_type);
+    let estimated = v.check(
+        &path.key("estimated_value"),
+        Cents::absent_as_zero(w.estimated_value),
+    );
+    let forced_path = path.key("forced_selling_value");
+    let forced = v.check(&forced_path, Cents::absent_as_zero(w.forced_selling_value));
+    let address = w.address.and_then(|a| address(v, &path.key("address"), a));
     let appraisal = v.check(&forced_path, Appraisal::new(estimated?, forced?));
     Some(Warrant {
         warrant_type: warrant_type?,
@@ -423,10 +487,12 @@ fn warrant(v: &mut Violations, path: &str, w: pb::Warrant) -> Option<Warrant> {
     })
 }
 
-fn source(v: &mut Violations, s: pb::Source) -> Option<Source> {
-    let channel = v.check("source.channel", Channel::parse(&s.channel));
-    let ip = v.check("source.ip", Source::parse_ip(&s.ip)).flatten();
-    let session_id = v.text("source.session_id", &s.session_id);
+fn source(v: &mut Violations, path: &FieldPath, s: pb::Source) -> Option<Source> {
+    let channel = v.check(&path.key("channel"), Channel::parse(text(&s.channel)));
+    let ip = v
+        .check(&path.key("ip"), Source::parse_ip(text(&s.ip)))
+        .flatten();
+    let session_id = v.text(&path.key("session_id"), &s.session_id);
     Some(Source {
         channel: channel?,
         ip,
@@ -438,6 +504,7 @@ fn source(v: &mut Violations, s: pb::Source) -> Option<Source> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::domain::analysis::Fingerprint;
     use crate::domain::decision::{AnalysisStatus, decide};
     use crate::domain::policy::Policy;
     use crate::domain::proposal::Uf;
@@ -450,41 +517,61 @@ mod tests {
             .with_timezone(&Utc)
     }
 
+    /// Text as a proto `optional string` holds it.
+    fn s(text: &str) -> Option<String> {
+        Some(text.to_owned())
+    }
+
+    fn day(year: i32, month: i32, day: i32) -> Option<common::Date> {
+        Some(common::Date { year, month, day })
+    }
+
+    /// An RFC 3339 date-time as the gateway sends it: the instant and the partner's offset.
+    fn at(rfc3339: &str) -> Option<common::OffsetDateTime> {
+        let parsed = DateTime::parse_from_rfc3339(rfc3339).unwrap();
+        Some(common::OffsetDateTime {
+            instant: Some(aval_transport::time::to_timestamp(
+                parsed.with_timezone(&Utc),
+            )),
+            utc_offset_seconds: parsed.offset().local_minus_utc(),
+        })
+    }
+
     fn addr(street: &str, uf: &str, postal_code: &str) -> common::Address {
         common::Address {
-            country: "BRA".into(),
-            street: street.into(),
-            number: "100".into(),
-            complement: String::new(),
-            neighborhood: "Centro".into(),
-            city: "São Paulo".into(),
-            uf: uf.into(),
-            postal_code: postal_code.into(),
+            country: s("BRA"),
+            street: s(street),
+            number: s("100"),
+            complement: None,
+            neighborhood: s("Centro"),
+            city: s("São Paulo"),
+            uf: s(uf),
+            postal_code: s(postal_code),
         }
     }
 
     fn phone_pb(number: &str, kind: &str) -> common::Phone {
         common::Phone {
-            international_dial_code: "55".into(),
-            area_code: "11".into(),
-            number: number.into(),
-            r#type: kind.into(),
+            international_dial_code: s("55"),
+            area_code: s("11"),
+            number: s(number),
+            r#type: s(kind),
         }
     }
 
-    fn person(name: &str, cpf: &str, birthdate: &str) -> pb::NaturalPerson {
+    fn person(name: &str, cpf: &str, birthdate: Option<common::Date>) -> pb::NaturalPerson {
         pb::NaturalPerson {
-            name: name.into(),
-            document_number: cpf.into(),
-            birthdate: birthdate.into(),
-            email: "annapintoazevedo@sample.com".into(),
-            nationality: "BRA".into(),
-            mother_name: "Beatrice Rodrigues Pinto".into(),
-            father_name: "Luís Azevedo".into(),
-            monthly_income: 800_000,
-            declared_assets: 18_600_000,
-            occupation: "law".into(),
-            gender: "female".into(),
+            name: s(name),
+            document_number: s(cpf),
+            birthdate,
+            email: s("annapintoazevedo@sample.com"),
+            nationality: s("BRA"),
+            mother_name: s("Beatrice Rodrigues Pinto"),
+            father_name: s("Luís Azevedo"),
+            monthly_income: Some(800_000),
+            declared_assets: Some(18_600_000),
+            occupation: s("law"),
+            gender: s("female"),
             address: Some(addr("Rua Derviche Djouki", "SP", "02463-080")),
             phones: vec![phone_pb("55988644", "mobile")],
         }
@@ -496,46 +583,50 @@ mod tests {
             person: Some(pb::guarantor::Person::NaturalPerson(person(
                 "Melissa Lima Melo",
                 "677.498.846-61",
-                "1960-11-21",
+                day(1960, 11, 21),
             ))),
         };
         pb::LegalPersonProposal {
-            id: "12345678".into(),
-            registration_id: String::new(),
-            credit_request_date: "2021-03-31T10:30:00-03:00".into(),
-            credit_type: "student_loan".into(),
-            legal_name: "QI Tech Tecnologia LTDA".into(),
-            trading_name: "QI Tech".into(),
-            document_number: "35.472.523/0001-15".into(),
-            constitution_date: "2019-11-11".into(),
-            constitution_type: "llc".into(),
-            email: "suporte.caas@qitech.com.br".into(),
-            monthly_revenue: 50_000_000,
-            client_category: "Premium User".into(),
-            client_since: "2021-02-11".into(),
+            id: s("12345678"),
+            registration_id: None,
+            credit_request_date: at("2021-03-31T10:30:00-03:00"),
+            credit_type: s("student_loan"),
+            legal_name: s("QI Tech Tecnologia LTDA"),
+            trading_name: s("QI Tech"),
+            document_number: s("35.472.523/0001-15"),
+            constitution_date: day(2019, 11, 11),
+            constitution_type: s("llc"),
+            email: s("suporte.caas@qitech.com.br"),
+            monthly_revenue: Some(50_000_000),
+            client_category: s("Premium User"),
+            client_since: day(2021, 2, 11),
             address: Some(addr("Av. Brigadeiro Faria Lima", "SP", "01452-905")),
             phones: vec![phone_pb("32234611", "residential")],
-            shareholders: vec![person("Anna Pinto Azevedo", "261.026.462-31", "1972-08-22")],
+            shareholders: vec![person(
+                "Anna Pinto Azevedo",
+                "261.026.462-31",
+                day(1972, 8, 22),
+            )],
             guarantors: vec![guarantor],
             financial: Some(pb::Financial {
-                amount: 100_000,
-                currency: "BRL".into(),
-                interest_type: "cdi_plus".into(),
-                annual_interest_rate: 2.32,
-                cdi_percentage: 100.0,
-                number_of_installments: 4,
+                amount: Some(100_000),
+                currency: s("BRL"),
+                interest_type: s("cdi_plus"),
+                annual_interest_rate: Some(2.32),
+                cdi_percentage: Some(100.0),
+                number_of_installments: Some(4),
             }),
             warrants: vec![pb::Warrant {
-                warrant_type: "real_estate".into(),
+                warrant_type: s("real_estate"),
                 address: Some(addr("Rua Curitiba", "SP", "04005-030")),
-                property_type: "house".into(),
-                estimated_value: 100_000_000,
-                forced_selling_value: 60_000_000,
+                property_type: s("house"),
+                estimated_value: Some(100_000_000),
+                forced_selling_value: Some(60_000_000),
             }],
             source: Some(pb::Source {
-                channel: "website".into(),
-                ip: "132.23.161.75".into(),
-                session_id: "2bb684f9-6c00-4993-bcd7-18b9eccd7c9d".into(),
+                channel: s("website"),
+                ip: s("132.23.161.75"),
+                session_id: s("2bb684f9-6c00-4993-bcd7-18b9eccd7c9d"),
             }),
             scr_parameters: BTreeMap::new(),
         }
@@ -565,7 +656,7 @@ mod tests {
         assert_eq!(proposal.credit_type, CreditType::StudentLoan);
         assert_eq!(proposal.constitution_type, Some(ConstitutionType::Llc));
         assert_eq!(
-            proposal.credit_request_date.offset().local_minus_utc(),
+            proposal.credit_request_date.at().offset().local_minus_utc(),
             -3 * 3600
         );
         assert_eq!(proposal.monthly_revenue.get(), 50_000_000);
@@ -632,20 +723,20 @@ mod tests {
     #[test]
     fn every_violation_is_collected_with_its_json_path() {
         let mut p = qi_example();
-        p.document_number = "35.472.523/0001-16".into();
-        p.financial.as_mut().unwrap().amount = 0;
-        p.shareholders[0].document_number = "261.026.462-32".into();
+        p.document_number = s("35.472.523/0001-16");
+        p.financial.as_mut().unwrap().amount = None;
+        p.shareholders[0].document_number = s("261.026.462-32");
         p.guarantors.push(pb::Guarantor {
             person: Some(pb::guarantor::Person::NaturalPerson(person(
                 "Melissa",
                 "111.111.111-11",
-                "1960-11-21",
+                day(1960, 11, 21),
             ))),
         });
-        p.warrants[0].forced_selling_value = 100_000_001;
-        p.address.as_mut().unwrap().postal_code = "1452-905".into();
-        p.phones[0].number = String::new();
-        p.source.as_mut().unwrap().channel = "fax".into();
+        p.warrants[0].forced_selling_value = Some(100_000_001);
+        p.address.as_mut().unwrap().postal_code = s("1452-905");
+        p.phones[0].number = s(" ");
+        p.source.as_mut().unwrap().channel = s("fax");
         let result = validate(p, now());
         let violations = result.clone().err().unwrap();
         assert_eq!(
@@ -682,13 +773,13 @@ mod tests {
     #[test]
     fn enums_are_case_insensitive_and_stored_canonical() {
         let mut p = qi_example();
-        p.constitution_type = "LLC".into();
-        p.credit_type = "Credit_Card_Limit".into();
-        p.source.as_mut().unwrap().channel = "APP".into();
+        p.constitution_type = s("LLC");
+        p.credit_type = s("Credit_Card_Limit");
+        p.source.as_mut().unwrap().channel = s("APP");
         let f = p.financial.as_mut().unwrap();
-        f.currency = "brl".into();
-        f.interest_type = "PRE_FIXED".into();
-        p.address.as_mut().unwrap().uf = "sp".into();
+        f.currency = s("brl");
+        f.interest_type = s("PRE_FIXED");
+        p.address.as_mut().unwrap().uf = s("sp");
         let proposal = validate(p, now()).unwrap();
         assert_eq!(proposal.constitution_type.map(|c| c.as_str()), Some("llc"));
         assert_eq!(proposal.credit_type, CreditType::CreditCardLimit);
@@ -697,34 +788,69 @@ mod tests {
         assert_eq!(proposal.source.map(|s| s.channel), Some(Channel::App));
 
         let mut p = qi_example();
-        p.constitution_type = "sa".into();
+        p.constitution_type = s("sa");
         let violations = validate(p, now()).err().unwrap();
         assert_eq!(violations[0].code.as_str(), "INVALID_ENUM");
         assert_eq!(violations[0].message, "must be one of: llc, corp");
     }
 
     #[test]
-    fn dates_must_be_iso_and_not_in_the_future() {
+    fn dates_must_exist_and_not_be_in_the_future() {
         let mut p = qi_example();
-        p.credit_request_date = "2026-06-01T00:00:00-03:00".into();
-        p.constitution_date = "2026-05-03".into();
-        p.client_since = "11/02/2021".into();
-        p.shareholders[0].birthdate = "2030-01-01".into();
+        p.credit_request_date = at("2026-06-01T00:00:00-03:00");
+        p.constitution_date = day(2026, 5, 3);
+        p.client_since = day(2021, 2, 30);
+        p.shareholders[0].birthdate = day(2030, 1, 1);
+        p.guarantors = vec![pb::Guarantor {
+            person: Some(pb::guarantor::Person::NaturalPerson(person(
+                "Melissa Lima Melo",
+                "677.498.846-61",
+                day(1799, 12, 31),
+            ))),
+        }];
+        let result = validate(p, now());
+        let violations = result.clone().err().unwrap();
         assert_eq!(
-            codes(validate(p, now())),
+            codes(result),
             vec![
                 pair("client_since", "INVALID_DATE"),
                 pair("constitution_date", "DATE_IN_FUTURE"),
                 pair("credit_request_date", "DATE_IN_FUTURE"),
+                pair("guarantors[0].birthdate", "OUT_OF_RANGE"),
                 pair("shareholders[0].birthdate", "DATE_IN_FUTURE"),
             ]
+        );
+        assert!(violations.iter().any(|v| v.field == "client_since"
+            && v.message == "must be a calendar date (a month 1 to 12, a day of that month)"));
+
+        // What gRPC callers can send that JSON never does: an instant-less or absurd offset.
+        let mut p = qi_example();
+        p.credit_request_date = Some(common::OffsetDateTime {
+            instant: None,
+            utc_offset_seconds: 0,
+        });
+        p.constitution_date = day(2019, 0, 11);
+        assert_eq!(
+            codes(validate(p, now())),
+            vec![
+                pair("constitution_date", "INVALID_DATE"),
+                pair("credit_request_date", "REQUIRED"),
+            ]
+        );
+        let mut p = qi_example();
+        if let Some(at) = p.credit_request_date.as_mut() {
+            at.utc_offset_seconds = 90_000;
+        }
+        assert_eq!(
+            codes(validate(p, now())),
+            vec![pair("credit_request_date", "INVALID_DATE")]
         );
     }
 
     #[test]
     fn a_company_cannot_ask_before_it_exists() {
         let mut p = qi_example();
-        p.constitution_date = "2021-04-01".into();
+        p.constitution_date = day(2021, 4, 1);
         assert_eq!(
             codes(validate(p, now())),
             vec![pair("constitution_date", "OUT_OF_RANGE")]
@@ -734,9 +860,47 @@ mod tests {
     #[test]
     fn a_missing_request_date_is_the_time_of_receipt() {
         let mut p = qi_example();
-        p.credit_request_date = String::new();
+        p.credit_request_date = None;
         let proposal = validate(p, now()).unwrap();
-        assert_eq!(proposal.credit_request_date, now().fixed_offset());
+        assert_eq!(
+            proposal.credit_request_date,
+            RequestDate::Receipt(now().fixed_offset())
+        );
+        assert_eq!(proposal.credit_request_date.at(), now().fixed_offset());
+    }
+
+    #[test]
+    fn a_proposal_fingerprints_the_same_whenever_it_is_received() {
+        let fingerprint = |p: pb::LegalPersonProposal, at: DateTime<Utc>| {
+            Fingerprint::of(&validate(p, at).unwrap()).unwrap()
+        };
+        let later = now() + chrono::Duration::hours(1);
+        assert_eq!(
+            fingerprint(qi_example(), now()),
+            fingerprint(qi_example(), later)
+        );
+        // Without a request date the time of receipt stands in, but is not the proposal's.
+        let mut undated = qi_example();
+        undated.credit_request_date = None;
+        assert_eq!(
+            fingerprint(undated.clone(), now()),
+            fingerprint(undated, later)
+        );
+        // Spellings the domain normalises are the same proposal.
+        let mut respelled = qi_example();
+        respelled.credit_type = s("STUDENT_LOAN");
+        respelled.document_number = s("35472523000115");
+        assert_eq!(
+            fingerprint(respelled, now()),
+            fingerprint(qi_example(), now())
+        );
+        // Any other change is another proposal.
+        let mut changed = qi_example();
+        changed.financial.as_mut().unwrap().amount = Some(200_000);
+        assert_ne!(
+            fingerprint(changed, now()),
+            fingerprint(qi_example(), now())
+        );
     }
 
     #[test]
@@ -744,8 +908,8 @@ mod tests {
         let mut p = qi_example();
         p.shareholders = vec![p.shareholders[0].clone(); 51];
         p.phones = vec![p.phones[0].clone(); 11];
-        p.legal_name = "x".repeat(256);
-        p.id = "9".repeat(101);
+        p.legal_name = Some("x".repeat(256));
+        p.id = Some("9".repeat(101));
         p.scr_parameters = (0..51).map(|i| (format!("k{i}"), "v".to_owned())).collect();
         assert_eq!(
             codes(validate(p, now())),
@@ -762,14 +926,14 @@ mod tests {
     #[test]
     fn numbers_have_their_ranges() {
         let mut p = qi_example();
-        p.monthly_revenue = -1;
-        p.shareholders[0].monthly_income = -5;
+        p.monthly_revenue = Some(-1);
+        p.shareholders[0].monthly_income = Some(-5);
         let f = p.financial.as_mut().unwrap();
-        f.amount = -100;
-        f.number_of_installments = 481;
-        f.annual_interest_rate = -0.5;
-        f.cdi_percentage = f64::NAN;
-        p.warrants[0].estimated_value = -1;
+        f.amount = Some(-100);
+        f.number_of_installments = Some(481);
+        f.annual_interest_rate = Some(-0.5);
+        f.cdi_percentage = Some(f64::NAN);
+        p.warrants[0].estimated_value = Some(-1);
         assert_eq!(
             codes(validate(p, now())),
             vec![
@@ -782,6 +946,39 @@ mod tests {
                 pair("warrants[0].estimated_value", "OUT_OF_RANGE"),
             ]
         );
+
+        // Zero is a value, not a missing one: asking for nothing is out of range.
+        let mut p = qi_example();
+        let f = p.financial.as_mut().unwrap();
+        f.amount = Some(0);
+        f.number_of_installments = Some(0);
+        assert_eq!(
+            codes(validate(p, now())),
+            vec![
+                pair("financial.amount", "OUT_OF_RANGE"),
+                pair("financial.number_of_installments", "OUT_OF_RANGE"),
+            ]
+        );
+        // Amounts a partner may leave out count as nothing declared.
+        let mut p = qi_example();
+        p.monthly_revenue = None;
+        p.warrants[0].estimated_value = None;
+        p.warrants[0].forced_selling_value = None;
+        let f = p.financial.as_mut().unwrap();
+        f.annual_interest_rate = None;
+        f.number_of_installments = None;
+        assert_eq!(
+            codes(validate(p.clone(), now())),
+            vec![pair("financial.number_of_installments", "REQUIRED")]
+        );
+        p.financial.as_mut().unwrap().number_of_installments = Some(4);
+        let proposal = validate(p, now()).unwrap();
+        assert_eq!(proposal.monthly_revenue, Cents::ZERO);
+        assert_eq!(proposal.financial.annual_interest_rate.get(), 0.0);
+        assert_eq!(
+            proposal.warrants[0].appraisal.estimated_value(),
+            Cents::ZERO
+        );
     }
 
     #[test]
@@ -790,9 +987,9 @@ mod tests {
         p.guarantors.push(pb::Guarantor {
             person: Some(pb::guarantor::Person::LegalPerson(
                 pb::LegalPersonGuarantor {
-                    legal_name: "Garantidora S.A.".into(),
+                    legal_name: s("Garantidora S.A."),
                     // The Receita Federal's alphanumeric example.
-                    document_number: "12.ABC.345/01DE-35".into(),
+                    document_number: s("12.ABC.345/01DE-35"),
                 },
             )),
         });
@@ -822,11 +1019,11 @@ mod tests {
     #[test]
     fn contacts_are_checked() {
         let mut p = qi_example();
-        p.email = "suporte.caas@qitech".into();
-        p.address.as_mut().unwrap().uf = "XX".into();
-        p.shareholders[0].phones[0].r#type = "pager".into();
-        p.source.as_mut().unwrap().ip = "localhost".into();
-        p.warrants[0].address.as_mut().unwrap().country = "Brasil".into();
+        p.email = s("suporte.caas@qitech");
+        p.address.as_mut().unwrap().uf = s("XX");
+        p.shareholders[0].phones[0].r#type = s("pager");
+        p.source.as_mut().unwrap().ip = s("localhost");
+        p.warrants[0].address.as_mut().unwrap().country = s("Brasil");
         assert_eq!(
             codes(validate(p, now())),
             vec![
@@ -841,16 +1038,16 @@ mod tests {
         // Outside Brazil, UF and postal code are free text.
         let mut p = qi_example();
         let address = p.address.as_mut().unwrap();
-        address.country = "usa".into();
-        address.uf = "California".into();
-        address.postal_code = "94105".into();
+        address.country = s("usa");
+        address.uf = s("California");
+        address.postal_code = s("94105");
         assert!(validate(p, now()).is_ok());
     }
 
     #[test]
     fn only_real_estate_warrants_are_accepted() {
         let mut p = qi_example();
-        p.warrants[0].warrant_type = "vehicle".into();
+        p.warrants[0].warrant_type = s("vehicle");
         let violations = validate(p, now()).err().unwrap();
         assert_eq!(violations.len(), 1);
         assert_eq!(violations[0].field, "warrants[0].warrant_type");
@@ -859,25 +1056,30 @@ mod tests {
 
     proptest! {
         #[test]
-        fn validation_never_panics_on_arbitrary_text(
+        fn validation_never_panics_on_arbitrary_values(
             text in ".{0,40}",
             number in any::<i64>(),
             count in any::<i32>(),
+            seconds in any::<i64>(),
+            nanos in any::<i32>(),
         ) {
             let mut p = qi_example();
-            p.id = text.clone();
-            p.document_number = text.clone();
-            p.constitution_date = text.clone();
-            p.credit_request_date = text.clone();
-            p.shareholders[0].document_number = text.clone();
-            p.address.as_mut().unwrap().postal_code = text.clone();
-            p.phones[0].number = text.clone();
-            p.monthly_revenue = number;
-            p.warrants[0].forced_selling_value = number;
+            p.id = Some(text.clone());
+            p.document_number = Some(text.clone());
+            p.constitution_date = day(count, count, count);
+            p.credit_request_date = Some(common::OffsetDateTime {
+                instant: Some(prost_types::Timestamp { seconds, nanos }),
+                utc_offset_seconds: count,
+            });
+            p.shareholders[0].document_number = Some(text.clone());
+            p.address.as_mut().unwrap().postal_code = Some(text.clone());
+            p.phones[0].number = Some(text.clone());
+            p.monthly_revenue = Some(number);
+            p.warrants[0].forced_selling_value = Some(number);
             let f = p.financial.as_mut().unwrap();
-            f.amount = number;
-            f.number_of_installments = count;
-            f.currency = text;
+            f.amount = Some(number);
+            f.number_of_installments = Some(count);
+            f.currency = Some(text);
             let _ = validate(p, now());
         }
     }

@@ -1,8 +1,9 @@
 //! The decision on a proposal: a pure function of the policy, the proposal and the partners'
 //! scores, stored as JSON for audit and replay.
 
+/// Also the fixtures of other modules' tests (the QI Tech proposal as the domain holds it).
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use super::policy::Justification;
 
@@ -49,6 +50,8 @@ pub struct Decision {
     pub reason: String,
     /// 0..=1000, higher = lower risk.
     pub company_score: u32,
+    /// Kept bit for bit: a replay answers the number first delivered.
+    #[serde(with = "super::exact")]
     pub probability_of_default: f64,
     pub recommendation: Recommendation,
     /// What the policy would lend: the amount asked when approved, a suggested cap when in

@@ -96,7 +96,7 @@ impl FeatureValues {
             Feature::ScoredPartners => Some(known.len() as f64),
             Feature::CompanyAgeMonths => Some(f64::from(whole_months(
                 proposal.constitution_date,
-                proposal.credit_request_date.date_naive(),
+                proposal.credit_request_date.at().date_naive(),
             ))),
             Feature::MonthlyRevenue => Some(revenue),
             Feature::Leverage => (revenue > 0.0).then(|| amount / revenue),

@@ -88,6 +88,8 @@ pub struct Verdict {
 pub struct Justification {
     pub code: String,
     pub description: String,
+    /// Kept bit for bit: a replay answers the number first delivered.
+    #[serde(with = "crate::domain::exact")]
     pub impact: f64,
 }
 

@@ -16,7 +16,7 @@ mod vocabulary;
 mod warrant;
 
 pub use contact::{Address, Cep, Country, Phone, PhoneDigits, PostalCode, State};
-pub use dates::{AsOf, constituted_by, parse_date};
+pub use dates::{AsOf, RequestDate, calendar_date, constituted_by, offset_instant};
 pub use financial::Financial;
 pub use invalid::Invalid;
 pub use money::{Cents, Installments, MAX_CENTS, MAX_INSTALLMENTS, Percent, PositiveCents};
@@ -29,7 +29,8 @@ pub use vocabulary::{
 pub use warrant::{Appraisal, Warrant};
 
 use aval_credit::{Cnpj, Cpf};
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::NaiveDate;
+use serde::Serializer;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Most shareholders one proposal may list.
@@ -46,17 +47,22 @@ pub const MAX_SCR_PARAMETERS: usize = 50;
 pub const MAX_SCR_KEY_CHARS: usize = 100;
 
 /// A legal person's (CNPJ) request for credit, valid in every field.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Serialized, it is the proposal as received in canonical form (documents as digits,
+/// vocabulary in its canonical spelling, text trimmed, names as in QI Tech's body): what
+/// analysis-service stores for audit and what a retry's fingerprint is compared on.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Proposal {
     /// The partner's id for this analysis, unique per partner: the idempotency key.
     pub id: ProposalId,
     /// The partner's id for the client, shared by analyses of the same client.
     pub registration_id: Option<Text>,
     /// When the company asked, in the partner's offset; the time of receipt when not given.
-    pub credit_request_date: DateTime<FixedOffset>,
+    pub credit_request_date: RequestDate,
     pub credit_type: CreditType,
     pub legal_name: Text,
     pub trading_name: Option<Text>,
+    #[serde(rename = "document_number", serialize_with = "serialize_cnpj")]
     pub document: Cnpj,
     pub constitution_date: NaiveDate,
     pub constitution_type: Option<ConstitutionType>,
@@ -110,4 +116,14 @@ pub fn scr_parameter(key: &str, value: &str) -> Result<(), Invalid> {
         return Err(Invalid::Format("a name of visible ASCII characters"));
     }
     Text::optional(value).map(|_| ())
+}
+
+/// A CPF in storage: its 11 digits (its `Display` masks it, for logs).
+fn serialize_cpf<S: Serializer>(cpf: &Cpf, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(cpf.digits())
+}
+
+/// A CNPJ in storage: its 14 canonical characters (its `Display` masks it, for logs).
+fn serialize_cnpj<S: Serializer>(cnpj: &Cnpj, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(cnpj.canonical())
 }

@@ -2,25 +2,35 @@
 //!
 //! * [`parse_proposal`] reads the body of `POST /credit_analysis/legal_person` (the QI Tech
 //!   CaaS "Legal Person" object) into a [`LegalPersonProposal`]. It is lenient about
-//!   presence and strict about types: a missing (or `null`) field becomes the protobuf
-//!   default, so that the analysis service, which validates every field, reports it with
-//!   the rest; a value of the wrong type (a string where cents are expected, an array where
-//!   an object is expected) is refused here with its JSON path. Unknown fields are ignored.
+//!   presence and strict about types: a missing (or `null`) field is absent in the proto
+//!   (`optional`), so that the analysis service, which owns every rule of the proposal,
+//!   reports it with the rest; a value of the wrong type (a string where cents are
+//!   expected, an array where an object is expected) is refused here with its JSON path.
+//!   Unknown fields are ignored.
+//! * Dates are text in JSON and typed in the proto, so their format is the one thing about
+//!   values this edge judges: a date that is not `YYYY-MM-DD`, or a date-time that is not
+//!   RFC 3339, is a [`ReadProposal::format_violations`] entry at its JSON path (code
+//!   `INVALID_DATE`) and left out of the proto. The route reports them together with what the
+//!   service finds in the rest, in one answer. Whether a date is too old or in the future is
+//!   the service's rule.
 //! * [`AnalysisBody`] is the answer of the analysis routes: QI's `{id, analysis_status,
 //!   reason}` plus Aval's score, probability of default, recommendation, credit limit and
 //!   justification. The route handler adds the `meta` object.
 
+use super::names::enum_name;
+use aval_errors::{FieldCode, FieldPath, FieldViolation};
 use aval_proto::analysis::v1::{
-    AnalysisStatus, Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor,
-    LegalPersonProposal, NaturalPerson, Recommendation, Source, Warrant, guarantor::Person,
+    Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor, LegalPersonProposal,
+    NaturalPerson, Source, Warrant, guarantor::Person,
 };
-use aval_proto::common::v1::{Address, Money, Phone, Reason};
-use chrono::SecondsFormat;
+use aval_proto::common::v1::{Address, Date, Money, OffsetDateTime, Phone, Reason};
+use aval_transport::time::{to_date, to_timestamp};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_path_to_error::Segment;
 use std::collections::BTreeMap;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::marker::PhantomData;
 
 /// The [`JsonError::field`] of an error about the body as a whole: not JSON, not an
@@ -65,10 +75,10 @@ impl JsonError {
         let message = message
             .strip_suffix(&position)
             .map_or_else(|| message.clone(), str::to_owned);
-        let field = if path.is_empty() {
+        let field = if path.is_root() {
             BODY_FIELD.to_owned()
         } else {
-            path
+            path.into()
         };
         Self { field, message }
     }
@@ -81,48 +91,51 @@ impl JsonError {
     }
 }
 
-/// `shareholders[0].address.postal_code`: keys joined by dots, sequence indices in brackets.
-fn json_path(path: &serde_path_to_error::Path) -> String {
-    let mut out = String::new();
+/// The JSON path serde stopped at, e.g. `shareholders[0].address.postal_code`.
+fn json_path(path: &serde_path_to_error::Path) -> FieldPath {
+    let mut out = FieldPath::root();
     for segment in path.iter() {
         match segment {
-            Segment::Seq { index } => {
-                let _ = write!(out, "[{index}]");
-            }
-            Segment::Map { key: name } | Segment::Enum { variant: name } => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(name);
-            }
-            Segment::Unknown => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push('?');
-            }
+            Segment::Seq { index } => out.push_index(*index),
+            Segment::Map { key: name } | Segment::Enum { variant: name } => out.push_key(name),
+            Segment::Unknown => out.push_key("?"),
         }
     }
     out
 }
 
+/// What a proposal body says, as the proto carries it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadProposal {
+    pub proposal: LegalPersonProposal,
+    /// Every date of the body not written as the contract says, at its JSON path; each such
+    /// value is absent from `proposal`.
+    pub format_violations: Vec<FieldViolation>,
+}
+
 /// Reads a QI Tech legal-person proposal body into its protobuf message.
 ///
-/// Missing and `null` fields become protobuf defaults (empty strings, zero, no message);
-/// `scr_parameters` values are kept as strings (numbers as written, booleans as
-/// `true`/`false`, anything else as its JSON text). A guarantor is a legal person when it
-/// has a `legal_name` or a 14-character (CNPJ) `document_number`, a natural person otherwise.
+/// Missing and `null` fields are absent; blank dates too (the service decides whether the
+/// field is required). `scr_parameters` values are kept as strings (numbers as written,
+/// booleans as `true`/`false`, anything else as its JSON text). A guarantor is a legal person
+/// when it has a `legal_name` or a 14-character (CNPJ) `document_number`, a natural person
+/// otherwise.
 ///
 /// # Errors
 ///
 /// [`JsonError`] with the path of the first value of the wrong type, or with field
 /// [`BODY_FIELD`] when the body is not a single JSON object.
-pub fn parse_proposal(body: &[u8]) -> Result<LegalPersonProposal, JsonError> {
+pub fn parse_proposal(body: &[u8]) -> Result<ReadProposal, JsonError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let Object(proposal): Object<ProposalJson> =
+    let Object(json): Object<ProposalJson> =
         serde_path_to_error::deserialize(&mut deserializer).map_err(JsonError::from_path_error)?;
     deserializer.end().map_err(|e| JsonError::body(&e))?;
-    Ok(proposal.into())
+    let mut dates = Dates::default();
+    let proposal = json.into_proto(&mut dates);
+    Ok(ReadProposal {
+        proposal,
+        format_violations: dates.violations,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,7 +169,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
 }
 
 /// An amount of money in integer cents (`50000000` is R$ 500.000,00).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Cents(i64);
 
 impl<'de> Deserialize<'de> for Cents {
@@ -184,7 +197,7 @@ impl<'de> Deserialize<'de> for Cents {
 }
 
 /// A whole count that fits an `int32` (number of installments).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Count(i32);
 
 impl<'de> Deserialize<'de> for Count {
@@ -212,7 +225,7 @@ impl<'de> Deserialize<'de> for Count {
 }
 
 /// Any JSON number (rates and percentages: `2.32`, `100`).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Number(f64);
 
 impl<'de> Deserialize<'de> for Number {
@@ -348,8 +361,72 @@ struct SourceJson {
 // Request: mapping to protobuf
 // ---------------------------------------------------------------------------------------------
 
-fn cents(value: Option<Cents>) -> i64 {
-    value.unwrap_or_default().0
+/// The dates of a body, read into the proto's types; what cannot be read is recorded.
+#[derive(Default)]
+struct Dates {
+    violations: Vec<FieldViolation>,
+}
+
+impl Dates {
+    /// Message for a date that is not `YYYY-MM-DD`.
+    const DATE: &str = "must be a date as YYYY-MM-DD";
+    /// Message for a date-time that is not RFC 3339.
+    const DATE_TIME: &str = "must be a date-time in RFC 3339, such as 2021-03-31T10:30:00-03:00";
+
+    /// A `YYYY-MM-DD` day; absent when missing or blank, or (recorded) when unreadable.
+    fn date(&mut self, path: FieldPath, input: Option<String>) -> Option<Date> {
+        self.read(path, input, parse_date, Self::DATE)
+    }
+
+    /// An RFC 3339 date-time with its offset; absent when missing or blank, or (recorded) when
+    /// unreadable.
+    fn date_time(&mut self, path: FieldPath, input: Option<String>) -> Option<OffsetDateTime> {
+        self.read(path, input, parse_date_time, Self::DATE_TIME)
+    }
+
+    fn read<T>(
+        &mut self,
+        path: FieldPath,
+        input: Option<String>,
+        parse: impl FnOnce(&str) -> Option<T>,
+        message: &str,
+    ) -> Option<T> {
+        let input = input?;
+        let input = input.trim();
+        if input.is_empty() {
+            return None;
+        }
+        let value = parse(input);
+        if value.is_none() {
+            self.violations
+                .push(FieldViolation::at(&path, FieldCode::InvalidDate, message));
+        }
+        value
+    }
+}
+
+/// A strict `YYYY-MM-DD` calendar day: chrono alone would also take `2019-1-1`.
+fn parse_date(input: &str) -> Option<Date> {
+    let shape_ok = input.len() == 10
+        && input.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return None;
+    }
+    NaiveDate::parse_from_str(input, "%Y-%m-%d")
+        .ok()
+        .map(to_date)
+}
+
+/// An RFC 3339 date-time, with the offset it was written in.
+fn parse_date_time(input: &str) -> Option<OffsetDateTime> {
+    let at = DateTime::parse_from_rfc3339(input).ok()?;
+    Some(OffsetDateTime {
+        instant: Some(to_timestamp(at.with_timezone(&Utc))),
+        utc_offset_seconds: at.offset().local_minus_utc(),
+    })
 }
 
 fn messages<J, P: From<J>>(items: Option<Vec<Object<J>>>) -> Vec<P> {
@@ -362,6 +439,21 @@ fn messages<J, P: From<J>>(items: Option<Vec<Object<J>>>) -> Vec<P> {
 
 fn message<J, P: From<J>>(item: Option<Object<J>>) -> Option<P> {
     item.map(|Object(item)| P::from(item))
+}
+
+/// People of a list (`shareholders`, `guarantors`), each read at `path[i]`.
+fn people<P>(
+    items: Option<Vec<Object<PersonJson>>>,
+    path: &FieldPath,
+    dates: &mut Dates,
+    read: impl Fn(PersonJson, FieldPath, &mut Dates) -> P,
+) -> Vec<P> {
+    items
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(i, Object(item))| read(item, path.index(i), dates))
+        .collect()
 }
 
 /// An `scr_parameters` value as a string: strings as they are, numbers as written (`1`,
@@ -384,30 +476,42 @@ fn is_cnpj_shaped(document: &str) -> bool {
         == 14
 }
 
-impl From<ProposalJson> for LegalPersonProposal {
-    fn from(json: ProposalJson) -> Self {
-        Self {
-            id: json.id.unwrap_or_default(),
-            registration_id: json.registration_id.unwrap_or_default(),
-            credit_request_date: json.credit_request_date.unwrap_or_default(),
-            credit_type: json.credit_type.unwrap_or_default(),
-            legal_name: json.legal_name.unwrap_or_default(),
-            trading_name: json.trading_name.unwrap_or_default(),
-            document_number: json.document_number.unwrap_or_default(),
-            constitution_date: json.constitution_date.unwrap_or_default(),
-            constitution_type: json.constitution_type.unwrap_or_default(),
-            email: json.email.unwrap_or_default(),
-            monthly_revenue: cents(json.monthly_revenue),
-            client_category: json.client_category.unwrap_or_default(),
-            client_since: json.client_since.unwrap_or_default(),
-            address: message(json.address),
-            phones: messages(json.phones),
-            shareholders: messages(json.shareholders),
-            guarantors: messages(json.guarantors),
-            financial: message(json.financial),
-            warrants: messages(json.warrants),
-            source: message(json.source),
-            scr_parameters: json
+impl ProposalJson {
+    fn into_proto(self, dates: &mut Dates) -> LegalPersonProposal {
+        let root = FieldPath::root();
+        LegalPersonProposal {
+            id: self.id,
+            registration_id: self.registration_id,
+            credit_request_date: dates
+                .date_time(root.key("credit_request_date"), self.credit_request_date),
+            credit_type: self.credit_type,
+            legal_name: self.legal_name,
+            trading_name: self.trading_name,
+            document_number: self.document_number,
+            constitution_date: dates.date(root.key("constitution_date"), self.constitution_date),
+            constitution_type: self.constitution_type,
+            email: self.email,
+            monthly_revenue: self.monthly_revenue.map(|c| c.0),
+            client_category: self.client_category,
+            client_since: dates.date(root.key("client_since"), self.client_since),
+            address: message(self.address),
+            phones: messages(self.phones),
+            shareholders: people(
+                self.shareholders,
+                &root.key("shareholders"),
+                dates,
+                PersonJson::into_natural_person,
+            ),
+            guarantors: people(
+                self.guarantors,
+                &root.key("guarantors"),
+                dates,
+                PersonJson::into_guarantor,
+            ),
+            financial: message(self.financial),
+            warrants: messages(self.warrants),
+            source: message(self.source),
+            scr_parameters: self
                 .scr_parameters
                 .unwrap_or_default()
                 .into_iter()
@@ -420,14 +524,14 @@ impl From<ProposalJson> for LegalPersonProposal {
 impl From<AddressJson> for Address {
     fn from(json: AddressJson) -> Self {
         Self {
-            country: json.country.unwrap_or_default(),
-            street: json.street.unwrap_or_default(),
-            number: json.number.unwrap_or_default(),
-            complement: json.complement.unwrap_or_default(),
-            neighborhood: json.neighborhood.unwrap_or_default(),
-            city: json.city.unwrap_or_default(),
-            uf: json.uf.unwrap_or_default(),
-            postal_code: json.postal_code.unwrap_or_default(),
+            country: json.country,
+            street: json.street,
+            number: json.number,
+            complement: json.complement,
+            neighborhood: json.neighborhood,
+            city: json.city,
+            uf: json.uf,
+            postal_code: json.postal_code,
         }
     }
 }
@@ -435,50 +539,50 @@ impl From<AddressJson> for Address {
 impl From<PhoneJson> for Phone {
     fn from(json: PhoneJson) -> Self {
         Self {
-            international_dial_code: json.international_dial_code.unwrap_or_default(),
-            area_code: json.area_code.unwrap_or_default(),
-            number: json.number.unwrap_or_default(),
-            r#type: json.kind.unwrap_or_default(),
+            international_dial_code: json.international_dial_code,
+            area_code: json.area_code,
+            number: json.number,
+            r#type: json.kind,
         }
     }
 }
 
-impl From<PersonJson> for NaturalPerson {
-    fn from(json: PersonJson) -> Self {
-        Self {
-            name: json.name.unwrap_or_default(),
-            document_number: json.document_number.unwrap_or_default(),
-            birthdate: json.birthdate.unwrap_or_default(),
-            email: json.email.unwrap_or_default(),
-            nationality: json.nationality.unwrap_or_default(),
-            mother_name: json.mother_name.unwrap_or_default(),
-            father_name: json.father_name.unwrap_or_default(),
-            monthly_income: cents(json.monthly_income),
-            declared_assets: cents(json.declared_assets),
-            occupation: json.occupation.unwrap_or_default(),
-            gender: json.gender.unwrap_or_default(),
-            address: message(json.address),
-            phones: messages(json.phones),
+impl PersonJson {
+    /// A shareholder, or a natural-person guarantor, at `path`.
+    fn into_natural_person(self, path: FieldPath, dates: &mut Dates) -> NaturalPerson {
+        NaturalPerson {
+            birthdate: dates.date(path.key("birthdate"), self.birthdate),
+            name: self.name,
+            document_number: self.document_number,
+            email: self.email,
+            nationality: self.nationality,
+            mother_name: self.mother_name,
+            father_name: self.father_name,
+            monthly_income: self.monthly_income.map(|c| c.0),
+            declared_assets: self.declared_assets.map(|c| c.0),
+            occupation: self.occupation,
+            gender: self.gender,
+            address: message(self.address),
+            phones: messages(self.phones),
         }
     }
-}
 
-impl From<PersonJson> for Guarantor {
-    fn from(json: PersonJson) -> Self {
-        let has_legal_name = json
+    /// A guarantor at `path`: QI's guarantors are flat "Person" objects, either kind.
+    fn into_guarantor(self, path: FieldPath, dates: &mut Dates) -> Guarantor {
+        let has_legal_name = self
             .legal_name
             .as_deref()
             .is_some_and(|name| !name.trim().is_empty());
         let person =
-            if has_legal_name || json.document_number.as_deref().is_some_and(is_cnpj_shaped) {
+            if has_legal_name || self.document_number.as_deref().is_some_and(is_cnpj_shaped) {
                 Person::LegalPerson(LegalPersonGuarantor {
-                    legal_name: json.legal_name.unwrap_or_default(),
-                    document_number: json.document_number.unwrap_or_default(),
+                    legal_name: self.legal_name,
+                    document_number: self.document_number,
                 })
             } else {
-                Person::NaturalPerson(json.into())
+                Person::NaturalPerson(self.into_natural_person(path, dates))
             };
-        Self {
+        Guarantor {
             person: Some(person),
         }
     }
@@ -487,12 +591,12 @@ impl From<PersonJson> for Guarantor {
 impl From<FinancialJson> for Financial {
     fn from(json: FinancialJson) -> Self {
         Self {
-            amount: cents(json.amount),
-            currency: json.currency.unwrap_or_default(),
-            interest_type: json.interest_type.unwrap_or_default(),
-            annual_interest_rate: json.annual_interest_rate.unwrap_or_default().0,
-            cdi_percentage: json.cdi_percentage.unwrap_or_default().0,
-            number_of_installments: json.number_of_installments.unwrap_or_default().0,
+            amount: json.amount.map(|c| c.0),
+            currency: json.currency,
+            interest_type: json.interest_type,
+            annual_interest_rate: json.annual_interest_rate.map(|n| n.0),
+            cdi_percentage: json.cdi_percentage.map(|n| n.0),
+            number_of_installments: json.number_of_installments.map(|c| c.0),
         }
     }
 }
@@ -500,11 +604,11 @@ impl From<FinancialJson> for Financial {
 impl From<WarrantJson> for Warrant {
     fn from(json: WarrantJson) -> Self {
         Self {
-            warrant_type: json.warrant_type.unwrap_or_default(),
+            warrant_type: json.warrant_type,
             address: message(json.address),
-            property_type: json.property_type.unwrap_or_default(),
-            estimated_value: cents(json.estimated_value),
-            forced_selling_value: cents(json.forced_selling_value),
+            property_type: json.property_type,
+            estimated_value: json.estimated_value.map(|c| c.0),
+            forced_selling_value: json.forced_selling_value.map(|c| c.0),
         }
     }
 }
@@ -512,9 +616,9 @@ impl From<WarrantJson> for Warrant {
 impl From<SourceJson> for Source {
     fn from(json: SourceJson) -> Self {
         Self {
-            channel: json.channel.unwrap_or_default(),
-            ip: json.ip.unwrap_or_default(),
-            session_id: json.session_id.unwrap_or_default(),
+            channel: json.channel,
+            ip: json.ip,
+            session_id: json.session_id,
         }
     }
 }
@@ -530,7 +634,9 @@ impl From<SourceJson> for Source {
 pub struct AnalysisBody {
     /// The proposal's id, as the partner sent it.
     pub id: String,
-    /// QI's status name, see [`analysis_status_name`].
+    /// QI's status name (`automatically_approved`, …): the proto name, see
+    /// [`enum_name`]. A status the service never set, or one this gateway does not know yet,
+    /// is `unspecified`: not QI's `pending`, which promises a decision is coming.
     pub analysis_status: String,
     /// The code of the rule that decided, QI's `reason`.
     pub reason: String,
@@ -538,7 +644,8 @@ pub struct AnalysisBody {
     pub company_score: i32,
     /// Estimated probability of default, 0 to 1.
     pub probability_of_default: f64,
-    /// `approve`, `refuse` or `request_guarantees`, see [`recommendation_name`].
+    /// `approve`, `refuse`, `request_guarantees`, or `unspecified` when the service gave
+    /// none; see [`enum_name`].
     pub recommendation: String,
     /// The credit Aval would grant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -573,35 +680,10 @@ pub struct ReasonBody {
     pub impact: f64,
 }
 
-/// QI Tech's snake_case name of an analysis status (`automatically_approved`, …).
-///
-/// `Unspecified` (a status the service never set, or one this gateway does not know yet)
-/// is `"unspecified"`: it is not QI's `pending`, which promises a decision is coming.
-pub fn analysis_status_name(status: AnalysisStatus) -> &'static str {
-    match status {
-        AnalysisStatus::Unspecified => "unspecified",
-        AnalysisStatus::Pending => "pending",
-        AnalysisStatus::WaitingForData => "waiting_for_data",
-        AnalysisStatus::AutomaticallyApproved => "automatically_approved",
-        AnalysisStatus::AutomaticallyReproved => "automatically_reproved",
-        AnalysisStatus::AutomaticallyChallenged => "automatically_challenged",
-        AnalysisStatus::InManualAnalysis => "in_manual_analysis",
-        AnalysisStatus::ManuallyApproved => "manually_approved",
-        AnalysisStatus::ManuallyReproved => "manually_reproved",
-        AnalysisStatus::ManuallyChallenged => "manually_challenged",
-    }
-}
-
-/// Aval's name of a recommendation: `approve`, `refuse`, `request_guarantees`, or
-/// `unspecified` when the service gave none.
-pub fn recommendation_name(recommendation: Recommendation) -> &'static str {
-    match recommendation {
-        Recommendation::Unspecified => "unspecified",
-        Recommendation::Approve => "approve",
-        Recommendation::Refuse => "refuse",
-        Recommendation::RequestGuarantees => "request_guarantees",
-    }
-}
+/// Prefix of the proto names of `AnalysisStatus` values.
+const STATUS_PREFIX: &str = "ANALYSIS_STATUS_";
+/// Prefix of the proto names of `Recommendation` values.
+const RECOMMENDATION_PREFIX: &str = "RECOMMENDATION_";
 
 /// `2021-03-31T13:30:00Z`, with a fraction only when there is one; `None` when the
 /// timestamp is outside what RFC 3339 can write.
@@ -636,8 +718,11 @@ impl From<Reason> for ReasonBody {
 impl From<LegalPersonAnalysis> for AnalysisBody {
     fn from(analysis: LegalPersonAnalysis) -> Self {
         Self {
-            analysis_status: analysis_status_name(analysis.analysis_status()).to_owned(),
-            recommendation: recommendation_name(analysis.recommendation()).to_owned(),
+            analysis_status: enum_name(analysis.analysis_status().as_str_name(), STATUS_PREFIX),
+            recommendation: enum_name(
+                analysis.recommendation().as_str_name(),
+                RECOMMENDATION_PREFIX,
+            ),
             created_at: analysis.created_at.as_ref().and_then(rfc3339),
             updated_at: analysis.updated_at.as_ref().and_then(rfc3339),
             id: analysis.id,
@@ -658,6 +743,7 @@ impl From<LegalPersonAnalysis> for AnalysisBody {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use aval_proto::analysis::v1::{AnalysisStatus, Recommendation};
     use serde_json::json;
 
     /// The QI Tech example body, verbatim but for `scr_parameters`, which the seed elides.
@@ -791,8 +877,15 @@ mod tests {
 "scr_parameters" : {}
 }"#;
 
+    /// The proposal of a body whose dates are all readable.
     fn parse(body: &serde_json::Value) -> Result<LegalPersonProposal, JsonError> {
-        parse_proposal(body.to_string().as_bytes())
+        let read = parse_proposal(body.to_string().as_bytes())?;
+        assert_eq!(read.format_violations, []);
+        Ok(read.proposal)
+    }
+
+    fn s(text: &str) -> Option<String> {
+        Some(text.to_owned())
     }
 
     fn error(body: &serde_json::Value) -> JsonError {
@@ -815,62 +908,165 @@ mod tests {
 
     #[test]
     fn the_qi_example_parses_into_the_right_fields() {
-        let p = parse_proposal(QI_EXAMPLE.as_bytes()).unwrap();
-        assert_eq!(p.id, "12345678");
-        assert_eq!(p.registration_id, "");
-        assert_eq!(p.credit_request_date, "2021-03-31T10:30:00-03:00");
-        assert_eq!(p.credit_type, "student_loan");
-        assert_eq!(p.legal_name, "QI Tech Tecnologia LTDA");
-        assert_eq!(p.trading_name, "QI Tech");
-        assert_eq!(p.document_number, "35.472.523/0001-15");
-        assert_eq!(p.constitution_type, "llc");
-        assert_eq!(p.monthly_revenue, 50_000_000);
-        assert_eq!(p.client_since, "2021-02-11");
+        let read = parse_proposal(QI_EXAMPLE.as_bytes()).unwrap();
+        assert_eq!(read.format_violations, []);
+        let p = read.proposal;
+        assert_eq!(p.id, s("12345678"));
+        assert_eq!(p.registration_id, None);
+        assert_eq!(
+            p.credit_request_date,
+            Some(OffsetDateTime {
+                instant: Some(prost_types::Timestamp {
+                    seconds: 1_617_197_400,
+                    nanos: 0,
+                }),
+                utc_offset_seconds: -3 * 3600,
+            })
+        );
+        assert_eq!(p.credit_type, s("student_loan"));
+        assert_eq!(p.legal_name, s("QI Tech Tecnologia LTDA"));
+        assert_eq!(p.trading_name, s("QI Tech"));
+        assert_eq!(p.document_number, s("35.472.523/0001-15"));
+        assert_eq!(
+            p.constitution_date,
+            Some(Date {
+                year: 2019,
+                month: 11,
+                day: 11
+            })
+        );
+        assert_eq!(p.constitution_type, s("llc"));
+        assert_eq!(p.monthly_revenue, Some(50_000_000));
+        assert_eq!(
+            p.client_since,
+            Some(Date {
+                year: 2021,
+                month: 2,
+                day: 11
+            })
+        );
 
         let address = p.address.as_ref().unwrap();
-        assert_eq!(address.city, "São Paulo");
-        assert_eq!(address.postal_code, "01452-905");
-        assert_eq!(address.complement, "");
+        assert_eq!(address.city, s("São Paulo"));
+        assert_eq!(address.postal_code, s("01452-905"));
+        assert_eq!(address.complement, None);
         assert_eq!(p.phones.len(), 1);
-        assert_eq!(p.phones[0].r#type, "residential");
-        assert_eq!(p.phones[0].number, "32234611");
+        assert_eq!(p.phones[0].r#type, s("residential"));
+        assert_eq!(p.phones[0].number, s("32234611"));
 
         assert_eq!(p.shareholders.len(), 1);
         let anna = &p.shareholders[0];
-        assert_eq!(anna.document_number, "261.026.462-31");
-        assert_eq!(anna.father_name, "Luís Azevedo");
-        assert_eq!(anna.monthly_income, 800_000);
-        assert_eq!(anna.declared_assets, 18_600_000);
-        assert_eq!(anna.address.as_ref().unwrap().complement, "Ap 857");
-        assert_eq!(anna.phones[0].r#type, "mobile");
+        assert_eq!(anna.document_number, s("261.026.462-31"));
+        assert_eq!(
+            anna.birthdate,
+            Some(Date {
+                year: 1972,
+                month: 8,
+                day: 22
+            })
+        );
+        assert_eq!(anna.father_name, s("Luís Azevedo"));
+        assert_eq!(anna.monthly_income, Some(800_000));
+        assert_eq!(anna.declared_assets, Some(18_600_000));
+        assert_eq!(anna.address.as_ref().unwrap().complement, s("Ap 857"));
+        assert_eq!(anna.phones[0].r#type, s("mobile"));
 
         assert_eq!(p.guarantors.len(), 1);
         let melissa = natural(&p.guarantors[0]);
-        assert_eq!(melissa.document_number, "677.498.846-61");
-        assert_eq!(melissa.name, "Melissa Lima Melo");
-        assert_eq!(melissa.address.as_ref().unwrap().city, "Luziânia");
+        assert_eq!(melissa.document_number, s("677.498.846-61"));
+        assert_eq!(melissa.name, s("Melissa Lima Melo"));
+        assert_eq!(melissa.address.as_ref().unwrap().city, s("Luziânia"));
 
         let financial = p.financial.as_ref().unwrap();
-        assert_eq!(financial.amount, 100_000);
-        assert_eq!(financial.currency, "BRL");
-        assert_eq!(financial.interest_type, "cdi_plus");
-        assert!((financial.annual_interest_rate - 2.32).abs() < f64::EPSILON);
-        assert!((financial.cdi_percentage - 100.0).abs() < f64::EPSILON);
-        assert_eq!(financial.number_of_installments, 4);
+        assert_eq!(financial.amount, Some(100_000));
+        assert_eq!(financial.currency, s("BRL"));
+        assert_eq!(financial.interest_type, s("cdi_plus"));
+        assert_eq!(financial.annual_interest_rate, Some(2.32));
+        assert_eq!(financial.cdi_percentage, Some(100.0));
+        assert_eq!(financial.number_of_installments, Some(4));
 
         assert_eq!(p.warrants.len(), 1);
-        assert_eq!(p.warrants[0].warrant_type, "real_estate");
-        assert_eq!(p.warrants[0].estimated_value, 100_000_000);
-        assert_eq!(p.warrants[0].forced_selling_value, 60_000_000);
+        assert_eq!(p.warrants[0].warrant_type, s("real_estate"));
+        assert_eq!(p.warrants[0].estimated_value, Some(100_000_000));
+        assert_eq!(p.warrants[0].forced_selling_value, Some(60_000_000));
         assert_eq!(
             p.warrants[0].address.as_ref().unwrap().postal_code,
-            "04005-030"
+            s("04005-030")
         );
 
         let source = p.source.as_ref().unwrap();
-        assert_eq!(source.channel, "website");
-        assert_eq!(source.ip, "132.23.161.75");
+        assert_eq!(source.channel, s("website"));
+        assert_eq!(source.ip, s("132.23.161.75"));
         assert!(p.scr_parameters.is_empty());
+    }
+
+    #[test]
+    fn unreadable_dates_are_all_named_and_left_out() {
+        let read = parse_proposal(
+            json!({
+                "credit_request_date": "2021-03-31",
+                "constitution_date": "2019-02-30",
+                "client_since": "11/02/2021",
+                "shareholders": [{"birthdate": "1972-8-22"}],
+                "guarantors": [{}, {"name": "Melissa", "birthdate": "1960-11-21T00:00:00"}],
+            })
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap();
+        let found: Vec<(&str, FieldCode, &str)> = read
+            .format_violations
+            .iter()
+            .map(|v| (v.field.as_str(), v.code, v.message.as_str()))
+            .collect();
+        let date = "must be a date as YYYY-MM-DD";
+        assert_eq!(
+            found,
+            [
+                (
+                    "credit_request_date",
+                    FieldCode::InvalidDate,
+                    "must be a date-time in RFC 3339, such as 2021-03-31T10:30:00-03:00"
+                ),
+                ("constitution_date", FieldCode::InvalidDate, date),
+                ("client_since", FieldCode::InvalidDate, date),
+                ("shareholders[0].birthdate", FieldCode::InvalidDate, date),
+                ("guarantors[1].birthdate", FieldCode::InvalidDate, date),
+            ]
+        );
+        let p = read.proposal;
+        assert_eq!(p.credit_request_date, None);
+        assert_eq!(p.constitution_date, None);
+        assert_eq!(p.client_since, None);
+        assert_eq!(p.shareholders[0].birthdate, None);
+        assert_eq!(natural(&p.guarantors[1]).name, s("Melissa"));
+    }
+
+    #[test]
+    fn dates_keep_their_offset_and_blank_is_absent() {
+        let p = parse(&json!({
+            "credit_request_date": " 2021-03-31T13:30:00Z ",
+            "constitution_date": "",
+            "client_since": "1799-12-31",
+        }))
+        .unwrap();
+        let at = p.credit_request_date.unwrap();
+        assert_eq!(at.utc_offset_seconds, 0);
+        assert_eq!(at.instant.map(|t| t.seconds), Some(1_617_197_400));
+        assert_eq!(p.constitution_date, None);
+        // Too old is the service's rule; the format is fine.
+        assert_eq!(
+            p.client_since,
+            Some(Date {
+                year: 1799,
+                month: 12,
+                day: 31
+            })
+        );
+        let p = parse(&json!({"credit_request_date": "2021-03-31T10:30:00.250+05:30"})).unwrap();
+        let at = p.credit_request_date.unwrap();
+        assert_eq!(at.utc_offset_seconds, 5 * 3600 + 1800);
+        assert_eq!(at.instant.map(|t| t.nanos), Some(250_000_000));
     }
 
     #[test]
@@ -954,10 +1150,10 @@ mod tests {
     }
 
     #[test]
-    fn missing_and_null_fields_are_defaults() {
+    fn missing_and_null_fields_are_absent() {
         assert_eq!(parse(&json!({})).unwrap(), LegalPersonProposal::default());
         assert_eq!(
-            parse_proposal(b" {}\n").unwrap(),
+            parse_proposal(b" {}\n").unwrap().proposal,
             LegalPersonProposal::default()
         );
 
@@ -972,8 +1168,8 @@ mod tests {
             "guarantors": [{}],
         }))
         .unwrap();
-        assert_eq!(p.id, "");
-        assert_eq!(p.monthly_revenue, 0);
+        assert_eq!(p.id, None);
+        assert_eq!(p.monthly_revenue, None);
         assert_eq!(p.address, None);
         assert!(p.shareholders.is_empty());
         assert!(p.scr_parameters.is_empty());
@@ -990,8 +1186,8 @@ mod tests {
             "financial": {"amount": 5, "grace_period": 30},
         }))
         .unwrap();
-        assert_eq!(p.id, "1");
-        assert_eq!(p.financial.unwrap().amount, 5);
+        assert_eq!(p.id, s("1"));
+        assert_eq!(p.financial.unwrap().amount, Some(5));
     }
 
     #[test]
@@ -1006,15 +1202,18 @@ mod tests {
         ]}))
         .unwrap();
         let first = legal(&p.guarantors[0]);
-        assert_eq!(first.legal_name, "Garantidora S.A.");
-        assert_eq!(first.document_number, "11.222.333/0001-81");
-        assert_eq!(legal(&p.guarantors[1]).legal_name, "");
-        assert_eq!(legal(&p.guarantors[2]).document_number, "11222333000181");
-        assert_eq!(legal(&p.guarantors[3]).legal_name, "Sem CNPJ");
-        assert_eq!(natural(&p.guarantors[4]).document_number, "677.498.846-61");
+        assert_eq!(first.legal_name, s("Garantidora S.A."));
+        assert_eq!(first.document_number, s("11.222.333/0001-81"));
+        assert_eq!(legal(&p.guarantors[1]).legal_name, None);
+        assert_eq!(legal(&p.guarantors[2]).document_number, s("11222333000181"));
+        assert_eq!(legal(&p.guarantors[3]).legal_name, s("Sem CNPJ"));
+        assert_eq!(
+            natural(&p.guarantors[4]).document_number,
+            s("677.498.846-61")
+        );
         let melissa = natural(&p.guarantors[5]);
-        assert_eq!(melissa.name, "Melissa");
-        assert_eq!(melissa.monthly_income, 1);
+        assert_eq!(melissa.name, s("Melissa"));
+        assert_eq!(melissa.monthly_income, Some(1));
     }
 
     #[test]
@@ -1025,7 +1224,8 @@ mod tests {
                 "f": {"x": 1}, "g": [1, "2"], "h": -7
             }}"#,
         )
-        .unwrap();
+        .unwrap()
+        .proposal;
         let expected: BTreeMap<String, String> = [
             ("a", "text"),
             ("b", "1"),
@@ -1049,10 +1249,14 @@ mod tests {
             "financial": {"amount": i64::MAX, "number_of_installments": -3},
         }))
         .unwrap();
-        assert_eq!(p.monthly_revenue, -1);
+        assert_eq!(p.monthly_revenue, Some(-1));
         let financial = p.financial.unwrap();
-        assert_eq!(financial.amount, i64::MAX);
-        assert_eq!(financial.number_of_installments, -3);
+        assert_eq!(financial.amount, Some(i64::MAX));
+        assert_eq!(financial.number_of_installments, Some(-3));
+
+        // Zero is a value, not a missing one.
+        let p = parse(&json!({"financial": {"amount": 0}})).unwrap();
+        assert_eq!(p.financial.unwrap().amount, Some(0));
     }
 
     fn analysis() -> LegalPersonAnalysis {

@@ -1,14 +1,18 @@
 //! Legal-person analysis: `POST /credit_analysis/legal_person` (QI Tech's body) and
 //! `GET /credit_analysis/{id}`.
+//!
+//! A body whose dates this edge cannot read still gets every violation in one answer: the
+//! rest of it is sent to the service with `validate_only` (nothing decided, stored or billed)
+//! and its findings join the edge's.
 
 use super::Meta;
 use crate::{
     AppState,
-    dto::analysis::{AnalysisBody, parse_proposal},
+    dto::analysis::{AnalysisBody, ReadProposal, parse_proposal},
     error::ApiError,
     extract::Partner,
 };
-use aval_errors::{ErrorCode, FieldCode};
+use aval_errors::{ErrorCode, FieldCode, FieldViolation};
 use aval_proto::analysis::v1::{
     GetAnalysisRequest, SubmitLegalPersonAnalysisRequest,
     analysis_service_client::AnalysisServiceClient,
@@ -19,6 +23,7 @@ use axum::{
     extract::{Path, State},
 };
 use serde::Serialize;
+use std::collections::HashSet;
 
 #[derive(Serialize)]
 pub struct AnalysisAnswer {
@@ -32,7 +37,10 @@ pub async fn submit(
     partner: Partner,
     body: Bytes,
 ) -> Result<Json<AnalysisAnswer>, ApiError> {
-    let proposal = parse_proposal(&body).map_err(|e| {
+    let ReadProposal {
+        proposal,
+        format_violations,
+    } = parse_proposal(&body).map_err(|e| {
         ApiError::invalid_field(
             ErrorCode::InvalidBody,
             &e.field,
@@ -40,13 +48,18 @@ pub async fn submit(
             e.message,
         )
     })?;
+    let validate_only = !format_violations.is_empty();
     let message = SubmitLegalPersonAnalysisRequest {
         proposal: Some(proposal),
+        validate_only,
     };
-    let analysis = AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
+    let answer = AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
         .submit_legal_person_analysis(partner.request(message))
-        .await?
-        .into_inner();
+        .await;
+    if validate_only {
+        return Err(invalid_proposal(format_violations, answer.err()));
+    }
+    let analysis = answer?.into_inner();
     Ok(Json(AnalysisAnswer {
         analysis: analysis.into(),
         meta: partner.meta(),
@@ -66,4 +79,94 @@ pub async fn get(
         analysis: analysis.into(),
         meta: partner.meta(),
     }))
+}
+
+/// The edge's format violations, then the service's findings about the rest of the body
+/// (`refusal`, when it refused it). The service calls a value the edge left out `REQUIRED`;
+/// the edge already named that field, more precisely, so only its own entry is kept. The
+/// service's other refusals (an invalid token, a missing scope) are answered as they are; a
+/// service that could not be asked leaves the edge's findings alone.
+fn invalid_proposal(format: Vec<FieldViolation>, refusal: Option<tonic::Status>) -> ApiError {
+    const MESSAGE: &str = "the proposal is invalid";
+    let Some(refusal) = refusal.map(ApiError::from) else {
+        return ApiError::invalid_fields(ErrorCode::InvalidProposal, MESSAGE, format);
+    };
+    if refusal.code != ErrorCode::InvalidProposal {
+        return if refusal.status().is_server_error() {
+            ApiError::invalid_fields(ErrorCode::InvalidProposal, MESSAGE, format)
+        } else {
+            refusal
+        };
+    }
+    let named: HashSet<String> = format.iter().map(|v| v.field.clone()).collect();
+    let mut details = format;
+    details.extend(
+        refusal
+            .details
+            .into_iter()
+            .filter(|v| !named.contains(&v.field)),
+    );
+    ApiError::invalid_fields(ErrorCode::InvalidProposal, &refusal.message, details)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aval_transport::status::{invalid_argument, status};
+
+    fn violation(field: &str, code: FieldCode) -> FieldViolation {
+        FieldViolation::new(field, code, "why")
+    }
+
+    fn fields(error: &ApiError) -> Vec<(&str, FieldCode)> {
+        error
+            .details
+            .iter()
+            .map(|v| (v.field.as_str(), v.code))
+            .collect()
+    }
+
+    #[test]
+    fn format_violations_join_the_services_findings() {
+        let format = vec![violation("constitution_date", FieldCode::InvalidDate)];
+        let service = invalid_argument(
+            ErrorCode::InvalidProposal,
+            "the proposal is invalid",
+            &[
+                violation("constitution_date", FieldCode::Required),
+                violation("document_number", FieldCode::InvalidCnpj),
+            ],
+        );
+        let error = invalid_proposal(format.clone(), Some(service));
+        assert_eq!(error.code, ErrorCode::InvalidProposal);
+        assert_eq!(
+            fields(&error),
+            [
+                ("constitution_date", FieldCode::InvalidDate),
+                ("document_number", FieldCode::InvalidCnpj),
+            ]
+        );
+
+        // Nothing else wrong: the edge's findings alone.
+        let error = invalid_proposal(format.clone(), None);
+        assert_eq!(error.code, ErrorCode::InvalidProposal);
+        assert_eq!(
+            fields(&error),
+            [("constitution_date", FieldCode::InvalidDate)]
+        );
+
+        // The service down: still the edge's findings, not a 503.
+        let error = invalid_proposal(
+            format.clone(),
+            Some(tonic::Status::unavailable("connection refused")),
+        );
+        assert_eq!(error.code, ErrorCode::InvalidProposal);
+
+        // The partner's token refused: that comes first.
+        let error = invalid_proposal(
+            format,
+            Some(status(ErrorCode::Unauthenticated, "the token has expired")),
+        );
+        assert_eq!(error.code, ErrorCode::Unauthenticated);
+    }
 }

@@ -1,4 +1,4 @@
-use crate::FieldCode;
+use crate::{FieldCode, FieldPath};
 
 /// One invalid field: its JSON path (`shareholders[0].document_number`), a stable code and a
 /// message for people.
@@ -16,5 +16,10 @@ impl FieldViolation {
             code,
             message: message.into(),
         }
+    }
+
+    /// A violation of the value at `path`.
+    pub fn at(path: &FieldPath, code: FieldCode, message: impl Into<String>) -> Self {
+        Self::new(path, code, message)
     }
 }

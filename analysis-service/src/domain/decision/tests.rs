@@ -3,7 +3,8 @@
 use super::*;
 use crate::domain::proposal::{
     Appraisal, Cents, CreditType, Financial, Guarantor, Installments, InterestType, NaturalPerson,
-    Percent, PositiveCents, ProposalId, ProtectedAttributes, Text, Warrant, WarrantType,
+    Percent, PositiveCents, ProposalId, ProtectedAttributes, RequestDate, Text, Warrant,
+    WarrantType,
 };
 use aval_credit::{Cnpj, ScoreScale};
 use chrono::{DateTime, NaiveDate};
@@ -37,11 +38,13 @@ fn person(name: &str, document: &str) -> NaturalPerson {
 }
 
 /// The QI Tech seed's proposal, as the domain holds it.
-fn qi_proposal() -> Proposal {
+pub(crate) fn qi_proposal() -> Proposal {
     Proposal {
         id: ProposalId::parse("12345678").unwrap(),
         registration_id: None,
-        credit_request_date: DateTime::parse_from_rfc3339("2021-03-31T10:30:00-03:00").unwrap(),
+        credit_request_date: RequestDate::Given(
+            DateTime::parse_from_rfc3339("2021-03-31T10:30:00-03:00").unwrap(),
+        ),
         credit_type: CreditType::StudentLoan,
         legal_name: Text::required("QI Tech Tecnologia LTDA").unwrap(),
         trading_name: Text::optional("QI Tech").unwrap(),
@@ -83,11 +86,15 @@ fn warrant(estimated: i64, forced: i64) -> Warrant {
     }
 }
 
-fn scores(shareholder: Option<u32>, guarantor: Option<u32>) -> BTreeMap<Cpf, Option<u32>> {
+/// Scores of the QI proposal's shareholder and guarantor.
+pub(crate) fn scores(
+    shareholder: Option<u32>,
+    guarantor: Option<u32>,
+) -> BTreeMap<Cpf, Option<u32>> {
     BTreeMap::from([(cpf(SHAREHOLDER), shareholder), (cpf(GUARANTOR), guarantor)])
 }
 
-fn policy() -> Policy {
+pub(crate) fn policy() -> Policy {
     Policy::default_policy().unwrap()
 }
 

@@ -3,7 +3,7 @@ use std::fmt;
 
 /// A postal address. Brazilian ones (country `BRA`, the default) have their UF checked against
 /// the 27 units and their CEP against 8 digits; foreign ones keep those fields as free text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Address {
     pub country: Country,
     pub street: Option<Text>,
@@ -11,12 +11,14 @@ pub struct Address {
     pub complement: Option<Text>,
     pub neighborhood: Option<Text>,
     pub city: Option<Text>,
+    #[serde(rename = "uf")]
     pub state: Option<State>,
     pub postal_code: Option<PostalCode>,
 }
 
 /// An ISO 3166-1 alpha-3 country code, upper case.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct Country(String);
 
 impl Country {
@@ -49,7 +51,8 @@ impl Country {
 }
 
 /// The state of an address: a Brazilian UF, or a foreign region as given.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
 pub enum State {
     Uf(Uf),
     Foreign(Text),
@@ -70,7 +73,8 @@ impl State {
 }
 
 /// A postal code: a Brazilian CEP, or a foreign code as given.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
 pub enum PostalCode {
     Cep(Cep),
     Foreign(Text),
@@ -91,7 +95,8 @@ impl PostalCode {
 }
 
 /// A Brazilian CEP, kept as its 8 digits; accepted as `01452-905` or `01452905`.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct Cep(String);
 
 impl Cep {
@@ -130,7 +135,7 @@ impl fmt::Debug for Cep {
 
 /// A phone number in parts. Digits only are kept: the usual separators (` `, `-`, `.`, `(`,
 /// `)`) and a leading `+` on the dial code are dropped.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Phone {
     /// 1 to 3 digits (`55` for Brazil).
     pub international_dial_code: Option<PhoneDigits>,
@@ -138,11 +143,13 @@ pub struct Phone {
     pub area_code: Option<PhoneDigits>,
     /// 4 to 15 digits (E.164's longest number).
     pub number: PhoneDigits,
+    #[serde(rename = "type")]
     pub phone_type: Option<PhoneType>,
 }
 
 /// Digits of one part of a phone number.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct PhoneDigits(String);
 
 impl PhoneDigits {

@@ -17,7 +17,8 @@ fn within_max(cents: i64) -> Result<i64, Invalid> {
 }
 
 /// A non-negative amount of integer cents (revenue, income, appraised values).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct Cents(i64);
 
 impl Cents {
@@ -30,13 +31,20 @@ impl Cents {
         within_max(cents).map(Self)
     }
 
+    /// An amount the partner may leave out (revenue, income, appraised values): none given
+    /// counts as zero, nothing declared.
+    pub fn absent_as_zero(cents: Option<i64>) -> Result<Self, Invalid> {
+        cents.map_or(Ok(Self::ZERO), Self::new)
+    }
+
     pub fn get(self) -> i64 {
         self.0
     }
 }
 
 /// A strictly positive amount of integer cents: what a credit proposal asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct PositiveCents(i64);
 
 impl PositiveCents {
@@ -53,7 +61,8 @@ impl PositiveCents {
 }
 
 /// The number of installments, 1 to [`MAX_INSTALLMENTS`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct Installments(u16);
 
 impl Installments {
@@ -73,10 +82,16 @@ impl Installments {
 }
 
 /// A finite, non-negative percentage (`2.32` means 2.32 %).
-#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd, serde::Serialize)]
+#[serde(transparent)]
 pub struct Percent(f64);
 
 impl Percent {
+    /// A rate the partner may leave out: none given counts as zero.
+    pub fn absent_as_zero(value: Option<f64>) -> Result<Self, Invalid> {
+        value.map_or(Ok(Self::default()), Self::new)
+    }
+
     pub fn new(value: f64) -> Result<Self, Invalid> {
         if value.is_finite() && value >= 0.0 {
             Ok(Self(value))
@@ -100,6 +115,9 @@ mod tests {
     #[test]
     fn amounts_and_terms_have_their_ranges() {
         assert_eq!(Cents::new(0).map(Cents::get), Ok(0));
+        assert_eq!(Cents::absent_as_zero(None), Ok(Cents::ZERO));
+        assert!(Cents::absent_as_zero(Some(-1)).is_err());
+        assert_eq!(Percent::absent_as_zero(None).map(Percent::get), Ok(0.0));
         assert!(Cents::new(-1).is_err());
         assert!(Cents::new(MAX_CENTS + 1).is_err());
         assert!(PositiveCents::new(0).is_err());

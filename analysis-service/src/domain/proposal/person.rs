@@ -3,9 +3,10 @@ use aval_credit::{Cnpj, Cpf};
 use chrono::NaiveDate;
 
 /// A person who owns part of the company or guarantees the credit.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct NaturalPerson {
     pub name: Text,
+    #[serde(rename = "document_number", serialize_with = "super::serialize_cpf")]
     pub document: Cpf,
     pub birthdate: Option<NaiveDate>,
     pub email: Option<Email>,
@@ -15,13 +16,14 @@ pub struct NaturalPerson {
     pub address: Option<Address>,
     pub phones: Vec<Phone>,
     /// Kept apart so no policy reads them by accident; see [`ProtectedAttributes`].
+    #[serde(flatten)]
     pub protected: ProtectedAttributes,
 }
 
 /// Attributes partners send (QI Tech's body has them) that a credit decision may never read:
 /// Lei 12.414/2011 art. 7-A forbids scoring on sex, social or ethnic origin and anything
 /// unrelated to credit risk. They are stored for the record only; `features` never sees them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ProtectedAttributes {
     pub gender: Option<Text>,
     pub nationality: Option<Text>,
@@ -30,12 +32,15 @@ pub struct ProtectedAttributes {
 }
 
 /// Who guarantees the credit: a person or a company.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Guarantor {
     /// Boxed: a person is ten times the size of a company reference.
+    #[serde(rename = "natural_person")]
     Natural(Box<NaturalPerson>),
+    #[serde(rename = "legal_person")]
     Legal {
         legal_name: Text,
+        #[serde(rename = "document_number", serialize_with = "super::serialize_cnpj")]
         document: Cnpj,
     },
 }

@@ -2,7 +2,7 @@ use super::{Channel, Invalid, Text};
 use std::net::IpAddr;
 
 /// Where and how the credit was sold.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Source {
     pub channel: Channel,
     pub ip: Option<IpAddr>,

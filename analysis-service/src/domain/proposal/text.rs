@@ -10,11 +10,12 @@ const MAX_EMAIL_CHARS: usize = 254;
 
 /// Free text: trimmed, non-empty, at most [`MAX_TEXT_CHARS`] characters, no control characters.
 /// `Debug` shows only the length, because most of these fields hold personal data.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct Text(String);
 
 impl Text {
-    /// Blank input is absent (`Ok(None)`): protobuf cannot tell "" from a missing string.
+    /// Blank input is absent (`Ok(None)`): a partner leaving a field empty has said nothing.
     pub fn optional(input: &str) -> Result<Option<Self>, Invalid> {
         let input = input.trim();
         if input.is_empty() {
@@ -49,7 +50,8 @@ impl fmt::Debug for Text {
 
 /// The partner's proposal id, our idempotency key: 1 to [`MAX_ID_CHARS`] visible ASCII
 /// characters (no blanks), so it is safe in URLs, logs and indexes.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct ProposalId(String);
 
 impl ProposalId {
@@ -79,7 +81,8 @@ impl fmt::Display for ProposalId {
 
 /// An e-mail address, checked only for the shape `local@domain.tld`: the real test of an
 /// address is a message reaching it, which is not this service's job.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
 pub struct Email(String);
 
 impl Email {

@@ -1,17 +1,18 @@
 use super::{Address, Cents, Invalid, Text, WarrantType};
 
 /// Collateral offered for the credit.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Warrant {
     pub warrant_type: WarrantType,
     pub property_type: Option<Text>,
+    #[serde(flatten)]
     pub appraisal: Appraisal,
     pub address: Option<Address>,
 }
 
 /// A collateral's appraisal: what it is worth, and what a forced sale would fetch, which can
 /// never be more.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Appraisal {
     estimated_value: Cents,
     forced_selling_value: Cents,

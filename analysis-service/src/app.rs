@@ -1,0 +1,160 @@
+//! analysis-service's use cases: submit a proposal, read an analysis. Each takes and returns
+//! domain types and owns what surrounds the decision: idempotency, the quota, the partners'
+//! scores, the transaction and the usage event. `api` only converts.
+
+use crate::{
+    domain::{
+        analysis::{Analysis, Fingerprint, StoredAnalysis, sha256_hex},
+        decision::decide,
+        policy::Policy,
+        proposal::Proposal,
+    },
+    error::AnalysisError,
+    peers::ScoreClient,
+    store::{self, OUTBOX},
+};
+use aval_metering::{Product, QuotaGate, QuotaVerdict, UsageRecord};
+use chrono::{SubsecRound, Utc};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+pub struct AnalysisApp {
+    db: DatabaseConnection,
+    policy: Policy,
+    quota: QuotaGate,
+    scores: ScoreClient,
+}
+
+impl AnalysisApp {
+    pub fn new(
+        db: DatabaseConnection,
+        policy: Policy,
+        quota: QuotaGate,
+        scores: ScoreClient,
+    ) -> Self {
+        Self {
+            db,
+            policy,
+            quota,
+            scores,
+        }
+    }
+
+    /// Decides `proposal` for `tenant_id`, or answers the analysis already delivered for it.
+    ///
+    /// The proposal id is the idempotency key: the same proposal again is the stored analysis
+    /// (billed once); a different proposal under that id is [`AnalysisError::ProposalConflict`].
+    /// Otherwise the quota is checked, the partners' scores are fetched on the caller's token
+    /// (`bearer`; score-service failing refuses the analysis, nothing stored or billed), and
+    /// the analysis and its usage event commit together.
+    pub async fn submit(
+        &self,
+        tenant_id: &str,
+        bearer: Option<&str>,
+        proposal: Proposal,
+    ) -> Result<Analysis, AnalysisError> {
+        let fingerprint = Fingerprint::of(&proposal)?;
+        let id = proposal.id.as_str();
+        if let Some(existing) = store::analyses::find(&self.db, tenant_id, id).await? {
+            return replay_or_conflict(existing, &fingerprint);
+        }
+        if let QuotaVerdict::Refused { reason } = self
+            .quota
+            .check(tenant_id, Product::LegalPersonAnalysis)
+            .await
+        {
+            return Err(AnalysisError::QuotaExceeded(reason));
+        }
+        let scores = self
+            .scores
+            .scores(proposal.partner_documents(), bearer)
+            .await?;
+        let decision = decide(&self.policy, &proposal, &scores);
+        // Microseconds: what every engine stores, so the first answer and its replays agree.
+        let now = Utc::now().trunc_subsecs(6);
+        let stored = StoredAnalysis {
+            analysis: Analysis {
+                id: proposal.id.clone(),
+                decision,
+                created_at: now,
+                updated_at: now,
+            },
+            fingerprint,
+        };
+
+        // The event id is the proposal's key, so even a retried submission is billed once.
+        let txn = self.db.begin().await?;
+        if !store::analyses::insert(&txn, tenant_id, &proposal, &stored).await? {
+            // A concurrent submission of the same id committed first.
+            txn.rollback().await?;
+            let existing = store::analyses::find(&self.db, tenant_id, id)
+                .await?
+                .ok_or_else(|| AnalysisError::NotFound(id.to_owned()))?;
+            return replay_or_conflict(existing, &stored.fingerprint);
+        }
+        OUTBOX
+            .enqueue(
+                &txn,
+                &UsageRecord {
+                    event_id: usage_event_id(tenant_id, id),
+                    tenant_id: tenant_id.to_owned(),
+                    product: Product::LegalPersonAnalysis,
+                    occurred_at: now,
+                    sandbox: false,
+                },
+            )
+            .await?;
+        txn.commit().await?;
+        tracing::info!(
+            cnpj = %proposal.document,
+            status = stored.analysis.decision.status.as_str(),
+            tenant = %tenant_id,
+            "analysis decided"
+        );
+        Ok(stored.analysis)
+    }
+
+    /// The tenant's analysis `id`. Another tenant's analysis is as absent as one that never
+    /// existed.
+    pub async fn get(&self, tenant_id: &str, id: &str) -> Result<Analysis, AnalysisError> {
+        store::analyses::find(&self.db, tenant_id, id)
+            .await?
+            .map(|stored| stored.analysis)
+            .ok_or_else(|| AnalysisError::NotFound(id.to_owned()))
+    }
+}
+
+/// The stored answer when the proposal is the same, a conflict when it is not.
+fn replay_or_conflict(
+    existing: StoredAnalysis,
+    fingerprint: &Fingerprint,
+) -> Result<Analysis, AnalysisError> {
+    if existing.fingerprint != *fingerprint {
+        return Err(AnalysisError::ProposalConflict(
+            existing.analysis.id.as_str().to_owned(),
+        ));
+    }
+    Ok(existing.analysis)
+}
+
+/// The usage event id of an analysis: fixed length whatever the ids (billing accepts up to 128
+/// characters), and the same for a retried submission, so it is billed once.
+fn usage_event_id(tenant_id: &str, proposal_id: &str) -> String {
+    let key = format!("{tenant_id}\u{0}{proposal_id}");
+    format!("analysis:{}", sha256_hex(key.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_event_ids_are_fixed_length_and_tell_tenants_apart() {
+        let id = usage_event_id("tenant-a", "12345678");
+        assert_eq!(id, usage_event_id("tenant-a", "12345678"));
+        assert_eq!(id.len(), "analysis:".len() + 64);
+        assert_ne!(id, usage_event_id("tenant-b", "12345678"));
+        // The separator keeps ("ab", "c") and ("a", "bc") apart.
+        assert_ne!(usage_event_id("ab", "c"), usage_event_id("a", "bc"));
+        assert!(usage_event_id(&"t".repeat(64), &"p".repeat(100)).len() <= 128);
+    }
+}
