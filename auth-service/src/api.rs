@@ -234,7 +234,7 @@ impl TokenKeys for AuthApi {
                 kty: "OKP".to_owned(),
                 crv: "Ed25519".to_owned(),
                 kid: k.kid,
-                x: jwt::encode_key(&k.public_key),
+                x: jwt::encode_key(&k.key),
                 alg: "EdDSA".to_owned(),
                 r#use: "sig".to_owned(),
             })

@@ -7,7 +7,7 @@ use crate::{
         names::{DisplayName, Id},
         scopes,
         secrets::{ClientSecret, HashKey, KeyCipher},
-        tokens::{self, SealedKey, SigningKey, TOKEN_TTL_SECS},
+        tokens::{self, PublicKey, SealedKey, SigningKey, TOKEN_TTL_SECS},
     },
     error::AuthError,
     store::{self, StoreError},
@@ -97,9 +97,10 @@ impl AuthApp {
         })
     }
 
-    /// Every key that may have signed a live token: `(kid, public key)`.
-    pub async fn published_keys(&self) -> Result<Vec<SealedKey>, AuthError> {
-        Ok(store::signing_keys::published(&self.db).await?)
+    /// The public half of every key that may have signed a live token.
+    pub async fn published_keys(&self) -> Result<Vec<PublicKey>, AuthError> {
+        let stored = store::signing_keys::published(&self.db).await?;
+        Ok(stored.into_iter().map(PublicKey::from).collect())
     }
 
     pub async fn create_tenant(&self, id: Id, name: DisplayName) -> Result<Tenant, AuthError> {

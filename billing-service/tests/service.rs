@@ -51,6 +51,13 @@ async fn a_retried_batch_is_counted_once(db: TestDatabase) -> TestResult {
     let service = TestService::spawn::<Application>(&db.url).await?;
     let mut client = UsageClient::new(service.channel_as(Id::SCORE)?);
 
+    // An empty batch is fine and records nothing.
+    let empty = client
+        .record_usage(RecordUsageRequest::default())
+        .await?
+        .into_inner();
+    assert_eq!((empty.recorded, empty.duplicates), (0, 0));
+
     let batch = RecordUsageRequest {
         events: vec![event("e1"), event("e2"), event("e3")],
     };

@@ -346,6 +346,8 @@ impl DevMesh {
         if let Some(token) = self.service_shutdown.get(identity) {
             token.cancel();
         }
+        // Its shipper stops with it; a restart registers the new one.
+        self.outboxes.remove(identity);
         if let Some(task) = self.tasks.remove(identity) {
             task.await??;
         }

@@ -1,12 +1,9 @@
 //! `aval`: run the whole mesh on a laptop, or make mesh certificates.
 
 use aval::dev::{self, DevOptions};
-use aval_transport::{
-    settings::{Env, ServiceSettings},
-    shutdown,
-};
+use aval_transport::{settings::Env, shutdown};
 use clap::{Parser, Subcommand};
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 #[derive(Parser)]
 #[command(name = "aval", version, about = "Aval credit-decision platform")]
@@ -32,6 +29,9 @@ enum Command {
         /// A PostgreSQL URL for every service instead of SQLite files.
         #[arg(long, env = "DATABASE_URL")]
         database_url: Option<String>,
+        /// How long score and analysis may reuse billing's quota answer (0: ask every time).
+        #[arg(long, env = "AVAL_QUOTA_CACHE_TTL_MS", default_value_t = 2000)]
+        quota_cache_ttl_ms: u64,
     },
     /// Generate a mesh CA and a certificate for every service, the gateway and operators.
     Certs {
@@ -53,6 +53,7 @@ async fn main() -> anyhow::Result<()> {
             listen,
             grpc_port_base,
             database_url,
+            quota_cache_ttl_ms,
         } => {
             let telemetry = aval_transport::settings::telemetry_from_env(&Env::process())?;
             let _guard = aval_telemetry::init("aval-dev", &telemetry)?;
@@ -62,7 +63,7 @@ async fn main() -> anyhow::Result<()> {
                 grpc_port_base,
                 database_url,
                 telemetry,
-                quota_cache_ttl: ServiceSettings::DEFAULT_QUOTA_CACHE_TTL,
+                quota_cache_ttl: Duration::from_millis(quota_cache_ttl_ms),
             })
             .await?;
             let stop = mesh.shutdown_token();

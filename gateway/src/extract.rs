@@ -88,6 +88,10 @@ pub fn upstream_request<T>(
     request
 }
 
+/// The field an error names when the body as a whole is at fault (not JSON, not an object,
+/// trailing characters).
+pub const BODY_FIELD: &str = "body";
+
 /// A JSON body; anything that is not the JSON expected is `400 INVALID_BODY` in the envelope.
 pub struct JsonBody<T>(pub T);
 
@@ -99,7 +103,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(ApiError::invalid_field(
                 ErrorCode::InvalidBody,
-                crate::dto::analysis::BODY_FIELD,
+                BODY_FIELD,
                 FieldCode::InvalidJson,
                 rejection.body_text(),
             )),

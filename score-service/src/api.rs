@@ -58,45 +58,51 @@ impl ScoreApi {
     }
 }
 
-fn request_from_pb(request: GetScoreRequest) -> Result<ScoreRequest, ScoreError> {
-    let cpf = Cpf::parse(&request.document).map_err(|e| {
-        ScoreError::InvalidDocument(vec![FieldViolation::new(
-            "document",
-            e.code(),
-            e.to_string(),
-        )])
-    })?;
-    let customer_id =
-        CustomerId::parse(request.customer_id.as_deref()).map_err(|(code, rule)| {
-            ScoreError::InvalidRequest(vec![FieldViolation::new("customer_id", code, rule)])
+impl TryFrom<GetScoreRequest> for ScoreRequest {
+    type Error = ScoreError;
+
+    fn try_from(request: GetScoreRequest) -> Result<Self, ScoreError> {
+        let cpf = Cpf::parse(&request.document).map_err(|e| {
+            ScoreError::InvalidDocument(vec![FieldViolation::new(
+                "document",
+                e.code(),
+                e.to_string(),
+            )])
         })?;
-    Ok(ScoreRequest {
-        cpf,
-        model: ModelChoice::parse(request.model.as_deref()),
-        customer_id,
-        request_id: request.request_id,
-    })
+        let customer_id =
+            CustomerId::parse(request.customer_id.as_deref()).map_err(|(code, rule)| {
+                ScoreError::InvalidRequest(vec![FieldViolation::new("customer_id", code, rule)])
+            })?;
+        Ok(ScoreRequest {
+            cpf,
+            model: ModelChoice::parse(request.model.as_deref()),
+            customer_id,
+            request_id: request.request_id,
+        })
+    }
 }
 
-fn answer_to_pb(answer: ScoreAnswer) -> GetScoreResponse {
-    GetScoreResponse {
-        score: i32::try_from(answer.result.score).unwrap_or(0),
-        probability_of_default: answer.result.probability_of_default,
-        band: band_to_pb(answer.result.band).into(),
-        reasons: answer
-            .result
-            .reasons
-            .into_iter()
-            .map(|r| Reason {
-                code: r.code,
-                description: r.description,
-                impact: r.impact,
-            })
-            .collect(),
-        model_id: answer.model_id,
-        model_version: answer.model_version,
-        scored_at: Some(to_timestamp(answer.scored_at)),
-        answer_id: answer.answer_id,
+impl From<ScoreAnswer> for GetScoreResponse {
+    fn from(answer: ScoreAnswer) -> Self {
+        Self {
+            score: i32::try_from(answer.result.score).unwrap_or(0),
+            probability_of_default: answer.result.probability_of_default,
+            band: band_to_pb(answer.result.band).into(),
+            reasons: answer
+                .result
+                .reasons
+                .into_iter()
+                .map(|r| Reason {
+                    code: r.code,
+                    description: r.description,
+                    impact: r.impact,
+                })
+                .collect(),
+            model_id: answer.model_id,
+            model_version: answer.model_version,
+            scored_at: Some(to_timestamp(answer.scored_at)),
+            answer_id: answer.answer_id,
+        }
     }
 }
 
@@ -190,9 +196,9 @@ impl ScoreService for ScoreApi {
             client_id: principal.client_id,
             purpose,
         };
-        let request = request_from_pb(request.into_inner())?;
+        let request = ScoreRequest::try_from(request.into_inner())?;
         let answer = self.app.score(&requester, request).await?;
-        Ok(Response::new(answer_to_pb(answer)))
+        Ok(Response::new(answer.into()))
     }
 
     async fn upsert_profiles(

@@ -53,6 +53,23 @@ pub struct SealedKey {
     pub public_key: Vec<u8>,
 }
 
+/// The public half of a signing key, as the JWKS publishes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKey {
+    pub kid: String,
+    /// The 32 raw bytes of the Ed25519 public key.
+    pub key: Vec<u8>,
+}
+
+impl From<SealedKey> for PublicKey {
+    fn from(sealed: SealedKey) -> Self {
+        Self {
+            kid: sealed.kid,
+            key: sealed.public_key,
+        }
+    }
+}
+
 impl SigningKey {
     /// A new Ed25519 key with a random id, and its sealed form for storage.
     pub fn generate(cipher: &KeyCipher) -> Result<(Self, SealedKey), KeyError> {

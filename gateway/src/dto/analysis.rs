@@ -33,9 +33,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
-/// The [`JsonError::field`] of an error about the body as a whole: not JSON, not an
-/// object, or trailing characters after it.
-pub const BODY_FIELD: &str = "body";
+/// The [`JsonError::field`] of an error about the body as a whole.
+pub use crate::extract::BODY_FIELD;
 
 /// Currency of a credit limit whose protobuf `Money` carries none.
 const DEFAULT_CURRENCY: &str = "BRL";

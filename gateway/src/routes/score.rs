@@ -4,12 +4,13 @@
 use super::Meta;
 use crate::{
     AppState,
+    dto::names::enum_name,
     error::ApiError,
     extract::{JsonBody, Partner},
 };
 use aval_errors::{ErrorCode, FieldCode};
 use aval_proto::score::v1::{
-    GetScoreRequest, GetScoreResponse, RiskBand, score_service_client::ScoreServiceClient,
+    GetScoreRequest, GetScoreResponse, score_service_client::ScoreServiceClient,
 };
 use axum::{Json, extract::State, http::HeaderMap};
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub struct ScoreBody {
     /// 0..1000, higher = lower risk.
     pub score: i32,
-    pub band: &'static str,
+    pub band: String,
     pub probability_of_default: f64,
     /// The main elements behind the score, most important first (Lei 12.414 art. 5 IV).
     pub reasons: Vec<ReasonBody>,
@@ -40,17 +41,6 @@ pub struct ModelBody {
     pub version: i32,
 }
 
-fn band_name(band: RiskBand) -> &'static str {
-    match band {
-        RiskBand::VeryLow => "very_low",
-        RiskBand::Low => "low",
-        RiskBand::Medium => "medium",
-        RiskBand::High => "high",
-        RiskBand::VeryHigh => "very_high",
-        RiskBand::Unspecified => "unspecified",
-    }
-}
-
 async fn score(
     state: &AppState,
     partner: &Partner,
@@ -66,7 +56,7 @@ async fn score(
         .into_inner();
     Ok(Json(ScoreBody {
         score: answer.score,
-        band: band_name(answer.band()),
+        band: enum_name(answer.band().as_str_name(), "RISK_BAND_"),
         probability_of_default: answer.probability_of_default,
         reasons: answer
             .reasons

@@ -2,7 +2,7 @@
 //! product, as JSON, or CSV with `Accept: text/csv`. Days are Brasília days (UTC−3); billing
 //! decides the period when it is not given (this month so far).
 
-use crate::{AppState, error::ApiError, extract::Partner};
+use crate::{AppState, dto::names::enum_name, error::ApiError, extract::Partner};
 use aval_errors::{ErrorCode, FieldCode, FieldViolation};
 use aval_proto::{
     billing::v1::{GetUsageReportRequest, billing_service_client::BillingServiceClient},
@@ -32,22 +32,18 @@ struct UsageBody {
     to: String,
     rows: Vec<RowBody>,
     /// Answers per product over the period.
-    totals: BTreeMap<&'static str, i64>,
+    totals: BTreeMap<String, i64>,
 }
 
 #[derive(Serialize)]
 struct RowBody {
     day: String,
-    product: &'static str,
+    product: String,
     answers: i64,
 }
 
-fn product_name(product: Product) -> &'static str {
-    match product {
-        Product::ConsumerScore => "consumer_score",
-        Product::LegalPersonAnalysis => "legal_person_analysis",
-        Product::Unspecified => "unspecified",
-    }
+fn product_name(product: Product) -> String {
+    enum_name(product.as_str_name(), "PRODUCT_")
 }
 
 /// Strictly `YYYY-MM-DD` (chrono alone accepts `2026-1-1`).
@@ -128,7 +124,7 @@ pub async fn report(
     }
     let mut totals = BTreeMap::new();
     for row in &rows {
-        *totals.entry(row.product).or_insert(0) += row.answers;
+        *totals.entry(row.product.clone()).or_insert(0) += row.answers;
     }
     Ok(Json(UsageBody {
         from: day_text(report.from.as_ref()),

@@ -1,7 +1,7 @@
 //! The README's tables of error codes are the enums', row for row: a code added, renamed or
 //! re-documented here fails this test until the README says the same.
 
-use aval_errors::{ErrorCode, FieldCode};
+use aval_errors::{ErrorCode, FieldCode, OAuthError};
 
 const README: &str = include_str!("../../../README.md");
 
@@ -20,6 +20,14 @@ fn error_table() -> String {
 fn field_table() -> String {
     let mut table = String::from("| code | meaning |\n| --- | --- |\n");
     for code in FieldCode::ALL {
+        table.push_str(&format!("| `{code}` | {} |\n", code.description()));
+    }
+    table
+}
+
+fn oauth_table() -> String {
+    let mut table = String::from("| error | meaning |\n| --- | --- |\n");
+    for code in OAuthError::ALL {
         table.push_str(&format!("| `{code}` | {} |\n", code.description()));
     }
     table
@@ -51,5 +59,15 @@ fn the_readme_lists_every_field_code_as_the_enum_documents_it() {
         section("field-codes"),
         Some(expected.as_str()),
         "paste this between the field-codes markers of README.md:\n{expected}"
+    );
+}
+
+#[test]
+fn the_readme_lists_every_token_error_as_the_enum_documents_it() {
+    let expected = oauth_table();
+    assert_eq!(
+        section("oauth-errors"),
+        Some(expected.as_str()),
+        "paste this between the oauth-errors markers of README.md:\n{expected}"
     );
 }

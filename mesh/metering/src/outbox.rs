@@ -19,6 +19,8 @@ use tokio::sync::{mpsc, oneshot};
 const BATCH: u64 = 500;
 /// How often the shipper looks for pending events.
 const INTERVAL: Duration = Duration::from_millis(200);
+/// Immediate attempts of a flush while billing's channel reconnects.
+const FLUSH_ATTEMPTS: u32 = 3;
 /// Longest wait between attempts while billing is unreachable.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -223,6 +225,24 @@ impl Shipper {
         Ok(ids.len())
     }
 
+    /// [`Shipper::drain`] for a flush request: a channel whose billing just came back may fail
+    /// its first call on the dead connection, so an unavailable billing is tried again at once,
+    /// a few times, before the flush fails.
+    async fn flush(&mut self) -> Result<usize, ShipError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.drain().await {
+                Err(ShipError::Billing(status))
+                    if status.code() == tonic::Code::Unavailable && attempts < FLUSH_ATTEMPTS =>
+                {
+                    tracing::debug!(%status, "billing unavailable during a flush; trying again");
+                }
+                result => return result,
+            }
+        }
+    }
+
     /// Ships until nothing is pending; the total acknowledged.
     async fn drain(&mut self) -> Result<usize, ShipError> {
         let mut total = 0;
@@ -243,7 +263,7 @@ impl Shipper {
             tokio::select! {
                 () = stop.cancelled() => break,
                 Some(reply) = self.requests.recv() => {
-                    let _ = reply.send(self.drain().await);
+                    let _ = reply.send(self.flush().await);
                     continue;
                 }
                 () = tokio::time::sleep(wait) => {}

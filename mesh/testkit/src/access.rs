@@ -1,7 +1,8 @@
 //! A service's allow-list checked over the wire, table-driven: for each RPC, every mesh
 //! identity calls it with its own certificate and an empty message; the listed identities get
 //! past the allow-list (whatever the handler then answers), every other one is refused with
-//! `MESH_ACCESS_DENIED` before any handler runs.
+//! `MESH_ACCESS_DENIED` before any handler runs. Every RPC of a service the table names must
+//! have its row (read from the API's descriptors), so a new RPC cannot slip in unlisted.
 
 use crate::TestService;
 use aval_errors::ErrorCode;
@@ -38,8 +39,42 @@ async fn call_as(
         .map(|_| ()))
 }
 
-/// Checks every rule for every identity in [`MeshIdentity::ALL`].
+/// Every RPC path (`/<package>.<Service>/<Method>`) of the services in Aval's API.
+fn api_rpcs() -> anyhow::Result<Vec<String>> {
+    use prost::Message;
+    let set = prost_types::FileDescriptorSet::decode(aval_proto::FILE_DESCRIPTOR_SET)?;
+    let mut rpcs = Vec::new();
+    for file in set.file {
+        let package = file.package.unwrap_or_default();
+        for service in file.service {
+            let name = format!("{package}.{}", service.name.unwrap_or_default());
+            for method in service.method {
+                rpcs.push(format!("/{name}/{}", method.name.unwrap_or_default()));
+            }
+        }
+    }
+    Ok(rpcs)
+}
+
+/// Fails unless every RPC of every service the rules name has a rule.
+fn assert_complete(rules: &[Rule]) -> crate::TestResult {
+    let service_of = |rpc: &str| rpc.rsplit_once('/').map(|(s, _)| s.to_owned());
+    let services: Vec<String> = rules.iter().filter_map(|r| service_of(&r.rpc)).collect();
+    for rpc in api_rpcs()? {
+        if service_of(&rpc).is_some_and(|s| services.contains(&s)) {
+            anyhow::ensure!(
+                rules.iter().any(|r| r.rpc == rpc),
+                "{rpc} has no row in the allow-list table: say who may call it"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Checks every rule for every identity in [`MeshIdentity::ALL`], and that the rules cover
+/// every RPC of the services they name.
 pub async fn assert_allow_list(service: &TestService, rules: &[Rule]) -> crate::TestResult {
+    assert_complete(rules)?;
     for rule in rules {
         for identity in MeshIdentity::ALL {
             let answer = call_as(service, identity, &rule.rpc).await?;
@@ -64,4 +99,27 @@ pub async fn assert_allow_list(service: &TestService, rules: &[Rule]) -> crate::
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_missing_an_rpc_of_its_service_is_refused() {
+        let billing = "aval.billing.v1.BillingService";
+        let partial = [rule(billing, "Subscribe", &[MeshIdentity::OPERATOR])];
+        let refused = assert_complete(&partial).err().map(|e| e.to_string());
+        assert!(
+            refused
+                .as_deref()
+                .is_some_and(|e| e.contains("GetUsageReport")),
+            "{refused:?}"
+        );
+        let whole = [
+            rule(billing, "Subscribe", &[MeshIdentity::OPERATOR]),
+            rule(billing, "GetUsageReport", &[MeshIdentity::OPERATOR]),
+        ];
+        assert!(assert_complete(&whole).is_ok());
+    }
 }
