@@ -17,6 +17,11 @@
 //!   same model with those predicates rewritten as PMML4S evaluates them; Aval's own answers
 //!   differ on the records where the specification says they should (and the truth tables are
 //!   unit-tested beside the evaluator).
+//! - reason codes without an `Output`: PMML4S's default outputs give the top code at every
+//!   rank, so the models declare `reason_code_N` outputs with their ranks.
+//! - PMML4S truncates a fractional value of an integer field and treats an invalid categorical
+//!   value kept `asIs` as missing; Aval follows the specification (unit tests in `field.rs`),
+//!   and the generated records stay clear of both.
 //!
 //! pypmml is a Python package that needs Java; `scripts/test` installs both. Without them this
 //! test fails, saying how to install them: it is never skipped. `AVAL_PYPMML_PYTHON` names the

@@ -1,5 +1,11 @@
 //! Fields: the DataDictionary's types and valid/invalid/missing values, and the MiningField's
 //! treatment of missing, invalid and outlying inputs (PMML 4.4 DataDictionary, MiningSchema).
+//!
+//! Where PMML4S (pypmml) reads these differently, Aval follows the specification:
+//! - an integer field given 2.5 has an invalid value (PMML4S truncates it to 2);
+//! - an invalid categorical value kept `asIs` is compared as it is, so `notEqual` is TRUE and
+//!   `isMissing` FALSE (PMML4S encodes it as missing);
+//! - `float` fields are compared as doubles, like `double` ones.
 
 use super::super::record::FeatureValue;
 use super::evaluate::Unscorable;
