@@ -3,6 +3,7 @@
 //! a request may ask for.
 
 pub mod band;
+pub mod model;
 pub mod profile;
 pub mod request;
 pub mod scorecard;

@@ -1,0 +1,254 @@
+//! Score models tenants publish: a document, either Aval's JSON scorecard or a PMML 4.x
+//! `Scorecard`, checked when it is published (size, shape, Lei 12.414 art. 7-A, features the
+//! tenant declared) and then scoring [`Record`]s into the product's answer: the model's points,
+//! the 0..1000 score, its probability of default, its risk band and the ranked reasons.
+//!
+//! - [`record`]: the values a model reads;
+//! - [`feature`]: the features a tenant declares, guarded like models;
+//! - [`protected`]: the art. 7-A guard;
+//! - [`scale`]: points to probability of default, and the band table;
+//! - [`json`], [`pmml`]: the two document formats.
+
+pub mod feature;
+pub mod json;
+pub mod pmml;
+pub mod protected;
+pub mod record;
+pub mod scale;
+
+use super::band::RiskBand;
+use aval_errors::{FieldCode, FieldViolation};
+use feature::{FeatureCatalog, FeatureKind};
+use json::{JsonModelError, JsonScorecard};
+pub use pmml::Unscorable;
+use pmml::{DataType, PmmlError, PmmlScorecard};
+use protected::ProtectedField;
+pub use record::{FeatureValue, Record};
+use scale::ModelScale;
+
+/// The largest model document accepted, in bytes, whatever its format.
+pub const MAX_MODEL_BYTES: usize = pmml::MAX_PMML_BYTES;
+
+/// The field a publish request carries the document in, as errors name it.
+const DOCUMENT_FIELD: &str = "document";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelFormat {
+    /// Aval's JSON scorecard ([`json`]).
+    AvalJson,
+    /// A PMML 4.x document with one `Scorecard` ([`pmml`]).
+    Pmml,
+}
+
+/// A published model, ready to score.
+#[derive(Clone, Debug)]
+pub struct ScoreModel {
+    kind: ModelKind,
+}
+
+#[derive(Clone, Debug)]
+enum ModelKind {
+    Json(JsonScorecard),
+    Pmml(PmmlScorecard),
+}
+
+/// One reason behind a score: a reason code and the points it cost.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reason {
+    pub code: String,
+    /// The model's words for it (JSON scorecards carry one; PMML has none).
+    pub description: Option<String>,
+    pub points: f64,
+}
+
+/// A record's answer under a model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelScore {
+    /// The model's own points, as it computes them (a PMML engine's predicted value).
+    pub points: f64,
+    /// The points rounded and clamped to 0..=1000.
+    pub score: u32,
+    pub probability_of_default: f64,
+    pub band: RiskBand,
+    /// Reason codes that cost points, largest cost first, ties in the model's order.
+    pub reasons: Vec<Reason>,
+}
+
+/// Why a model is refused when it is published.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PublishError {
+    #[error("the model is {size} bytes; at most {limit} are accepted")]
+    TooLarge { size: usize, limit: usize },
+    #[error(transparent)]
+    Protected(ProtectedField),
+    #[error(transparent)]
+    Pmml(PmmlError),
+    #[error(transparent)]
+    Json(JsonModelError),
+    #[error("{location} reads `{feature}`, which is not a declared feature")]
+    UnknownFeature { feature: String, location: String },
+    #[error("{location} reads `{feature}` as {read}, but the feature is declared as {declared}")]
+    FeatureKind {
+        feature: String,
+        location: String,
+        read: &'static str,
+        declared: &'static str,
+    },
+}
+
+impl From<PmmlError> for PublishError {
+    fn from(error: PmmlError) -> Self {
+        match error {
+            PmmlError::Protected(p) => Self::Protected(p),
+            PmmlError::TooLarge { size, limit } => Self::TooLarge { size, limit },
+            other => Self::Pmml(other),
+        }
+    }
+}
+
+impl From<JsonModelError> for PublishError {
+    fn from(error: JsonModelError) -> Self {
+        match error {
+            JsonModelError::Protected(p) => Self::Protected(p),
+            other => Self::Json(other),
+        }
+    }
+}
+
+impl PublishError {
+    /// The error as the envelope's field violation: the document field, a stable code, and
+    /// a message that names where in the document.
+    pub fn violation(&self) -> FieldViolation {
+        let code = match self {
+            Self::TooLarge { .. } => FieldCode::TooLong,
+            Self::Json(JsonModelError::Parse { .. }) => FieldCode::InvalidJson,
+            Self::Pmml(PmmlError::NotXml { .. } | PmmlError::NotPmml { .. }) => {
+                FieldCode::InvalidFormat
+            }
+            Self::UnknownFeature { .. } => FieldCode::InvalidEnum,
+            _ => FieldCode::Invalid,
+        };
+        FieldViolation::new(DOCUMENT_FIELD, code, self.to_string())
+    }
+}
+
+/// Checks a model document and makes it a model: the size limit, the format's own rules, the
+/// art. 7-A guard (inside each format, on every name the document gives), and that it reads
+/// only features the tenant declared, as the kind they are declared.
+pub fn publish(
+    format: ModelFormat,
+    document: &str,
+    catalog: &FeatureCatalog,
+) -> Result<ScoreModel, PublishError> {
+    if document.len() > MAX_MODEL_BYTES {
+        return Err(PublishError::TooLarge {
+            size: document.len(),
+            limit: MAX_MODEL_BYTES,
+        });
+    }
+    let kind = match format {
+        ModelFormat::AvalJson => ModelKind::Json(JsonScorecard::parse(document)?),
+        ModelFormat::Pmml => ModelKind::Pmml(pmml::parse(document)?),
+    };
+    let model = ScoreModel { kind };
+    for (location, feature, read) in model.reads() {
+        let Some(declared) = catalog.get(&feature) else {
+            return Err(PublishError::UnknownFeature { feature, location });
+        };
+        if !read.contains(&declared.kind()) {
+            return Err(PublishError::FeatureKind {
+                feature,
+                location,
+                read: read.first().map_or("", |k| k.as_str()),
+                declared: declared.kind().as_str(),
+            });
+        }
+    }
+    Ok(model)
+}
+
+impl ScoreModel {
+    /// Scores a record: the model's points, scaled by the model's scale and bands.
+    pub fn score(&self, record: &Record) -> Result<ModelScore, Unscorable> {
+        let (points, reasons) = match &self.kind {
+            ModelKind::Json(model) => {
+                let score = model.evaluate(record)?;
+                let reasons = score
+                    .ranked
+                    .into_iter()
+                    .filter(|(r, _)| r.points > 0.0)
+                    .map(|(r, description)| Reason {
+                        code: r.code,
+                        description: Some(description),
+                        points: r.points,
+                    })
+                    .collect();
+                (score.points, reasons)
+            }
+            ModelKind::Pmml(model) => {
+                let score = model.evaluate(record)?;
+                let reasons = score
+                    .reasons()
+                    .map(|r| Reason {
+                        code: r.code.clone(),
+                        description: None,
+                        points: r.points,
+                    })
+                    .collect();
+                (score.score, reasons)
+            }
+        };
+        let scaled = self.scale().apply(points);
+        Ok(ModelScore {
+            points,
+            score: scaled.score,
+            probability_of_default: scaled.probability_of_default,
+            band: scaled.band,
+            reasons,
+        })
+    }
+
+    pub fn scale(&self) -> &ModelScale {
+        match &self.kind {
+            ModelKind::Json(model) => &model.scale,
+            ModelKind::Pmml(model) => &model.scale,
+        }
+    }
+
+    /// The features the model reads.
+    pub fn features(&self) -> Vec<String> {
+        self.reads()
+            .into_iter()
+            .map(|(_, feature, _)| feature)
+            .collect()
+    }
+
+    /// Each feature the model reads: where, which, and the kinds of value that fit it.
+    fn reads(&self) -> Vec<(String, String, &'static [FeatureKind])> {
+        const NUMERIC: &[FeatureKind] = &[FeatureKind::Number, FeatureKind::Bool];
+        match &self.kind {
+            ModelKind::Json(model) => model
+                .features
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (format!("features[{i}].feature"), f.feature.clone(), NUMERIC))
+                .collect(),
+            ModelKind::Pmml(model) => model
+                .fields_read()
+                .map(|(name, data_type)| {
+                    let kinds: &'static [FeatureKind] = match data_type {
+                        DataType::String => &[FeatureKind::Text],
+                        DataType::Boolean => &[FeatureKind::Bool],
+                        DataType::Integer | DataType::Float | DataType::Double => {
+                            &[FeatureKind::Number]
+                        }
+                    };
+                    (format!("<MiningField \"{name}\">"), name.to_owned(), kinds)
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,197 @@
+//! Feature declarations: the named inputs a tenant's models may read. Declaring a feature runs
+//! the same art. 7-A guard as publishing a model, on its name and its display name.
+
+use super::protected::{self, ProtectedField};
+use aval_errors::{FieldCode, FieldViolation};
+use std::collections::BTreeMap;
+
+/// Longest feature name.
+pub const MAX_FEATURE_NAME_CHARS: usize = 64;
+
+/// What kind of value a feature holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeatureKind {
+    Number,
+    Text,
+    Bool,
+}
+
+impl FeatureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Number => "a number",
+            Self::Text => "text",
+            Self::Bool => "a boolean",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeatureDeclaration {
+    name: String,
+    display_name: Option<String>,
+    kind: FeatureKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FeatureError {
+    #[error(
+        "a feature name is 1 to {MAX_FEATURE_NAME_CHARS} letters, digits, `_`, `.` or `-`, starting with a letter"
+    )]
+    Name,
+    #[error(transparent)]
+    Protected(#[from] ProtectedField),
+    #[error("the feature `{0}` is already declared")]
+    Duplicate(String),
+}
+
+impl FeatureError {
+    /// The error as the envelope's field violation.
+    pub fn violation(&self) -> FieldViolation {
+        let (field, code) = match self {
+            Self::Name => ("name", FieldCode::InvalidFormat),
+            Self::Protected(p) if p.location == "display_name" => {
+                ("display_name", FieldCode::Invalid)
+            }
+            Self::Protected(_) => ("name", FieldCode::Invalid),
+            Self::Duplicate(_) => ("name", FieldCode::Invalid),
+        };
+        FieldViolation::new(field, code, self.to_string())
+    }
+}
+
+impl FeatureDeclaration {
+    pub fn new(
+        name: &str,
+        display_name: Option<&str>,
+        kind: FeatureKind,
+    ) -> Result<Self, FeatureError> {
+        let mut chars = name.chars();
+        let well_formed = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+            && name.len() <= MAX_FEATURE_NAME_CHARS;
+        if !well_formed {
+            return Err(FeatureError::Name);
+        }
+        protected::check("name", name)?;
+        if let Some(display) = display_name {
+            protected::check("display_name", display)?;
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            display_name: display_name.map(str::to_owned),
+            kind,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn display_name(&self) -> Option<&str> {
+        self.display_name.as_deref()
+    }
+
+    pub fn kind(&self) -> FeatureKind {
+        self.kind
+    }
+}
+
+/// The features a tenant's models may read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FeatureCatalog(BTreeMap<String, FeatureDeclaration>);
+
+impl FeatureCatalog {
+    /// The platform's behavioural profile ([`super::record::Record::from_profile`]).
+    pub fn platform() -> Self {
+        let mut catalog = Self::default();
+        for (name, kind) in [
+            ("months_as_customer", FeatureKind::Number),
+            ("on_time_payment_ratio", FeatureKind::Number),
+            ("late_payments_12m", FeatureKind::Number),
+            ("average_monthly_spend_cents", FeatureKind::Number),
+            ("active_lines", FeatureKind::Number),
+            ("has_bank_account", FeatureKind::Bool),
+        ] {
+            let declared = FeatureDeclaration::new(name, None, kind)
+                .map_err(|e| e.to_string())
+                .and_then(|d| catalog.declare(d).map_err(|e| e.to_string()));
+            debug_assert!(declared.is_ok(), "{declared:?}");
+        }
+        catalog
+    }
+
+    pub fn declare(&mut self, declaration: FeatureDeclaration) -> Result<(), FeatureError> {
+        if self.0.contains_key(&declaration.name) {
+            return Err(FeatureError::Duplicate(declaration.name));
+        }
+        self.0.insert(declaration.name.clone(), declaration);
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&FeatureDeclaration> {
+        self.0.get(name)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FeatureDeclaration> {
+        self.0.values()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_platform_catalog_declares_the_profile() {
+        let catalog = FeatureCatalog::platform();
+        assert_eq!(catalog.iter().count(), 6);
+        assert_eq!(
+            catalog.get("has_bank_account").unwrap().kind(),
+            FeatureKind::Bool
+        );
+    }
+
+    #[test]
+    fn declarations_are_guarded_like_models() {
+        let err = FeatureDeclaration::new("client_gender", None, FeatureKind::Text).unwrap_err();
+        assert!(
+            matches!(&err, FeatureError::Protected(p) if p.location == "name"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("art. 7-A"), "{err}");
+        let err =
+            FeatureDeclaration::new("attr_7", Some("Raça/Cor"), FeatureKind::Text).unwrap_err();
+        assert_eq!(err.violation().field, "display_name");
+        assert_eq!(err.violation().code, FieldCode::Invalid);
+        assert!(
+            FeatureDeclaration::new(
+                "originating_channel",
+                Some("Canal de entrada"),
+                FeatureKind::Text
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn names_are_identifiers_and_declared_once() {
+        for bad in ["", "1abc", "a b", "é", &"a".repeat(65)] {
+            assert_eq!(
+                FeatureDeclaration::new(bad, None, FeatureKind::Number),
+                Err(FeatureError::Name),
+                "{bad}"
+            );
+        }
+        let mut catalog = FeatureCatalog::platform();
+        let again = FeatureDeclaration::new("active_lines", None, FeatureKind::Number).unwrap();
+        assert_eq!(
+            catalog.declare(again),
+            Err(FeatureError::Duplicate("active_lines".into()))
+        );
+        let new =
+            FeatureDeclaration::new("income.monthly-cents", None, FeatureKind::Number).unwrap();
+        assert!(catalog.declare(new).is_ok());
+    }
+}

@@ -1,0 +1,205 @@
+#![allow(clippy::unwrap_used)]
+
+use super::feature::{FeatureDeclaration, FeatureKind};
+use super::*;
+use crate::domain::profile::ConsumerProfile;
+use crate::domain::scorecard::{MAX_REASONS, Scorecard};
+use aval_credit::Cpf;
+use proptest::prelude::*;
+
+const DEFAULT_JSON: &str = include_str!("../default_scorecard.json");
+
+fn pmml(dictionary: &str, schema: &str, characteristics: &str) -> String {
+    format!(
+        r#"<PMML xmlns="http://www.dmg.org/PMML-4_4" version="4.4"><Header/>
+  <DataDictionary>{dictionary}</DataDictionary>
+  <Scorecard functionName="regression" initialScore="500" baselineScore="100">
+    <MiningSchema>{schema}</MiningSchema>
+    <Characteristics>{characteristics}</Characteristics>
+  </Scorecard>
+</PMML>"#
+    )
+}
+
+fn lines_model() -> String {
+    pmml(
+        r#"<DataField name="active_lines" optype="continuous" dataType="integer"/>
+           <DataField name="has_bank_account" optype="categorical" dataType="boolean"/>"#,
+        r#"<MiningField name="active_lines"/><MiningField name="has_bank_account"/>"#,
+        r#"<Characteristic reasonCode="FEW_LINES">
+             <Attribute partialScore="0"><SimplePredicate field="active_lines" operator="lessThan" value="2"/></Attribute>
+             <Attribute partialScore="150"><True/></Attribute>
+           </Characteristic>
+           <Characteristic reasonCode="NO_BANK_ACCOUNT">
+             <Attribute partialScore="100"><SimplePredicate field="has_bank_account" operator="equal" value="true"/></Attribute>
+             <Attribute partialScore="40"><True/></Attribute>
+           </Characteristic>"#,
+    )
+}
+
+fn profile(
+    ratio: f64,
+    late: u32,
+    months: u32,
+    spend: i64,
+    lines: u32,
+    bank: bool,
+) -> ConsumerProfile {
+    ConsumerProfile {
+        cpf: Cpf::parse("261.026.462-31").unwrap(),
+        months_as_customer: months,
+        on_time_payment_ratio: ratio,
+        late_payments_12m: late,
+        average_monthly_spend_cents: spend,
+        active_lines: lines,
+        has_bank_account: bank,
+    }
+}
+
+#[test]
+fn a_pmml_model_scores_the_platform_profile_into_the_products_answer() {
+    let model = publish(
+        ModelFormat::Pmml,
+        &lines_model(),
+        &FeatureCatalog::platform(),
+    )
+    .unwrap();
+    assert_eq!(model.features(), ["active_lines", "has_bank_account"]);
+    let answer = model
+        .score(&Record::from_profile(&profile(0.9, 0, 10, 100, 1, false)))
+        .unwrap();
+    assert_eq!(answer.points, 540.0);
+    assert_eq!(answer.score, 540);
+    assert_eq!(answer.band, RiskBand::Medium);
+    let codes: Vec<(&str, f64)> = answer
+        .reasons
+        .iter()
+        .map(|r| (r.code.as_str(), r.points))
+        .collect();
+    assert_eq!(codes, [("FEW_LINES", 100.0), ("NO_BANK_ACCOUNT", 60.0)]);
+    let best = model
+        .score(&Record::from_profile(&profile(0.9, 0, 10, 100, 3, true)))
+        .unwrap();
+    assert_eq!(best.score, 750);
+    assert!(best.reasons.is_empty());
+    assert!(best.probability_of_default < answer.probability_of_default);
+}
+
+#[test]
+fn models_may_read_only_declared_features_of_the_declared_kind() {
+    let catalog = FeatureCatalog::platform();
+    let unknown = lines_model().replace("active_lines", "salary");
+    let err = publish(ModelFormat::Pmml, &unknown, &catalog).unwrap_err();
+    assert_eq!(
+        err,
+        PublishError::UnknownFeature {
+            feature: "salary".into(),
+            location: "<MiningField \"salary\">".into()
+        }
+    );
+    assert_eq!(err.violation().code, FieldCode::InvalidEnum);
+    assert_eq!(err.violation().field, "document");
+    let as_text = lines_model()
+        .replace(r#"dataType="integer""#, r#"dataType="string""#)
+        .replace(
+            r#"operator="lessThan" value="2""#,
+            r#"operator="equal" value="2""#,
+        );
+    let err = publish(ModelFormat::Pmml, &as_text, &catalog).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("reads `active_lines` as text, but the feature is declared as a number"),
+        "{err}"
+    );
+    let mut tenant = FeatureCatalog::platform();
+    tenant
+        .declare(FeatureDeclaration::new("salary", Some("Salário"), FeatureKind::Number).unwrap())
+        .unwrap();
+    assert!(publish(ModelFormat::Pmml, &unknown, &tenant).is_ok());
+    let json = DEFAULT_JSON.replace("\"months_as_customer\"", "\"tenure\"");
+    let err = publish(ModelFormat::AvalJson, &json, &catalog).unwrap_err();
+    assert_eq!(
+        err,
+        PublishError::UnknownFeature {
+            feature: "tenure".into(),
+            location: "features[2].feature".into()
+        }
+    );
+}
+
+#[test]
+fn protected_data_and_oversize_documents_are_refused_at_publish() {
+    let catalog = FeatureCatalog::platform();
+    let err = publish(
+        ModelFormat::Pmml,
+        &lines_model().replace("active_lines", "client_gender"),
+        &catalog,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, PublishError::Protected(p) if p.location.contains("DataField \"client_gender\"")),
+        "{err}"
+    );
+    assert_eq!(err.violation().code, FieldCode::Invalid);
+    assert!(err.violation().message.contains("art. 7-A"));
+    let err = publish(
+        ModelFormat::AvalJson,
+        &DEFAULT_JSON.replace("\"active_lines\"", "\"racaCor\""),
+        &catalog,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, PublishError::Protected(p) if p.location == "features[4].feature"),
+        "{err}"
+    );
+    let huge = " ".repeat(MAX_MODEL_BYTES + 1);
+    for format in [ModelFormat::Pmml, ModelFormat::AvalJson] {
+        let err = publish(format, &huge, &catalog).unwrap_err();
+        assert!(matches!(err, PublishError::TooLarge { .. }));
+        assert_eq!(err.violation().code, FieldCode::TooLong);
+    }
+    let err = publish(ModelFormat::Pmml, "<scorecard/>", &catalog).unwrap_err();
+    assert_eq!(err.violation().code, FieldCode::InvalidFormat);
+    let err = publish(ModelFormat::AvalJson, "{", &catalog).unwrap_err();
+    assert_eq!(err.violation().code, FieldCode::InvalidJson);
+}
+
+#[test]
+fn a_record_the_model_cannot_score_has_no_answer() {
+    let model = publish(
+        ModelFormat::Pmml,
+        &lines_model(),
+        &FeatureCatalog::platform(),
+    )
+    .unwrap();
+    let record = Record::new().with("active_lines", FeatureValue::number(2.5));
+    assert_eq!(
+        model.score(&record),
+        Err(Unscorable::InvalidValue {
+            field: "active_lines".into()
+        })
+    );
+}
+
+proptest! {
+    /// The platform's default model, published as a tenant's JSON model, answers exactly as
+    /// the built-in scorecard does.
+    #[test]
+    fn the_default_json_model_scores_as_the_built_in_scorecard(
+        ratio in 0.0f64..=1.0, late in 0u32..30, months in 0u32..400,
+        spend in 0i64..10_000_000, lines in 0u32..10, bank: bool,
+    ) {
+        let built_in = Scorecard::default_model().unwrap();
+        let published = publish(ModelFormat::AvalJson, DEFAULT_JSON, &FeatureCatalog::platform()).unwrap();
+        let profile = profile(ratio, late, months, spend, lines, bank);
+        let expected = built_in.score(&profile);
+        let answer = published.score(&Record::from_profile(&profile)).unwrap();
+        prop_assert_eq!(answer.score, expected.score);
+        prop_assert_eq!(answer.band, expected.band);
+        prop_assert_eq!(answer.probability_of_default, expected.probability_of_default);
+        let top: Vec<(String, f64)> = answer.reasons.iter().take(MAX_REASONS)
+            .map(|r| (r.code.clone(), r.points)).collect();
+        let built: Vec<(String, f64)> = expected.reasons.iter().map(|r| (r.code.clone(), r.impact)).collect();
+        prop_assert_eq!(top, built);
+    }
+}
