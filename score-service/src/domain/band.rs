@@ -1,8 +1,11 @@
 //! The score's risk bands: the bureau's published cut-offs of the 0..1000 scale.
 
+use serde::{Deserialize, Serialize};
+
 /// Risk bands of the score, as the bureau's published cut-offs (defaulters per 100 in 6
 /// months: > 718: 2–5, 619–717: 6–12, 526–618: 15–23, 375–525: 28–43, < 375: ~93).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RiskBand {
     VeryLow,
     Low,
@@ -19,6 +22,17 @@ impl RiskBand {
             526..=618 => Self::Medium,
             375..=525 => Self::High,
             _ => Self::VeryHigh,
+        }
+    }
+
+    /// The band's name in models (`very_low` … `very_high`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VeryLow => "very_low",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::VeryHigh => "very_high",
         }
     }
 }
