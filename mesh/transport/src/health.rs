@@ -28,7 +28,9 @@ pub enum WaitError {
     },
 }
 
-/// Waits until `service` ("" for the whole server) reports `status` on `channel`.
+/// Waits until `service` ("" for the whole server) reports `status` on `channel`. The server
+/// must already be listening (every caller here binds before it waits): a refused connection
+/// is an error at once, not something to poll past.
 pub async fn wait_for_status<C>(
     channel: C,
     service: &str,
