@@ -71,6 +71,14 @@ impl<Req: Clone, Resp: Clone> Fake<Req, Resp> {
         locked(&self.received).clone()
     }
 
+    /// The messages of every call received so far, oldest first.
+    pub fn messages(&self) -> Vec<Req> {
+        self.received()
+            .into_iter()
+            .map(|call| call.message)
+            .collect()
+    }
+
     /// The only call received so far; an error when there were none or several.
     pub fn single_call(&self) -> anyhow::Result<Received<Req>> {
         match self.received().as_slice() {

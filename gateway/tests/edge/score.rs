@@ -109,13 +109,7 @@ async fn both_routes_send_the_document_model_and_customer_id_to_score() -> TestR
         (headers.status, body.status),
         (StatusCode::OK, StatusCode::OK)
     );
-    let received: Vec<GetScoreRequest> = gateway
-        .fakes
-        .score
-        .received()
-        .into_iter()
-        .map(|call| call.message)
-        .collect();
+    let received: Vec<GetScoreRequest> = gateway.fakes.score.messages();
     assert_eq!(
         received,
         [

@@ -76,13 +76,7 @@ async fn basic_credentials_from_either_header_or_the_form_reach_auth() -> TestRe
             })
         );
     }
-    let received: Vec<IssueTokenRequest> = gateway
-        .fakes
-        .auth
-        .received()
-        .into_iter()
-        .map(|call| call.message)
-        .collect();
+    let received: Vec<IssueTokenRequest> = gateway.fakes.auth.messages();
     let expected = |id: &str, secret: &str| IssueTokenRequest {
         client_id: id.to_owned(),
         client_secret: secret.to_owned(),

@@ -80,13 +80,7 @@ async fn the_period_reaches_billing_as_dates_and_absent_ends_stay_absent() -> Te
         (period.status, open.status),
         (StatusCode::OK, StatusCode::OK)
     );
-    let received: Vec<GetUsageReportRequest> = gateway
-        .fakes
-        .billing
-        .received()
-        .into_iter()
-        .map(|call| call.message)
-        .collect();
+    let received: Vec<GetUsageReportRequest> = gateway.fakes.billing.messages();
     assert_eq!(
         received,
         [
