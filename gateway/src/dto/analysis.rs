@@ -17,15 +17,15 @@
 //!   reason}` plus Aval's score, probability of default, recommendation, credit limit and
 //!   justification. The route handler adds the `meta` object.
 
-use super::names::enum_name;
+use super::{days::parse_day, names::enum_name};
 use aval_errors::{FieldCode, FieldPath, FieldViolation};
 use aval_proto::analysis::v1::{
     Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor, LegalPersonProposal,
     NaturalPerson, Source, Warrant, guarantor::Person,
 };
 use aval_proto::common::v1::{Address, Date, Money, OffsetDateTime, Phone, Reason};
-use aval_transport::time::{to_date, to_timestamp};
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use aval_transport::time::to_timestamp;
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_path_to_error::Segment;
@@ -374,7 +374,7 @@ impl Dates {
 
     /// A `YYYY-MM-DD` day; absent when missing or blank, or (recorded) when unreadable.
     fn date(&mut self, path: FieldPath, input: Option<String>) -> Option<Date> {
-        self.read(path, input, parse_date, Self::DATE)
+        self.read(path, input, parse_day, Self::DATE)
     }
 
     /// An RFC 3339 date-time with its offset; absent when missing or blank, or (recorded) when
@@ -402,21 +402,6 @@ impl Dates {
         }
         value
     }
-}
-
-/// A strict `YYYY-MM-DD` calendar day: chrono alone would also take `2019-1-1`.
-fn parse_date(input: &str) -> Option<Date> {
-    let shape_ok = input.len() == 10
-        && input.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    if !shape_ok {
-        return None;
-    }
-    NaiveDate::parse_from_str(input, "%Y-%m-%d")
-        .ok()
-        .map(to_date)
 }
 
 /// An RFC 3339 date-time, with the offset it was written in.

@@ -2,21 +2,27 @@
 //! product, as JSON, or CSV with `Accept: text/csv`. Days are Brasília days (UTC−3); billing
 //! decides the period when it is not given (this month so far).
 
-use crate::{AppState, dto::names::enum_name, error::ApiError, extract::Partner};
+use crate::{
+    AppState,
+    dto::{
+        days::{format_day, parse_day},
+        names::enum_name,
+    },
+    error::ApiError,
+    extract::Partner,
+};
 use aval_errors::{ErrorCode, FieldCode, FieldViolation};
 use aval_proto::{
     billing::v1::{GetUsageReportRequest, billing_service_client::BillingServiceClient},
     common::v1::Date,
     usage::v1::Product,
 };
-use aval_transport::time::{from_date, to_date};
 use axum::{
     Json,
     extract::{Query, State},
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
 };
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -46,16 +52,14 @@ fn product_name(product: Product) -> String {
     enum_name(product.as_str_name(), "PRODUCT_")
 }
 
-/// Strictly `YYYY-MM-DD` (chrono alone accepts `2026-1-1`).
-fn parse_day(
+/// A report bound from the query string, when given; a day not written strictly as
+/// `YYYY-MM-DD` is a violation.
+fn report_day(
     field: &str,
     text: Option<&str>,
     violations: &mut Vec<FieldViolation>,
 ) -> Option<Date> {
-    let text = text?;
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .filter(|d| d.format("%Y-%m-%d").to_string() == text);
+    let day = parse_day(text?);
     if day.is_none() {
         violations.push(FieldViolation::new(
             field,
@@ -63,13 +67,11 @@ fn parse_day(
             "a date as YYYY-MM-DD",
         ));
     }
-    day.map(to_date)
+    day
 }
 
 fn day_text(date: Option<&Date>) -> String {
-    date.and_then(from_date)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    date.map(format_day).unwrap_or_default()
 }
 
 pub async fn report(
@@ -79,8 +81,8 @@ pub async fn report(
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
     let mut violations = Vec::new();
-    let from = parse_day("from", period.from.as_deref(), &mut violations);
-    let to = parse_day("to", period.to.as_deref(), &mut violations);
+    let from = report_day("from", period.from.as_deref(), &mut violations);
+    let to = report_day("to", period.to.as_deref(), &mut violations);
     if !violations.is_empty() {
         return Err(ApiError::invalid_fields(
             ErrorCode::InvalidArgument,

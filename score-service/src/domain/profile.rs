@@ -15,3 +15,22 @@ pub struct ConsumerProfile {
     /// Consumers without a bank account are scored from the other behaviour.
     pub has_bank_account: bool,
 }
+
+#[cfg(test)]
+impl ConsumerProfile {
+    /// A profile with these behaviours, for tests: on-time ratio, late payments in 12 months,
+    /// months as a customer, average spend (cents), active lines, bank account.
+    pub fn sample(ratio: f64, late: u32, months: u32, spend: i64, lines: u32, bank: bool) -> Self {
+        Self {
+            // A valid CPF: the literal always parses.
+            #[allow(clippy::unwrap_used)]
+            cpf: Cpf::parse("261.026.462-31").unwrap(),
+            months_as_customer: months,
+            on_time_payment_ratio: ratio,
+            late_payments_12m: late,
+            average_monthly_spend_cents: spend,
+            active_lines: lines,
+            has_bank_account: bank,
+        }
+    }
+}

@@ -151,32 +151,12 @@ impl Scorecard {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use aval_credit::Cpf;
     use proptest::prelude::*;
-
-    fn profile(
-        ratio: f64,
-        late: u32,
-        months: u32,
-        spend: i64,
-        lines: u32,
-        bank: bool,
-    ) -> ConsumerProfile {
-        ConsumerProfile {
-            cpf: Cpf::parse("261.026.462-31").unwrap(),
-            months_as_customer: months,
-            on_time_payment_ratio: ratio,
-            late_payments_12m: late,
-            average_monthly_spend_cents: spend,
-            active_lines: lines,
-            has_bank_account: bank,
-        }
-    }
 
     #[test]
     fn the_best_profile_scores_high_with_no_reasons() {
         let model = Scorecard::default_model().unwrap();
-        let result = model.score(&profile(0.99, 0, 120, 150_000, 3, true));
+        let result = model.score(&ConsumerProfile::sample(0.99, 0, 120, 150_000, 3, true));
         assert_eq!(result.score, 940);
         assert_eq!(result.band, RiskBand::VeryLow);
         assert!(result.reasons.is_empty());
@@ -186,7 +166,7 @@ mod tests {
     #[test]
     fn the_worst_profile_scores_low_and_reasons_are_ordered_by_impact() {
         let model = Scorecard::default_model().unwrap();
-        let result = model.score(&profile(0.3, 9, 2, 1_000, 0, false));
+        let result = model.score(&ConsumerProfile::sample(0.3, 9, 2, 1_000, 0, false));
         assert_eq!(result.score, 220);
         assert_eq!(result.band, RiskBand::VeryHigh);
         let codes: Vec<&str> = result.reasons.iter().map(|r| r.code.as_str()).collect();
@@ -210,7 +190,7 @@ mod tests {
     #[test]
     fn consumers_without_a_bank_account_are_scored_from_behaviour() {
         let model = Scorecard::default_model().unwrap();
-        let result = model.score(&profile(0.97, 0, 80, 30_000, 2, false));
+        let result = model.score(&ConsumerProfile::sample(0.97, 0, 80, 30_000, 2, false));
         assert_eq!(result.score, 870);
         assert_eq!(
             result.reasons.first().map(|r| r.code.as_str()),
@@ -244,10 +224,10 @@ mod tests {
             spend in 0i64..10_000_000, lines in 0u32..10, bank: bool,
         ) {
             let model = Scorecard::default_model().unwrap();
-            let base = model.score(&profile(ratio, late, months, spend, lines, bank));
+            let base = model.score(&ConsumerProfile::sample(ratio, late, months, spend, lines, bank));
             prop_assert!(base.score <= 1000);
             prop_assert!(base.reasons.len() <= MAX_REASONS);
-            let better = model.score(&profile((ratio + extra).min(1.0), late, months, spend, lines, bank));
+            let better = model.score(&ConsumerProfile::sample((ratio + extra).min(1.0), late, months, spend, lines, bank));
             prop_assert!(better.score >= base.score);
         }
     }

@@ -4,7 +4,6 @@ use super::feature::{FeatureDeclaration, FeatureKind};
 use super::*;
 use crate::domain::profile::ConsumerProfile;
 use crate::domain::scorecard::{MAX_REASONS, Scorecard};
-use aval_credit::Cpf;
 use proptest::prelude::*;
 
 const DEFAULT_JSON: &str = include_str!("../default_scorecard.json");
@@ -37,25 +36,6 @@ fn lines_model() -> String {
     )
 }
 
-fn profile(
-    ratio: f64,
-    late: u32,
-    months: u32,
-    spend: i64,
-    lines: u32,
-    bank: bool,
-) -> ConsumerProfile {
-    ConsumerProfile {
-        cpf: Cpf::parse("261.026.462-31").unwrap(),
-        months_as_customer: months,
-        on_time_payment_ratio: ratio,
-        late_payments_12m: late,
-        average_monthly_spend_cents: spend,
-        active_lines: lines,
-        has_bank_account: bank,
-    }
-}
-
 #[test]
 fn a_pmml_model_scores_the_platform_profile_into_the_products_answer() {
     let model = publish(
@@ -66,7 +46,9 @@ fn a_pmml_model_scores_the_platform_profile_into_the_products_answer() {
     .unwrap();
     assert_eq!(model.features(), ["active_lines", "has_bank_account"]);
     let answer = model
-        .score(&Record::from_profile(&profile(0.9, 0, 10, 100, 1, false)))
+        .score(&Record::from_profile(&ConsumerProfile::sample(
+            0.9, 0, 10, 100, 1, false,
+        )))
         .unwrap();
     assert_eq!(answer.points, 540.0);
     assert_eq!(answer.score, 540);
@@ -78,7 +60,9 @@ fn a_pmml_model_scores_the_platform_profile_into_the_products_answer() {
         .collect();
     assert_eq!(codes, [("FEW_LINES", 100.0), ("NO_BANK_ACCOUNT", 60.0)]);
     let best = model
-        .score(&Record::from_profile(&profile(0.9, 0, 10, 100, 3, true)))
+        .score(&Record::from_profile(&ConsumerProfile::sample(
+            0.9, 0, 10, 100, 3, true,
+        )))
         .unwrap();
     assert_eq!(best.score, 750);
     assert!(best.reasons.is_empty());
@@ -191,7 +175,7 @@ proptest! {
     ) {
         let built_in = Scorecard::default_model().unwrap();
         let published = publish(ModelFormat::AvalJson, DEFAULT_JSON, &FeatureCatalog::platform()).unwrap();
-        let profile = profile(ratio, late, months, spend, lines, bank);
+        let profile = ConsumerProfile::sample(ratio, late, months, spend, lines, bank);
         let expected = built_in.score(&profile);
         let answer = published.score(&Record::from_profile(&profile)).unwrap();
         prop_assert_eq!(answer.score, expected.score);
