@@ -9,7 +9,7 @@ use crate::{
     },
     error::AuthError,
 };
-use aval_errors::{FieldCode, FieldViolation};
+use aval_errors::{FieldCode, FieldPath, FieldViolation, Refusal, Violations};
 use aval_proto::auth::v1::{
     CreateApiKeyRequest, CreateApiKeyResponse, CreateClientRequest, CreateClientResponse,
     CreateTenantRequest, ExchangeApiKeyRequest, IssueTokenRequest, IssueTokenResponse,
@@ -77,25 +77,13 @@ impl AuthApi {
     }
 }
 
-/// Collects the field violations of a request while its fields are converted.
-#[derive(Default)]
-struct Violations(Vec<FieldViolation>);
-
-impl Violations {
-    fn check<T>(&mut self, field: &str, result: Result<T, Refused>) -> Option<T> {
-        result
-            .map_err(|refused| {
-                self.0
-                    .push(FieldViolation::new(field, refused.code, refused.rule))
-            })
-            .ok()
+impl Refusal for Refused {
+    fn code(&self) -> FieldCode {
+        self.code
     }
 
-    fn finish<T>(self, value: Option<T>) -> Result<T, AuthError> {
-        match value {
-            Some(value) if self.0.is_empty() => Ok(value),
-            _ => Err(AuthError::InvalidRequest(self.0)),
-        }
+    fn message(&self) -> String {
+        self.rule.to_owned()
     }
 }
 
@@ -143,9 +131,12 @@ impl AuthService for AuthApi {
     ) -> Result<Response<Tenant>, Status> {
         let request = request.into_inner();
         let mut v = Violations::default();
-        let id = v.check("id", id_or(&request.id, Id::generated_tenant));
-        let name = v.check("name", DisplayName::parse(&request.name));
-        let (id, name) = v.finish(id.zip(name))?;
+        let id = v.check(
+            &FieldPath::field("id"),
+            id_or(&request.id, Id::generated_tenant),
+        );
+        let name = v.check(&FieldPath::field("name"), DisplayName::parse(&request.name));
+        let (id, name) = v.finish(id.zip(name)).map_err(AuthError::InvalidRequest)?;
         let tenant = self.app.create_tenant(id, name).await?;
         Ok(Response::new(Tenant {
             id: tenant.id,
@@ -160,17 +151,20 @@ impl AuthService for AuthApi {
     ) -> Result<Response<CreateClientResponse>, Status> {
         let request = request.into_inner();
         let mut v = Violations::default();
-        let client_id = v.check("client_id", id_or(&request.client_id, Id::generated_client));
-        let name = v.check("name", DisplayName::parse(&request.name));
+        let client_id = v.check(
+            &FieldPath::field("client_id"),
+            id_or(&request.client_id, Id::generated_client),
+        );
+        let name = v.check(&FieldPath::field("name"), DisplayName::parse(&request.name));
         if request.scopes.is_empty() {
-            v.0.push(FieldViolation::new(
+            v.push(FieldViolation::new(
                 "scopes",
                 FieldCode::Required,
                 "at least one scope",
             ));
         }
         for unknown in scopes::unknown(&request.scopes) {
-            v.0.push(FieldViolation::new(
+            v.push(FieldViolation::new(
                 "scopes",
                 FieldCode::InvalidEnum,
                 format!(
@@ -179,7 +173,9 @@ impl AuthService for AuthApi {
                 ),
             ));
         }
-        let (client_id, name) = v.finish(client_id.zip(name))?;
+        let (client_id, name) = v
+            .finish(client_id.zip(name))
+            .map_err(AuthError::InvalidRequest)?;
         let id = client_id.as_str().to_owned();
         let secret = self
             .app

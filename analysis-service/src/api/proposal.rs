@@ -25,7 +25,7 @@ use crate::domain::proposal::{
     scr_parameter,
 };
 use aval_credit::{Cnpj, Cpf};
-use aval_errors::{FieldPath, FieldViolation};
+use aval_errors::{FieldPath, FieldViolation, Violations};
 use aval_proto::analysis::v1 as pb;
 use aval_proto::common::v1 as common;
 use aval_transport::time::from_timestamp;
@@ -123,7 +123,7 @@ pub fn validate(
         .source
         .and_then(|s| source(&mut v, &root.key("source"), s));
     if p.scr_parameters.len() > MAX_SCR_PARAMETERS {
-        v.push(
+        v.refuse(
             &root.key("scr_parameters"),
             &Invalid::TooMany {
                 max: MAX_SCR_PARAMETERS,
@@ -164,11 +164,11 @@ pub fn validate(
         financial,
     )
     else {
-        return Err(v.0);
+        return Err(v.into_vec());
     };
     // A value refused anywhere left a hole (a `None` or a shorter list): never build then.
-    if !v.0.is_empty() {
-        return Err(v.0);
+    if !v.is_empty() {
+        return Err(v.into_vec());
     }
     Ok(Proposal {
         id,
@@ -195,24 +195,13 @@ pub fn validate(
     })
 }
 
-/// The violations found so far. Each converter returns `None` only after recording why.
-#[derive(Default)]
-struct Violations(Vec<FieldViolation>);
+/// Optional free text, read into the violations found so far (each converter returns `None`
+/// only after recording why).
+trait ReadText {
+    fn text(&mut self, field: &FieldPath, input: &Option<String>) -> Option<Text>;
+}
 
-impl Violations {
-    fn check<T>(&mut self, field: &FieldPath, result: Result<T, Invalid>) -> Option<T> {
-        result.map_err(|invalid| self.push(field, &invalid)).ok()
-    }
-
-    fn push(&mut self, field: &FieldPath, invalid: &Invalid) {
-        self.0.push(FieldViolation::at(
-            field,
-            invalid.code(),
-            invalid.to_string(),
-        ));
-    }
-
-    /// Optional free text.
+impl ReadText for Violations {
     fn text(&mut self, field: &FieldPath, input: &Option<String>) -> Option<Text> {
         self.check(field, Text::optional(text(input))).flatten()
     }
@@ -282,7 +271,7 @@ fn list<T, U>(
     mut convert: impl FnMut(&mut Violations, &FieldPath, T) -> Option<U>,
 ) -> Vec<U> {
     if items.len() > max {
-        v.push(path, &Invalid::TooMany { max });
+        v.refuse(path, &Invalid::TooMany { max });
         return Vec::new();
     }
     let mut converted = Vec::with_capacity(items.len());
@@ -368,7 +357,7 @@ fn guarantor(
             })
         }
         None => {
-            v.0.push(FieldViolation::at(
+            v.push(FieldViolation::at(
                 path,
                 Invalid::Required.code(),
                 "must be either a natural_person or a legal_person",

@@ -1,5 +1,5 @@
 use aval_credit::DocumentError;
-use aval_errors::FieldCode;
+use aval_errors::{FieldCode, Refusal};
 
 /// Why one value of a proposal was refused. `code()` is the stable API error code; the
 /// `Display` text is the message shown next to the field.
@@ -50,5 +50,15 @@ impl Invalid {
     /// A value outside its allowed range, with the rule it broke.
     pub fn out_of_range(rule: impl Into<String>) -> Self {
         Self::OutOfRange(rule.into())
+    }
+}
+
+impl Refusal for Invalid {
+    fn code(&self) -> FieldCode {
+        Invalid::code(self)
+    }
+
+    fn message(&self) -> String {
+        self.to_string()
     }
 }
