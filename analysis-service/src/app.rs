@@ -4,7 +4,7 @@
 
 use crate::{
     domain::{
-        analysis::{Analysis, Fingerprint, StoredAnalysis, sha256_hex},
+        analysis::{Analysis, CanonicalProposal, Fingerprint, StoredAnalysis, sha256_hex},
         decision::decide,
         policy::Policy,
         proposal::Proposal,
@@ -52,10 +52,10 @@ impl AnalysisApp {
         bearer: Option<&str>,
         proposal: Proposal,
     ) -> Result<Analysis, AnalysisError> {
-        let fingerprint = Fingerprint::of(&proposal)?;
+        let canonical = CanonicalProposal::of(&proposal)?;
         let id = proposal.id.as_str();
         if let Some(existing) = store::analyses::find(&self.db, tenant_id, id).await? {
-            return replay_or_conflict(existing, &fingerprint);
+            return replay_or_conflict(existing, &canonical.fingerprint);
         }
         if let QuotaVerdict::Refused { reason } = self
             .quota
@@ -78,12 +78,12 @@ impl AnalysisApp {
                 created_at: now,
                 updated_at: now,
             },
-            fingerprint,
+            fingerprint: canonical.fingerprint,
         };
 
         // The event id is the proposal's key, so even a retried submission is billed once.
         let txn = self.db.begin().await?;
-        if !store::analyses::insert(&txn, tenant_id, &proposal, &stored).await? {
+        if !store::analyses::insert(&txn, tenant_id, &canonical.json, &stored).await? {
             // A concurrent submission of the same id committed first.
             txn.rollback().await?;
             let existing = store::analyses::find(&self.db, tenant_id, id)

@@ -34,12 +34,27 @@ pub struct StoredAnalysis {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fingerprint(String);
 
+/// A proposal's canonical JSON (what is stored, for an auditor to read) and its
+/// [`Fingerprint`], made from the one serialization.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CanonicalProposal {
+    pub json: serde_json::Value,
+    pub fingerprint: Fingerprint,
+}
+
+impl CanonicalProposal {
+    pub fn of(proposal: &Proposal) -> Result<Self, serde_json::Error> {
+        // Through a `Value`, whose objects are sorted maps: field order never matters.
+        let json = serde_json::to_value(proposal)?;
+        let fingerprint = Fingerprint(sha256_hex(&serde_json::to_vec(&json)?));
+        Ok(Self { json, fingerprint })
+    }
+}
+
 impl Fingerprint {
     /// The fingerprint of `proposal`.
     pub fn of(proposal: &Proposal) -> Result<Self, serde_json::Error> {
-        // Through a `Value`, whose objects are sorted maps: field order never matters.
-        let canonical = serde_json::to_vec(&serde_json::to_value(proposal)?)?;
-        Ok(Self(sha256_hex(&canonical)))
+        CanonicalProposal::of(proposal).map(|canonical| canonical.fingerprint)
     }
 
     /// A fingerprint as stored.

@@ -12,7 +12,7 @@ use crate::{
     domain::{
         analysis::{Analysis, Fingerprint, StoredAnalysis},
         decision::Decision,
-        proposal::{Proposal, ProposalId},
+        proposal::ProposalId,
     },
     error::AnalysisError,
 };
@@ -52,12 +52,12 @@ pub async fn find(
         .transpose()
 }
 
-/// Inserts the tenant's analysis of `proposal`; `Ok(false)` when one with that key already
-/// exists (a concurrent submission of the same proposal id won).
+/// Inserts the tenant's analysis of a proposal (its canonical JSON); `Ok(false)` when one with
+/// that key already exists (a concurrent submission of the same proposal id won).
 pub async fn insert(
     db: &impl ConnectionTrait,
     tenant_id: &str,
-    proposal: &Proposal,
+    proposal: &serde_json::Value,
     stored: &StoredAnalysis,
 ) -> Result<bool, AnalysisError> {
     let analysis = &stored.analysis;
@@ -65,7 +65,7 @@ pub async fn insert(
         tenant_id: Set(tenant_id.to_owned()),
         proposal_id: Set(analysis.id.as_str().to_owned()),
         proposal_hash: Set(stored.fingerprint.as_str().to_owned()),
-        proposal: Set(serde_json::to_value(proposal)?),
+        proposal: Set(proposal.clone()),
         status: Set(analysis.decision.status.as_str().to_owned()),
         decision: Set(serde_json::to_value(&analysis.decision)?),
         created_at: Set(analysis.created_at),
@@ -109,9 +109,13 @@ impl TryFrom<Model> for StoredAnalysis {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::domain::decision::{
-        decide,
-        tests::{policy, qi_proposal, scores},
+    use crate::domain::{
+        analysis::CanonicalProposal,
+        decision::{
+            decide,
+            tests::{policy, qi_proposal, scores},
+        },
+        proposal::Proposal,
     };
     use crate::store::Migrator;
     use aval_testkit::{TestDatabase, TestResult, db_test};
@@ -138,10 +142,11 @@ mod tests {
         let conn = aval_database::connect_and_migrate::<Migrator>(&db.url).await?;
         let proposal = qi_proposal();
         let stored = analysis_of(&proposal);
+        let json = CanonicalProposal::of(&proposal)?.json;
 
-        assert!(insert(&conn, "lender", &proposal, &stored).await?);
+        assert!(insert(&conn, "lender", &json, &stored).await?);
         assert!(
-            !insert(&conn, "lender", &proposal, &stored).await?,
+            !insert(&conn, "lender", &json, &stored).await?,
             "the key is taken"
         );
         let found = find(&conn, "lender", "12345678").await?.expect("stored");
