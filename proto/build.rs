@@ -8,6 +8,8 @@ const PROTOS: &[&str] = &[
     "aval/common/v1/common.proto",
     "aval/auth/v1/auth.proto",
     "aval/score/v1/score.proto",
+    "aval/score/v1/models.proto",
+    "aval/score/v1/rights.proto",
     "aval/analysis/v1/analysis.proto",
     "aval/billing/v1/billing.proto",
     "aval/keys/v1/keys.proto",
