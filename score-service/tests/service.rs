@@ -25,7 +25,11 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
                 "GetScore",
                 &[Id::GATEWAY, Id::ANALYSIS, Id::INTERNAL, Id::OPERATOR],
             ),
-            rule(score, "GetAnswer", &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR]),
+            rule(
+                score,
+                "GetAnswer",
+                &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
+            ),
             rule(score, "UpsertProfiles", operator),
             rule(score, "ReplayAnswer", operator),
             rule(models, "PublishModel", operator),

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod claro;
+mod custom_models;
 mod errors;
 mod helpers;
 mod internal_grpc;
