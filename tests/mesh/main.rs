@@ -2,6 +2,7 @@
 
 mod analysis;
 mod claro;
+mod consumer_rights;
 mod custom_models;
 mod errors;
 mod helpers;
