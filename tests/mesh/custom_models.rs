@@ -230,7 +230,10 @@ async fn a_published_pmml_model_scores_imported_rows_as_a_pmml_engine_does(
     rows.push(row(42, &documents[3], &cells(3)));
     rows.push(row(43, "123.456.789-00", &cells(0)));
     rows.push(row(44, &cpfs(41)[40], &[("late_payments_12m", "many")]));
-    let summary = import(&mesh, "acme", &COLUMNS, rows).await?;
+    let summary = import(&mesh, "acme", &COLUMNS, rows.clone()).await?;
+    // The same file again is the same import: nothing changes (the scores below prove it).
+    let again = import(&mesh, "acme", &COLUMNS, rows).await?;
+    assert_eq!(again, summary);
     assert_eq!(
         (summary.received, summary.loaded, summary.rejected),
         (43, 40, 3)
