@@ -1,12 +1,17 @@
-//! gRPC surface of score-service: who may call what, and the handlers.
+//! gRPC surface of score-service: who may call what, and the handlers. Scores and answers
+//! here; models and features in [`models`], profile imports in [`profiles`].
+
+pub mod models;
+pub mod profiles;
 
 use crate::{
-    app::{Requester, ScoreAnswer, ScoreApp, ScoreRequest},
+    app::{Replay, Requester, ScoreApp, ScoreRequest, profiles::ProfilesApp},
     domain::{
         ProfileOwner,
+        answer::ScoreAnswer,
         band::RiskBand,
         profile::ConsumerProfile,
-        request::{CustomerId, MAX_PROFILES_PER_UPSERT, ModelChoice, Purpose},
+        request::{CustomerId, MAX_PROFILES_PER_UPSERT, ModelChoice, Purpose, SCORE_READ},
     },
     error::ScoreError,
 };
@@ -15,7 +20,8 @@ use aval_errors::{FieldCode, FieldViolation};
 use aval_proto::{
     common::v1::Reason,
     score::v1::{
-        GetScoreRequest, GetScoreResponse, RiskBand as PbRiskBand, UpsertProfilesRequest,
+        GetAnswerRequest, GetScoreRequest, GetScoreResponse, ReplayAnswerRequest,
+        ReplayAnswerResponse, RiskBand as PbRiskBand, UpsertProfilesRequest,
         UpsertProfilesResponse,
         score_service_server::{ScoreService, ScoreServiceServer},
     },
@@ -26,31 +32,49 @@ use aval_transport::{
     identity::MeshIdentity,
     time::to_timestamp,
 };
+use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 const SERVICE: &str = "aval.score.v1.ScoreService";
 /// The gRPC services whose health this service reports.
-pub const SERVICE_NAMES: &[&str] = &[SERVICE];
+pub const SERVICE_NAMES: &[&str] = &[SERVICE, models::SERVICE, profiles::SERVICE];
 
-/// Partners (through the gateway), analysis-service and operators read scores; only operators
-/// load consumer profiles.
+/// Partners (through the gateway), analysis-service and operators read scores; partners read
+/// their answers again; only operators load data, publish models and replay answers.
 pub fn access_policy() -> AccessPolicy {
     use MeshIdentity as Id;
-    AccessPolicy::new()
-        .allow(
-            &format!("/{SERVICE}/GetScore"),
-            &[Id::GATEWAY, Id::ANALYSIS, Id::INTERNAL, Id::OPERATOR],
-        )
-        .allow(&format!("/{SERVICE}/UpsertProfiles"), &[Id::OPERATOR])
+    let operator_only = [
+        format!("/{SERVICE}/UpsertProfiles"),
+        format!("/{SERVICE}/ReplayAnswer"),
+        format!("/{}/PublishModel", models::SERVICE),
+        format!("/{}/ListModels", models::SERVICE),
+        format!("/{}/RetireModel", models::SERVICE),
+        format!("/{}/DeclareFeatures", models::SERVICE),
+        format!("/{}/ListFeatures", models::SERVICE),
+        format!("/{}/ImportProfiles", profiles::SERVICE),
+    ];
+    operator_only.iter().fold(
+        AccessPolicy::new()
+            .allow(
+                &format!("/{SERVICE}/GetScore"),
+                &[Id::GATEWAY, Id::ANALYSIS, Id::INTERNAL, Id::OPERATOR],
+            )
+            .allow(
+                &format!("/{SERVICE}/GetAnswer"),
+                &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
+            ),
+        |policy, path| policy.allow(path, &[Id::OPERATOR]),
+    )
 }
 
 pub struct ScoreApi {
     app: ScoreApp,
+    profiles: Arc<ProfilesApp>,
 }
 
 impl ScoreApi {
-    pub fn new(app: ScoreApp) -> Self {
-        Self { app }
+    pub fn new(app: ScoreApp, profiles: Arc<ProfilesApp>) -> Self {
+        Self { app, profiles }
     }
 
     pub fn into_server(self) -> ScoreServiceServer<Self> {
@@ -85,11 +109,10 @@ impl TryFrom<GetScoreRequest> for ScoreRequest {
 impl From<ScoreAnswer> for GetScoreResponse {
     fn from(answer: ScoreAnswer) -> Self {
         Self {
-            score: i32::try_from(answer.result.score).unwrap_or(0),
-            probability_of_default: answer.result.probability_of_default,
-            band: band_to_pb(answer.result.band).into(),
+            score: i32::try_from(answer.score).unwrap_or(0),
+            probability_of_default: answer.probability_of_default,
+            band: band_to_pb(answer.band).into(),
             reasons: answer
-                .result
                 .reasons
                 .into_iter()
                 .map(|r| Reason {
@@ -235,9 +258,35 @@ impl ScoreService for ScoreApi {
         if !violations.is_empty() {
             return Err(ScoreError::InvalidRequest(violations).into());
         }
-        let upserted = self.app.upsert_profiles(&owner, &profiles).await?;
+        let upserted = self.profiles.upsert(&owner, &profiles).await?;
         Ok(Response::new(UpsertProfilesResponse {
             upserted: i32::try_from(upserted).unwrap_or(i32::MAX),
+        }))
+    }
+
+    async fn get_answer(
+        &self,
+        request: Request<GetAnswerRequest>,
+    ) -> Result<Response<GetScoreResponse>, Status> {
+        let principal = require_scope(&request, SCORE_READ)?;
+        let answer = self
+            .app
+            .answer(&principal.tenant_id, &request.get_ref().answer_id)
+            .await?;
+        Ok(Response::new(answer.into()))
+    }
+
+    async fn replay_answer(
+        &self,
+        request: Request<ReplayAnswerRequest>,
+    ) -> Result<Response<ReplayAnswerResponse>, Status> {
+        let replay: Replay = self.app.replay(&request.get_ref().answer_id).await?;
+        Ok(Response::new(ReplayAnswerResponse {
+            identical: replay.differences.is_empty(),
+            delivered: Some(replay.delivered.into()),
+            replayed: Some(replay.replayed.into()),
+            differences: replay.differences,
+            tenant_id: replay.tenant_id,
         }))
     }
 }

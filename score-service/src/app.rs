@@ -1,24 +1,30 @@
-//! score-service's use cases: score a consumer, load behavioural profiles. Each takes and
-//! returns domain types; `api` only converts.
+//! score-service's use cases: score a consumer, give a delivered answer again or replay it,
+//! publish models ([`models`]) and load consumer data ([`profiles`]). Each takes and returns
+//! domain types; `api` only converts.
+
+pub mod models;
+pub mod profiles;
+pub mod registry;
 
 use crate::{
     domain::{
-        AccessLogEntry, ProfileOwner,
-        profile::ConsumerProfile,
+        AccessLogEntry,
+        answer::{AuditRecord, ScoreAnswer},
         request::{CustomerId, ModelChoice, Purpose},
-        scorecard::{ScoreResult, Scorecard},
     },
     error::ScoreError,
     store::{self, OUTBOX},
 };
 use aval_credit::Cpf;
 use aval_metering::{Product, QuotaGate, QuotaVerdict, UsageRecord};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use registry::ModelRegistry;
 use sea_orm::{DatabaseConnection, TransactionTrait};
+use std::sync::Arc;
 
 pub struct ScoreApp {
     db: DatabaseConnection,
-    model: Scorecard,
+    models: Arc<ModelRegistry>,
     quota: QuotaGate,
 }
 
@@ -40,35 +46,34 @@ pub struct ScoreRequest {
     pub request_id: String,
 }
 
-/// A delivered score.
+/// A delivered answer recomputed from its audit record.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ScoreAnswer {
-    pub result: ScoreResult,
-    pub model_id: String,
-    pub model_version: i32,
-    pub scored_at: DateTime<Utc>,
-    /// Identifies this answer (its usage event and access-log entry).
-    pub answer_id: String,
+pub struct Replay {
+    pub tenant_id: String,
+    pub delivered: ScoreAnswer,
+    pub replayed: ScoreAnswer,
+    /// Empty when the replay is identical.
+    pub differences: Vec<String>,
 }
 
 impl ScoreApp {
-    pub fn new(db: DatabaseConnection, model: Scorecard, quota: QuotaGate) -> Self {
-        Self { db, model, quota }
+    pub fn new(db: DatabaseConnection, models: Arc<ModelRegistry>, quota: QuotaGate) -> Self {
+        Self { db, models, quota }
     }
 
     /// Scores the consumer with the model asked for. The quota is checked first for billed
-    /// purposes; the access-log entry and (when billed) the usage event commit with the
-    /// answer, or neither does. Unknown CPFs are `CpfNotFound` and cost nothing.
+    /// purposes; the access-log entry, the audit record and (when billed) the usage event
+    /// commit with the answer, or none does. Unknown CPFs, and CPFs without the data the model
+    /// reads, are errors that cost nothing.
     pub async fn score(
         &self,
         requester: &Requester,
         request: ScoreRequest,
     ) -> Result<ScoreAnswer, ScoreError> {
-        if let ModelChoice::Named(name) = &request.model
-            && *name != self.model.id
-        {
-            return Err(ScoreError::ModelNotFound(name.clone()));
-        }
+        let model = self
+            .models
+            .resolve(&requester.tenant_id, &request.model)
+            .await?;
         if requester.purpose.is_billed()
             && let QuotaVerdict::Refused { reason } = self
                 .quota
@@ -77,12 +82,15 @@ impl ScoreApp {
         {
             return Err(ScoreError::QuotaExceeded(reason));
         }
-        let profile = store::profiles::find(&self.db, &requester.tenant_id, &request.cpf)
+        let record = store::profiles::find(&self.db, &requester.tenant_id, &request.cpf)
             .await?
             .ok_or(ScoreError::CpfNotFound)?;
-        let result = self.model.score(&profile);
+        let features = model.model.features();
+        let inputs = record.only(features.iter().map(String::as_str));
+        let scored = model.model.score(&inputs)?;
         let now = Utc::now();
         let answer_id = uuid::Uuid::now_v7().to_string();
+        let answer = ScoreAnswer::new(answer_id.clone(), &model.id, model.version, scored, now);
 
         let txn = self.db.begin().await?;
         let entry = AccessLogEntry {
@@ -92,13 +100,19 @@ impl ScoreApp {
             cpf: request.cpf.clone(),
             customer_id: request.customer_id.as_str().to_owned(),
             purpose: requester.purpose,
-            model_id: self.model.id.clone(),
-            model_version: self.model.version,
-            score: result.score,
+            model_id: model.id.clone(),
+            model_version: model.version,
+            score: answer.score,
             request_id: request.request_id,
             created_at: now,
         };
         store::access_log::insert(&txn, &entry).await?;
+        let audit = AuditRecord {
+            tenant_id: requester.tenant_id.clone(),
+            inputs,
+            answer,
+        };
+        store::answers::insert(&txn, &audit).await?;
         if requester.purpose.is_billed() {
             let usage = UsageRecord {
                 event_id: format!("score:{answer_id}"),
@@ -110,25 +124,50 @@ impl ScoreApp {
             OUTBOX.enqueue(&txn, &usage).await?;
         }
         txn.commit().await?;
-        tracing::info!(cpf = %request.cpf, score = result.score, tenant = %requester.tenant_id, "score delivered");
-        Ok(ScoreAnswer {
-            result,
-            model_id: self.model.id.clone(),
-            model_version: self.model.version,
-            scored_at: now,
-            answer_id,
-        })
+        tracing::info!(cpf = %request.cpf, score = audit.answer.score, model = %model.id, version = model.version, tenant = %requester.tenant_id, "score delivered");
+        Ok(audit.answer)
     }
 
-    /// Inserts or replaces `owner`'s profiles, all or none.
-    pub async fn upsert_profiles(
+    /// A delivered answer of `tenant_id`, exactly as first delivered. Reading it again is
+    /// neither billed nor logged as a consultation.
+    pub async fn answer(
         &self,
-        owner: &ProfileOwner,
-        profiles: &[ConsumerProfile],
-    ) -> Result<usize, ScoreError> {
-        let txn = self.db.begin().await?;
-        store::profiles::upsert(&txn, owner, profiles).await?;
-        txn.commit().await?;
-        Ok(profiles.len())
+        tenant_id: &str,
+        answer_id: &str,
+    ) -> Result<ScoreAnswer, ScoreError> {
+        store::answers::find(&self.db, answer_id, Some(tenant_id))
+            .await?
+            .map(|record| record.answer)
+            .ok_or(ScoreError::AnswerNotFound)
+    }
+
+    /// Recomputes a delivered answer from its stored inputs with its own model version.
+    pub async fn replay(&self, answer_id: &str) -> Result<Replay, ScoreError> {
+        let record = store::answers::find(&self.db, answer_id, None)
+            .await?
+            .ok_or(ScoreError::AnswerNotFound)?;
+        let delivered = record.answer;
+        let model = self
+            .models
+            .exact(
+                &record.tenant_id,
+                &delivered.model_id,
+                delivered.model_version,
+            )
+            .await?;
+        let scored = model.model.score(&record.inputs)?;
+        let replayed = ScoreAnswer::new(
+            delivered.answer_id.clone(),
+            &model.id,
+            model.version,
+            scored,
+            delivered.scored_at,
+        );
+        Ok(Replay {
+            tenant_id: record.tenant_id,
+            differences: delivered.differences(&replayed),
+            delivered,
+            replayed,
+        })
     }
 }

@@ -1,12 +1,13 @@
-//! score-service's rules: the consumer's behavioural profile, the scorecard that turns it
-//! into a 0..1000 score, a probability of default, a band and the reasons behind it, and what
-//! a request may ask for.
+//! score-service's rules: the consumer's data, the models (the platform's default and those
+//! tenants publish) that turn it into a 0..1000 score, a probability of default, a band and
+//! the reasons behind it, what a request may ask for, and what each answer keeps for audit.
 
+pub mod answer;
 pub mod band;
 pub mod model;
 pub mod profile;
+pub mod registry;
 pub mod request;
-pub mod scorecard;
 
 use aval_credit::Cpf;
 use chrono::{DateTime, Utc};

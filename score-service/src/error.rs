@@ -1,5 +1,6 @@
 //! Everything that can go wrong in score-service, mapped to a gRPC status in one place.
 
+use crate::domain::model::Unscorable;
 use aval_errors::{ErrorCode, FieldViolation};
 use aval_transport::status::{internal, invalid_argument, status};
 use tonic::Status;
@@ -10,13 +11,25 @@ pub enum ScoreError {
     InvalidDocument(Vec<FieldViolation>),
     #[error("invalid request")]
     InvalidRequest(Vec<FieldViolation>),
+    #[error("the model cannot be published")]
+    InvalidModel(Vec<FieldViolation>),
     #[error("no score model `{0}`")]
     ModelNotFound(String),
     /// Not found answers are free: nothing is metered.
     #[error("no data for this CPF")]
     CpfNotFound,
+    /// Free as well: nothing was delivered.
+    #[error("not enough data about this CPF for this model: {0}")]
+    InsufficientData(#[from] Unscorable),
+    #[error("no such answer")]
+    AnswerNotFound,
     #[error("the plan does not allow more answers ({0})")]
     QuotaExceeded(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// A model stored at publication no longer loads: a bug, never the caller's fault.
+    #[error("stored model {0}")]
+    StoredModel(String),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -28,12 +41,18 @@ impl From<ScoreError> for Status {
             ScoreError::InvalidDocument(v) => {
                 invalid_argument(ErrorCode::InvalidDocument, &message, &v)
             }
-            ScoreError::InvalidRequest(v) => {
+            ScoreError::InvalidRequest(v) | ScoreError::InvalidModel(v) => {
                 invalid_argument(ErrorCode::InvalidArgument, &message, &v)
             }
             ScoreError::ModelNotFound(_) => status(ErrorCode::ModelNotFound, message),
             ScoreError::CpfNotFound => status(ErrorCode::CpfNotFound, message),
+            ScoreError::InsufficientData(_) => status(ErrorCode::InsufficientData, message),
+            ScoreError::AnswerNotFound => status(ErrorCode::NotFound, message),
             ScoreError::QuotaExceeded(_) => status(ErrorCode::QuotaExceeded, message),
+            ScoreError::Conflict(_) => status(ErrorCode::AlreadyExists, message),
+            ScoreError::StoredModel(e) => {
+                internal("score-service stored model", &std::io::Error::other(e))
+            }
             ScoreError::Db(e) => internal("score-service database failure", &e),
         }
     }

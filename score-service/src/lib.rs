@@ -13,6 +13,7 @@ use aval_transport::{
     identity::MeshIdentity,
     settings::ServiceSettings,
 };
+use std::sync::Arc;
 use tonic::service::Routes;
 
 /// The score service.
@@ -25,11 +26,15 @@ impl MeshService for Application {
         let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;
         let server = with_token_verification(server, &settings)?;
         let billing = connect_lazy(&settings.peers.billing, server.tls())?;
-        let model = domain::scorecard::Scorecard::default_model()
-            .map_err(|e| StartError::Other(format!("default scorecard: {e}")))?;
-        let app = app::ScoreApp::new(db.clone(), model, QuotaGate::new(billing.clone()));
-        let api = api::ScoreApi::new(app);
-        let routes = Routes::new(api.into_server());
+        let platform = domain::registry::platform_model()
+            .map_err(|e| StartError::Other(format!("the platform's default model: {e}")))?;
+        let registry = Arc::new(app::registry::ModelRegistry::new(db.clone(), platform));
+        let scores = app::ScoreApp::new(db.clone(), registry, QuotaGate::new(billing.clone()));
+        let profiles = Arc::new(app::profiles::ProfilesApp::new(db.clone()));
+        let models = Arc::new(app::models::ModelsApp::new(db.clone()));
+        let routes = Routes::new(api::ScoreApi::new(scores, profiles.clone()).into_server())
+            .add_service(api::models::ModelsApi::new(models).into_server())
+            .add_service(api::profiles::ProfilesApi::new(profiles).into_server());
         let (shipper, outbox) = store::OUTBOX.shipper(db, billing);
         Ok(ServiceHost::new(server, routes, api::SERVICE_NAMES)
             .with_job(move |stop| shipper.run(stop))

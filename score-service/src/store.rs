@@ -1,7 +1,10 @@
 //! score-service's tables and queries.
 
 pub mod access_log;
+pub mod answers;
+pub mod features;
 mod migrations;
+pub mod models;
 pub mod profiles;
 
 pub use migrations::Migrator;

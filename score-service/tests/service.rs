@@ -12,9 +12,11 @@ use tonic::Code;
 
 async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResult {
     let service = TestService::spawn::<Application>(&db.url).await?;
-    // Partners (through the gateway), analysis-service and operators read scores; only
-    // operators load consumer profiles.
+    // Partners (through the gateway), analysis-service and operators read scores; partners
+    // read their answers again; only operators load data, publish models and replay.
     let score = "aval.score.v1.ScoreService";
+    let models = "aval.score.v1.ScoreModelService";
+    let operator = &[Id::OPERATOR];
     assert_allow_list(
         &service,
         &[
@@ -23,7 +25,15 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
                 "GetScore",
                 &[Id::GATEWAY, Id::ANALYSIS, Id::INTERNAL, Id::OPERATOR],
             ),
-            rule(score, "UpsertProfiles", &[Id::OPERATOR]),
+            rule(score, "GetAnswer", &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR]),
+            rule(score, "UpsertProfiles", operator),
+            rule(score, "ReplayAnswer", operator),
+            rule(models, "PublishModel", operator),
+            rule(models, "ListModels", operator),
+            rule(models, "RetireModel", operator),
+            rule(models, "DeclareFeatures", operator),
+            rule(models, "ListFeatures", operator),
+            rule("aval.score.v1.ProfileService", "ImportProfiles", operator),
         ],
     )
     .await?;

@@ -1,5 +1,5 @@
-//! Consumer scores: `POST /customers/v1/customscores` (Claro's headers) and `POST /v1/scores`
-//! (Aval's JSON body).
+//! Consumer scores: `POST /customers/v1/customscores` (Claro's headers), `POST /v1/scores`
+//! (Aval's JSON body), and `GET /v1/scores/{answer_id}` (a delivered answer again).
 
 use super::Meta;
 use crate::{
@@ -10,9 +10,13 @@ use crate::{
 };
 use aval_errors::{ErrorCode, FieldCode};
 use aval_proto::score::v1::{
-    GetScoreRequest, GetScoreResponse, score_service_client::ScoreServiceClient,
+    GetAnswerRequest, GetScoreRequest, GetScoreResponse, score_service_client::ScoreServiceClient,
 };
-use axum::{Json, extract::State, http::HeaderMap};
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::HeaderMap,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -54,26 +58,46 @@ async fn score(
         .get_score(partner.request(message))
         .await?
         .into_inner();
-    Ok(Json(ScoreBody {
-        score: answer.score,
-        band: enum_name(answer.band().as_str_name(), "RISK_BAND_"),
-        probability_of_default: answer.probability_of_default,
-        reasons: answer
-            .reasons
-            .into_iter()
-            .map(|r| ReasonBody {
-                code: r.code,
-                description: r.description,
-                impact: r.impact,
-            })
-            .collect(),
-        model: ModelBody {
-            id: answer.model_id,
-            version: answer.model_version,
-        },
-        answer_id: answer.answer_id,
-        meta: partner.meta(),
-    }))
+    Ok(Json(ScoreBody::new(answer, partner)))
+}
+
+impl ScoreBody {
+    fn new(answer: GetScoreResponse, partner: &Partner) -> Self {
+        Self {
+            score: answer.score,
+            band: enum_name(answer.band().as_str_name(), "RISK_BAND_"),
+            probability_of_default: answer.probability_of_default,
+            reasons: answer
+                .reasons
+                .into_iter()
+                .map(|r| ReasonBody {
+                    code: r.code,
+                    description: r.description,
+                    impact: r.impact,
+                })
+                .collect(),
+            model: ModelBody {
+                id: answer.model_id,
+                version: answer.model_version,
+            },
+            answer_id: answer.answer_id,
+            meta: partner.meta(),
+        }
+    }
+}
+
+/// A delivered answer again, every field as first delivered (`meta` is this request's). Free,
+/// and not a new consultation of the CPF.
+pub async fn answer(
+    State(state): State<AppState>,
+    partner: Partner,
+    Path(answer_id): Path<String>,
+) -> Result<Json<ScoreBody>, ApiError> {
+    let answer = ScoreServiceClient::new(state.upstreams.score.channel.clone())
+        .get_answer(partner.request(GetAnswerRequest { answer_id }))
+        .await?
+        .into_inner();
+    Ok(Json(ScoreBody::new(answer, &partner)))
 }
 
 /// A header's trimmed text; absent when missing or blank.

@@ -16,7 +16,8 @@ use aval_proto::{
         billing_service_server::BillingService,
     },
     score::v1::{
-        GetScoreRequest, GetScoreResponse, RiskBand, UpsertProfilesRequest, UpsertProfilesResponse,
+        GetAnswerRequest, GetScoreRequest, GetScoreResponse, ReplayAnswerRequest,
+        ReplayAnswerResponse, RiskBand, UpsertProfilesRequest, UpsertProfilesResponse,
         score_service_server::ScoreService,
     },
 };
@@ -229,6 +230,18 @@ impl ScoreService for FakeScore {
         &self,
         _: Request<UpsertProfilesRequest>,
     ) -> Result<Response<UpsertProfilesResponse>, Status> {
+        not_faked()
+    }
+    async fn get_answer(
+        &self,
+        _: Request<GetAnswerRequest>,
+    ) -> Result<Response<GetScoreResponse>, Status> {
+        not_faked()
+    }
+    async fn replay_answer(
+        &self,
+        _: Request<ReplayAnswerRequest>,
+    ) -> Result<Response<ReplayAnswerResponse>, Status> {
         not_faked()
     }
 }

@@ -76,6 +76,9 @@ codes! {
         PermissionDenied = "PERMISSION_DENIED" => 403,
         /// No data about this CPF: nothing was delivered and nothing is billed.
         CpfNotFound = "CPF_NOT_FOUND" => 404,
+        /// There is data about this CPF, but not what the model reads: nothing was delivered
+        /// and nothing is billed.
+        InsufficientData = "INSUFFICIENT_DATA" => 422,
         /// No such score model for this tenant.
         ModelNotFound = "MODEL_NOT_FOUND" => 404,
         /// No such resource (or route) for this tenant.

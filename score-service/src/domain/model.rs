@@ -18,7 +18,7 @@ pub mod scale;
 
 use super::band::RiskBand;
 use aval_errors::{FieldCode, FieldViolation};
-use feature::{FeatureCatalog, FeatureKind};
+use feature::{FeatureCatalog, FeatureDeclaration, FeatureKind};
 use json::{JsonModelError, JsonScorecard};
 pub use pmml::Unscorable;
 use pmml::{DataType, PmmlError, PmmlScorecard};
@@ -38,6 +38,22 @@ pub enum ModelFormat {
     AvalJson,
     /// A PMML 4.x document with one `Scorecard` ([`pmml`]).
     Pmml,
+}
+
+impl ModelFormat {
+    /// The format's name where it is stored and listed (`aval_json`, `pmml`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AvalJson => "aval_json",
+            Self::Pmml => "pmml",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::AvalJson, Self::Pmml]
+            .into_iter()
+            .find(|f| f.as_str() == name)
+    }
 }
 
 /// A published model, ready to score.
@@ -87,6 +103,8 @@ pub enum PublishError {
     Json(JsonModelError),
     #[error("{location} reads `{feature}`, which is not a declared feature")]
     UnknownFeature { feature: String, location: String },
+    #[error("the document declares `{feature}`, which cannot be a feature: {reason}")]
+    Feature { feature: String, reason: String },
     #[error("{location} reads `{feature}` as {read}, but the feature is declared as {declared}")]
     FeatureKind {
         feature: String,
@@ -132,6 +150,14 @@ impl PublishError {
     }
 }
 
+/// A model checked for publication, with the features its document declares that the tenant's
+/// catalog did not yet have.
+#[derive(Clone, Debug)]
+pub struct Publication {
+    pub model: ScoreModel,
+    pub new_features: Vec<FeatureDeclaration>,
+}
+
 /// Checks a model document and makes it a model: the size limit, the format's own rules, the
 /// art. 7-A guard (inside each format, on every name the document gives), and that it reads
 /// only features the tenant declared, as the kind they are declared.
@@ -140,6 +166,52 @@ pub fn publish(
     document: &str,
     catalog: &FeatureCatalog,
 ) -> Result<ScoreModel, PublishError> {
+    let model = parse(format, document)?;
+    model.check_reads(catalog)?;
+    Ok(model)
+}
+
+/// [`publish`], where a PMML document's DataDictionary also declares the fields the catalog
+/// does not have yet (as its data types say; the art. 7-A guard runs on them too). A JSON
+/// scorecard declares nothing: it reads declared features only.
+pub fn publish_declaring(
+    format: ModelFormat,
+    document: &str,
+    catalog: &FeatureCatalog,
+) -> Result<Publication, PublishError> {
+    let model = parse(format, document)?;
+    let mut new_features = Vec::new();
+    let mut extended = catalog.clone();
+    if let ModelKind::Pmml(pmml) = &model.kind {
+        for (name, data_type) in pmml.fields_read() {
+            if catalog.get(name).is_some() {
+                continue;
+            }
+            let declaration =
+                FeatureDeclaration::new(name, None, kind_of(data_type)).map_err(|e| {
+                    PublishError::Feature {
+                        feature: name.to_owned(),
+                        reason: e.to_string(),
+                    }
+                })?;
+            if extended.declare(declaration.clone()).is_ok() {
+                new_features.push(declaration);
+            }
+        }
+    }
+    model.check_reads(&extended)?;
+    Ok(Publication {
+        model,
+        new_features,
+    })
+}
+
+/// A stored model document as a model again (its checks passed when it was published).
+pub fn load(format: ModelFormat, document: &str) -> Result<ScoreModel, PublishError> {
+    parse(format, document)
+}
+
+fn parse(format: ModelFormat, document: &str) -> Result<ScoreModel, PublishError> {
     if document.len() > MAX_MODEL_BYTES {
         return Err(PublishError::TooLarge {
             size: document.len(),
@@ -150,24 +222,52 @@ pub fn publish(
         ModelFormat::AvalJson => ModelKind::Json(JsonScorecard::parse(document)?),
         ModelFormat::Pmml => ModelKind::Pmml(pmml::parse(document)?),
     };
-    let model = ScoreModel { kind };
-    for (location, feature, read) in model.reads() {
-        let Some(declared) = catalog.get(&feature) else {
-            return Err(PublishError::UnknownFeature { feature, location });
-        };
-        if !read.contains(&declared.kind()) {
-            return Err(PublishError::FeatureKind {
-                feature,
-                location,
-                read: read.first().map_or("", |k| k.as_str()),
-                declared: declared.kind().as_str(),
-            });
-        }
+    Ok(ScoreModel { kind })
+}
+
+/// The feature kind a PMML data type holds.
+fn kind_of(data_type: DataType) -> FeatureKind {
+    match data_type {
+        DataType::String => FeatureKind::Text,
+        DataType::Boolean => FeatureKind::Bool,
+        DataType::Integer | DataType::Float | DataType::Double => FeatureKind::Number,
     }
-    Ok(model)
 }
 
 impl ScoreModel {
+    /// Every feature the model reads is declared, as a kind that fits how it is read.
+    fn check_reads(&self, catalog: &FeatureCatalog) -> Result<(), PublishError> {
+        for (location, feature, read) in self.reads() {
+            let Some(declared) = catalog.get(&feature) else {
+                return Err(PublishError::UnknownFeature { feature, location });
+            };
+            if !read.contains(&declared.kind()) {
+                return Err(PublishError::FeatureKind {
+                    feature,
+                    location,
+                    read: read.first().map_or("", |k| k.as_str()),
+                    declared: declared.kind().as_str(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The id the document gives itself (a JSON scorecard's `id`, a PMML `modelName`).
+    pub fn declared_id(&self) -> Option<&str> {
+        match &self.kind {
+            ModelKind::Json(model) => Some(&model.id),
+            ModelKind::Pmml(model) => model.model_name.as_deref(),
+        }
+    }
+
+    pub fn format(&self) -> ModelFormat {
+        match &self.kind {
+            ModelKind::Json(_) => ModelFormat::AvalJson,
+            ModelKind::Pmml(_) => ModelFormat::Pmml,
+        }
+    }
+
     /// Scores a record: the model's points, scaled by the model's scale and bands.
     pub fn score(&self, record: &Record) -> Result<ModelScore, Unscorable> {
         let (points, reasons) = match &self.kind {
@@ -236,12 +336,10 @@ impl ScoreModel {
             ModelKind::Pmml(model) => model
                 .fields_read()
                 .map(|(name, data_type)| {
-                    let kinds: &'static [FeatureKind] = match data_type {
-                        DataType::String => &[FeatureKind::Text],
-                        DataType::Boolean => &[FeatureKind::Bool],
-                        DataType::Integer | DataType::Float | DataType::Double => {
-                            &[FeatureKind::Number]
-                        }
+                    let kinds: &'static [FeatureKind] = match kind_of(data_type) {
+                        FeatureKind::Text => &[FeatureKind::Text],
+                        FeatureKind::Bool => &[FeatureKind::Bool],
+                        FeatureKind::Number => &[FeatureKind::Number],
                     };
                     (format!("<MiningField \"{name}\">"), name.to_owned(), kinds)
                 })

@@ -14,7 +14,8 @@ pub const MAX_PROFILES_PER_UPSERT: usize = 1_000;
 pub enum ModelChoice {
     /// The tenant's default: no model named, or one of the default's aliases.
     Default,
-    Named(String),
+    /// A model by id: its active version, or the version after `@` (`credit@3`).
+    Named { id: String, version: Option<i32> },
 }
 
 impl ModelChoice {
@@ -22,7 +23,35 @@ impl ModelChoice {
         match model.map(str::trim) {
             None => Self::Default,
             Some(name) if DEFAULT_MODEL_ALIASES.contains(&name) => Self::Default,
-            Some(name) => Self::Named(name.to_owned()),
+            Some(name) => match name.rsplit_once('@') {
+                Some((id, version)) if !id.is_empty() => match version.parse::<i32>() {
+                    Ok(v) if v > 0 => Self::Named {
+                        id: id.to_owned(),
+                        version: Some(v),
+                    },
+                    // `id@latest` is no version: nothing is found by it.
+                    _ => Self::Named {
+                        id: name.to_owned(),
+                        version: None,
+                    },
+                },
+                _ => Self::Named {
+                    id: name.to_owned(),
+                    version: None,
+                },
+            },
+        }
+    }
+
+    /// As the caller wrote it, for errors.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Default => "default".to_owned(),
+            Self::Named { id, version: None } => id.clone(),
+            Self::Named {
+                id,
+                version: Some(v),
+            } => format!("{id}@{v}"),
         }
     }
 }
@@ -95,8 +124,35 @@ mod tests {
         assert_eq!(ModelChoice::parse(Some("default")), ModelChoice::Default);
         assert_eq!(
             ModelChoice::parse(Some("aval-default")),
-            ModelChoice::Named("aval-default".into())
+            ModelChoice::Named {
+                id: "aval-default".into(),
+                version: None
+            }
         );
+    }
+
+    #[test]
+    fn a_version_follows_the_at_sign() {
+        let named = |id: &str, version| ModelChoice::Named {
+            id: id.into(),
+            version,
+        };
+        assert_eq!(
+            ModelChoice::parse(Some("credit@3")),
+            named("credit", Some(3))
+        );
+        assert_eq!(ModelChoice::parse(Some(" credit ")), named("credit", None));
+        // Not a version: the whole text is the id, which no model has.
+        assert_eq!(
+            ModelChoice::parse(Some("credit@0")),
+            named("credit@0", None)
+        );
+        assert_eq!(
+            ModelChoice::parse(Some("credit@latest")),
+            named("credit@latest", None)
+        );
+        assert_eq!(ModelChoice::parse(Some("@2")), named("@2", None));
+        assert_eq!(named("credit", Some(3)).label(), "credit@3");
     }
 
     #[test]

@@ -2,6 +2,9 @@
 
 mod m20261124_000001_consumer_profiles;
 mod m20261124_000002_access_log;
+mod m20261125_000003_profile_features;
+mod m20261125_000004_models;
+mod m20261125_000005_answers;
 
 aval_database::migrator!(
     "score_seaql_migrations",
@@ -9,5 +12,8 @@ aval_database::migrator!(
         m20261124_000001_consumer_profiles::Migration,
         m20261124_000002_access_log::Migration,
         super::OUTBOX.migration(),
+        m20261125_000003_profile_features::Migration,
+        m20261125_000004_models::Migration,
+        m20261125_000005_answers::Migration,
     ]
 );

@@ -1,25 +1,24 @@
-//! Consumer profiles: a tenant's own, or the platform's shared data (tenant id `""`).
+//! Consumer profiles: named feature values per CPF, a tenant's own or the platform's shared
+//! data (tenant id `""`).
 
-use crate::domain::{ProfileOwner, profile::ConsumerProfile};
+use crate::domain::{ProfileOwner, model::Record};
 use aval_credit::Cpf;
 use sea_orm::{ActiveValue::Set, QueryOrder, entity::prelude::*, sea_query::OnConflict};
+use std::collections::HashMap;
 
 /// The tenant id the platform's shared profiles are stored under.
 const SHARED: &str = "";
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "score_consumer_profiles")]
+#[sea_orm(table_name = "score_profiles")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub tenant_id: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub document: String,
-    pub months_as_customer: i32,
-    pub on_time_payment_ratio: f64,
-    pub late_payments12m: i32,
-    pub average_monthly_spend_cents: i64,
-    pub active_lines: i32,
-    pub has_bank_account: bool,
+    /// JSON object: feature → value.
+    #[sea_orm(column_type = "Text")]
+    pub features: String,
     pub updated_at: DateTimeUtc,
 }
 
@@ -28,76 +27,121 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-impl Model {
-    fn into_profile(self, cpf: Cpf) -> ConsumerProfile {
-        ConsumerProfile {
-            cpf,
-            months_as_customer: u32::try_from(self.months_as_customer).unwrap_or(0),
-            on_time_payment_ratio: self.on_time_payment_ratio,
-            late_payments_12m: u32::try_from(self.late_payments12m).unwrap_or(0),
-            average_monthly_spend_cents: self.average_monthly_spend_cents,
-            active_lines: u32::try_from(self.active_lines).unwrap_or(0),
-            has_bank_account: self.has_bank_account,
-        }
+fn owner_id(owner: &ProfileOwner) -> &str {
+    match owner {
+        ProfileOwner::Shared => SHARED,
+        ProfileOwner::Tenant(id) => id.as_str(),
     }
 }
 
-/// The tenant's own profile of `cpf`, else the platform's shared one.
+fn record_of(features: &str) -> Result<Record, DbErr> {
+    let value: serde_json::Value = serde_json::from_str(features)
+        .map_err(|e| DbErr::Custom(format!("a stored profile is not JSON: {e}")))?;
+    value
+        .as_object()
+        .ok_or_else(|| DbErr::Custom("a stored profile is not a JSON object".into()))
+        .and_then(|object| {
+            Record::from_json(object)
+                .map_err(|key| DbErr::Custom(format!("a stored profile's `{key}` is not a value")))
+        })
+}
+
+/// What is known about `cpf` for `tenant_id`: the platform's shared data with the tenant's
+/// own on top, feature by feature; `None` when neither has a row.
 pub async fn find(
     db: &impl ConnectionTrait,
     tenant_id: &str,
     cpf: &Cpf,
-) -> Result<Option<ConsumerProfile>, DbErr> {
-    let found = Entity::find()
+) -> Result<Option<Record>, DbErr> {
+    let rows = Entity::find()
         .filter(Column::Document.eq(cpf.digits()))
         .filter(Column::TenantId.is_in([tenant_id, SHARED]))
-        // The tenant's own (non-empty id) sorts after the shared one.
-        .order_by_desc(Column::TenantId)
-        .one(db)
+        // The shared row (empty id) first, so the tenant's own overlays it.
+        .order_by_asc(Column::TenantId)
+        .all(db)
         .await?;
-    Ok(found.map(|m| m.into_profile(cpf.clone())))
+    let mut found: Option<Record> = None;
+    for row in rows {
+        let record = record_of(&row.features)?;
+        match &mut found {
+            Some(merged) => merged.overlay(record),
+            None => found = Some(record),
+        }
+    }
+    Ok(found)
 }
 
-/// Inserts or replaces profiles of `owner`.
-pub async fn upsert(
+/// Rows per statement: well under SQLite's 32,766 bound parameters.
+const ROWS_PER_STATEMENT: usize = 1_000;
+
+/// Writes `owner`'s rows: each row's features replace the stored ones of the same name and
+/// leave the others (a file with some columns updates only those). One read and one write
+/// per thousand rows.
+pub async fn merge(
     db: &impl ConnectionTrait,
     owner: &ProfileOwner,
-    profiles: &[ConsumerProfile],
+    rows: Vec<(Cpf, Record)>,
 ) -> Result<(), DbErr> {
-    let tenant_id = match owner {
-        ProfileOwner::Shared => SHARED,
-        ProfileOwner::Tenant(id) => id.as_str(),
-    };
-    let now = chrono::Utc::now();
-    for p in profiles {
-        let to_i32 = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-        let model = ActiveModel {
-            tenant_id: Set(tenant_id.to_owned()),
-            document: Set(p.cpf.digits().to_owned()),
-            months_as_customer: Set(to_i32(p.months_as_customer)),
-            on_time_payment_ratio: Set(p.on_time_payment_ratio),
-            late_payments12m: Set(to_i32(p.late_payments_12m)),
-            average_monthly_spend_cents: Set(p.average_monthly_spend_cents),
-            active_lines: Set(to_i32(p.active_lines)),
-            has_bank_account: Set(p.has_bank_account),
-            updated_at: Set(now),
-        };
-        Entity::insert(model)
-            .on_conflict(
-                OnConflict::columns([Column::TenantId, Column::Document])
-                    .update_columns([
-                        Column::MonthsAsCustomer,
-                        Column::OnTimePaymentRatio,
-                        Column::LatePayments12m,
-                        Column::AverageMonthlySpendCents,
-                        Column::ActiveLines,
-                        Column::HasBankAccount,
-                        Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec(db)
-            .await?;
+    let tenant_id = owner_id(owner);
+    // One row per CPF (a statement may not update a row twice): later rows overlay earlier.
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+    let mut unique: Vec<(Cpf, Record)> = Vec::with_capacity(rows.len());
+    for (cpf, record) in rows {
+        match index.get(cpf.digits()) {
+            Some(&i) => unique[i].1.overlay(record),
+            None => {
+                index.insert(cpf.digits().to_owned(), unique.len());
+                unique.push((cpf, record));
+            }
+        }
     }
+    let mut rows = unique;
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(ROWS_PER_STATEMENT));
+        merge_batch(db, tenant_id, rows).await?;
+        rows = rest;
+    }
+    Ok(())
+}
+
+async fn merge_batch(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    rows: Vec<(Cpf, Record)>,
+) -> Result<(), DbErr> {
+    let stored: HashMap<String, String> = Entity::find()
+        .filter(Column::TenantId.eq(tenant_id))
+        .filter(Column::Document.is_in(rows.iter().map(|(cpf, _)| cpf.digits())))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.document, m.features))
+        .collect();
+    let now = chrono::Utc::now();
+    let mut models = Vec::with_capacity(rows.len());
+    for (cpf, record) in rows {
+        let merged = match stored.get(cpf.digits()) {
+            Some(features) => {
+                let mut merged = record_of(features)?;
+                merged.overlay(record);
+                merged
+            }
+            None => record,
+        };
+        models.push(ActiveModel {
+            tenant_id: Set(tenant_id.to_owned()),
+            document: Set(cpf.digits().to_owned()),
+            features: Set(serde_json::Value::Object(merged.to_json()).to_string()),
+            updated_at: Set(now),
+        });
+    }
+    Entity::insert_many(models)
+        .on_conflict(
+            OnConflict::columns([Column::TenantId, Column::Document])
+                .update_columns([Column::Features, Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }

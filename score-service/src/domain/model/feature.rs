@@ -2,6 +2,7 @@
 //! the same art. 7-A guard as publishing a model, on its name and its display name.
 
 use super::protected::{self, ProtectedField};
+use super::record::FeatureValue;
 use aval_errors::{FieldCode, FieldViolation};
 use std::collections::BTreeMap;
 
@@ -22,6 +23,78 @@ impl FeatureKind {
             Self::Number => "a number",
             Self::Text => "text",
             Self::Bool => "a boolean",
+        }
+    }
+
+    /// The kind's name in requests and files (`number`, `text`, `bool`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Number => "number",
+            Self::Text => "text",
+            Self::Bool => "bool",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Number, Self::Text, Self::Bool]
+            .into_iter()
+            .find(|k| k.name() == name)
+    }
+
+    /// A value as this kind holds it. Untyped text (a CSV cell) is read as the kind: numbers
+    /// in `1234.5` form, booleans as `true`/`false`/`1`/`0`; blank untyped text is missing.
+    pub fn read(self, value: IncomingValue) -> Result<FeatureValue, String> {
+        match (self, value) {
+            (_, IncomingValue::Missing) => Ok(FeatureValue::Missing),
+            (_, IncomingValue::Untyped(text)) if text.trim().is_empty() => {
+                Ok(FeatureValue::Missing)
+            }
+            (Self::Number, IncomingValue::Number(n)) if n.is_finite() => {
+                Ok(FeatureValue::Number(n))
+            }
+            (Self::Number, IncomingValue::Untyped(text)) => match text.trim().parse::<f64>() {
+                Ok(n) if n.is_finite() => Ok(FeatureValue::Number(n)),
+                _ => Err(format!("`{text}` is not a number")),
+            },
+            (Self::Bool, IncomingValue::Bool(b)) => Ok(FeatureValue::Bool(b)),
+            (Self::Bool, IncomingValue::Untyped(text)) => {
+                match text.trim().to_ascii_lowercase().as_str() {
+                    "true" | "1" => Ok(FeatureValue::Bool(true)),
+                    "false" | "0" => Ok(FeatureValue::Bool(false)),
+                    _ => Err(format!("`{text}` is not true or false")),
+                }
+            }
+            (Self::Text, IncomingValue::Text(text) | IncomingValue::Untyped(text)) => {
+                Ok(FeatureValue::Text(text))
+            }
+            (kind, other) => Err(format!(
+                "expected {}, got {}",
+                kind.as_str(),
+                other.kind_name()
+            )),
+        }
+    }
+}
+
+/// A feature value as a caller sent it, before it is read as the feature's declared kind.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IncomingValue {
+    Number(f64),
+    Text(String),
+    Bool(bool),
+    /// Text whose kind is the feature's (a CSV cell).
+    Untyped(String),
+    Missing,
+}
+
+impl IncomingValue {
+    fn kind_name(&self) -> &'static str {
+        match self {
+            Self::Number(n) if !n.is_finite() => "a number that is not finite",
+            Self::Number(_) => "a number",
+            Self::Text(_) | Self::Untyped(_) => "text",
+            Self::Bool(_) => "a boolean",
+            Self::Missing => "nothing",
         }
     }
 }
@@ -133,6 +206,15 @@ impl FeatureCatalog {
         self.0.get(name)
     }
 
+    /// This catalog with `other`'s declarations added (`other` wins a name both declare).
+    #[must_use]
+    pub fn merged(mut self, other: &Self) -> Self {
+        for declaration in other.iter() {
+            self.0.insert(declaration.name.clone(), declaration.clone());
+        }
+        self
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &FeatureDeclaration> {
         self.0.values()
     }
@@ -173,6 +255,49 @@ mod tests {
             )
             .is_ok()
         );
+    }
+
+    #[test]
+    fn values_are_read_as_the_declared_kind() {
+        use IncomingValue as In;
+        let untyped = |s: &str| In::Untyped(s.to_owned());
+        assert_eq!(
+            FeatureKind::Number.read(untyped(" 12.5 ")),
+            Ok(FeatureValue::Number(12.5))
+        );
+        assert_eq!(
+            FeatureKind::Number.read(untyped("")),
+            Ok(FeatureValue::Missing)
+        );
+        assert!(FeatureKind::Number.read(untyped("12,5")).is_err());
+        assert!(FeatureKind::Number.read(untyped("NaN")).is_err());
+        assert!(FeatureKind::Number.read(In::Number(f64::INFINITY)).is_err());
+        assert_eq!(
+            FeatureKind::Number.read(In::Text("1".into())),
+            Err("expected a number, got text".into())
+        );
+        assert_eq!(
+            FeatureKind::Bool.read(untyped("TRUE")),
+            Ok(FeatureValue::Bool(true))
+        );
+        assert_eq!(
+            FeatureKind::Bool.read(untyped("0")),
+            Ok(FeatureValue::Bool(false))
+        );
+        assert!(FeatureKind::Bool.read(untyped("sim")).is_err());
+        assert!(FeatureKind::Bool.read(In::Number(1.0)).is_err());
+        assert_eq!(
+            FeatureKind::Text.read(untyped("prepaid")),
+            Ok(FeatureValue::text("prepaid"))
+        );
+        assert_eq!(
+            FeatureKind::Text.read(In::Missing),
+            Ok(FeatureValue::Missing)
+        );
+        assert!(FeatureKind::Text.read(In::Bool(true)).is_err());
+        for kind in [FeatureKind::Number, FeatureKind::Text, FeatureKind::Bool] {
+            assert_eq!(FeatureKind::parse(kind.name()), Some(kind));
+        }
     }
 
     #[test]

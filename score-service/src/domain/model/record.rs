@@ -83,6 +83,37 @@ impl Record {
             .map(Self)
     }
 
+    /// The record as a JSON object (missing values as `null`), ordered by feature name.
+    pub fn to_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.iter()
+            .map(|(feature, value)| {
+                let value = match value {
+                    FeatureValue::Number(n) => serde_json::Number::from_f64(*n)
+                        .map_or(serde_json::Value::Null, serde_json::Value::Number),
+                    FeatureValue::Text(s) => serde_json::Value::String(s.clone()),
+                    FeatureValue::Bool(b) => serde_json::Value::Bool(*b),
+                    FeatureValue::Missing => serde_json::Value::Null,
+                };
+                (feature.to_owned(), value)
+            })
+            .collect()
+    }
+
+    /// Only the named features (a model's inputs), each as this record has it, missing or not.
+    pub fn only<'a>(&self, features: impl IntoIterator<Item = &'a str>) -> Self {
+        Self(
+            features
+                .into_iter()
+                .map(|f| (f.to_owned(), self.get(f).clone()))
+                .collect(),
+        )
+    }
+
+    /// `other`'s values replace this record's, feature by feature.
+    pub fn overlay(&mut self, other: Self) {
+        self.0.extend(other.0);
+    }
+
     /// The platform's behavioural profile as the features its catalog declares
     /// ([`super::feature::FeatureCatalog::platform`]).
     #[allow(clippy::cast_precision_loss)]
@@ -131,6 +162,38 @@ mod tests {
         assert_eq!(record.get("b"), &FeatureValue::Number(1.5));
         assert_eq!(record.get("c"), &FeatureValue::text("x"));
         assert_eq!(record.get("d"), &FeatureValue::Bool(true));
+    }
+
+    #[test]
+    fn records_round_trip_through_json_exactly() {
+        let record = Record::new()
+            .with("pd", FeatureValue::number(0.025_641_025_641_025_654))
+            .with("plan", FeatureValue::text("pós-pago"))
+            .with("bank", FeatureValue::Bool(false))
+            .with("gone", FeatureValue::Missing);
+        let text = serde_json::Value::Object(record.to_json()).to_string();
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            Record::from_json(back.as_object().unwrap()).unwrap(),
+            record
+        );
+    }
+
+    #[test]
+    fn overlays_replace_feature_by_feature_and_only_keeps_the_inputs() {
+        let mut shared = Record::new()
+            .with("a", FeatureValue::number(1.0))
+            .with("b", FeatureValue::number(2.0));
+        shared.overlay(
+            Record::new()
+                .with("b", FeatureValue::Missing)
+                .with("c", FeatureValue::Bool(true)),
+        );
+        assert_eq!(shared.get("a"), &FeatureValue::Number(1.0));
+        assert!(shared.get("b").is_missing());
+        let inputs = shared.only(["a", "z"]);
+        assert_eq!(inputs.iter().count(), 2);
+        assert!(inputs.get("z").is_missing());
     }
 
     #[test]
