@@ -24,6 +24,7 @@ use std::{
 };
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::Code;
 
 /// A message is sent once it holds this many bytes of rows, even before `batch_rows`: wide rows
 /// stay well under gRPC's 4 MiB message limit.
@@ -59,19 +60,33 @@ pub async fn run(score: &ScoreConnection, command: ProfilesCommand) -> anyhow::R
     progress.finish_and_clear();
     let answer = answer
         .map_err(|s| {
-            let done = if read.sent > 0 {
-                " (rows loaded before the failure stay loaded: importing the same rows again \
-                 changes nothing)"
+            let error = rpc_error("importing profiles", &score.url, &s);
+            // score-service commits each message's rows on their own; a refusal of the
+            // import itself (its owner, its columns) comes before any of them.
+            let refused = matches!(
+                s.code(),
+                Code::InvalidArgument
+                    | Code::PermissionDenied
+                    | Code::Unauthenticated
+                    | Code::Unimplemented
+            );
+            if read.messages > 1 && !refused {
+                anyhow::anyhow!(
+                    "{error}\n(the rows of the messages before the failure may have loaded: \
+                     importing the same rows again changes nothing)"
+                )
             } else {
-                ""
-            };
-            rpc_error(&format!("importing profiles{done}"), &score.url, &s)
+                error
+            }
         })?
         .into_inner();
 
     let report = Report::new(&owner, &read, &answer, started.elapsed());
     for line in report.error_lines() {
         println!("{line}");
+    }
+    if let Some(note) = report.unlisted() {
+        println!("{note}");
     }
     if answer.received != read.sent {
         eprintln!(
@@ -158,8 +173,9 @@ fn progress_bar(length: Option<u64>) -> ProgressBar {
 /// What reading the file gave.
 #[derive(Debug, Default)]
 struct ReadSummary {
-    /// Rows handed to the stream to score-service.
+    /// Rows handed to the stream to score-service, and in how many messages.
     sent: u64,
+    messages: u64,
     /// Rows rejected here, and why.
     rejected_rows: u64,
     errors: Vec<RowError>,
@@ -182,6 +198,7 @@ fn send_rows(
     let mut bytes = 0;
     let send = |message: ImportProfilesRequest, read: &mut ReadSummary| {
         read.sent += message.rows.len() as u64;
+        read.messages += 1;
         progress.set_message(format!("{} rows", read.sent + read.rejected_rows));
         tx.blocking_send(message).is_ok()
     };
@@ -221,6 +238,8 @@ struct Report<'a> {
     loaded: u64,
     total: u64,
     server_rejected: u64,
+    /// Rows score-service rejected and named in its errors (it names the first ones only).
+    server_listed: u64,
     local_rejected: u64,
     errors: Vec<RowError>,
     elapsed: Duration,
@@ -235,8 +254,10 @@ impl<'a> Report<'a> {
     ) -> Self {
         let mut errors: Vec<RowError> = read.errors.iter().chain(&answer.errors).cloned().collect();
         errors.sort_by(|a, b| (a.line, &a.field).cmp(&(b.line, &b.field)));
+        let listed: std::collections::HashSet<u64> = answer.errors.iter().map(|e| e.line).collect();
         Self {
             owner,
+            server_listed: listed.len() as u64,
             loaded: answer.loaded,
             total: read.sent + read.rejected_rows,
             server_rejected: answer.rejected,
@@ -258,6 +279,17 @@ impl<'a> Report<'a> {
             } else {
                 format!("line {}: {}: {} {}", e.line, e.field, e.code, e.reason)
             }
+        })
+    }
+
+    /// When score-service rejected more rows than it listed.
+    fn unlisted(&self) -> Option<String> {
+        let unlisted = self.server_rejected.saturating_sub(self.server_listed);
+        (unlisted > 0).then(|| {
+            format!(
+                "… and {unlisted} more rejected rows not listed (score-service lists only the \
+                 first errors of an import)"
+            )
         })
     }
 
@@ -367,6 +399,7 @@ mod tests {
         };
         let read = ReadSummary {
             sent: 49_999,
+            messages: 50,
             rejected_rows: 1,
             errors: vec![RowError {
                 line: 9,
@@ -400,5 +433,34 @@ mod tests {
             "imported 49998 of 50000 rows into tenant acme (2 rejected) in 0.8 s (62500 rows/s)"
         );
         assert_eq!(report.rejected(), 2);
+        assert_eq!(report.unlisted(), None);
+    }
+
+    #[test]
+    fn rows_the_server_rejected_without_listing_them_are_counted() {
+        let owner = ProfileOwner {
+            tenant: None,
+            shared: true,
+        };
+        let error = |line| RowError {
+            line,
+            field: "document".into(),
+            code: "INVALID_CPF".into(),
+            reason: "not a valid CPF".into(),
+        };
+        let answer = ImportProfilesResponse {
+            received: 10,
+            loaded: 5,
+            rejected: 5,
+            errors: vec![error(2), error(3), error(3)],
+        };
+        let report = Report::new(&owner, &ReadSummary::default(), &answer, Duration::ZERO);
+        assert_eq!(
+            report.unlisted().as_deref(),
+            Some(
+                "… and 3 more rejected rows not listed (score-service lists only the first \
+                 errors of an import)"
+            )
+        );
     }
 }
