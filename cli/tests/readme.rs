@@ -89,5 +89,13 @@ async fn the_readme_curl_commands_work_as_written() -> anyhow::Result<()> {
         stdout.contains("day,product,answers"),
         "the CSV report came:\n{stdout}"
     );
+    assert!(
+        stdout.contains("\"raised_by\"") && stdout.contains("\"consultations\""),
+        "the disclosure came:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("\"outcome\": \"upheld\""),
+        "the review request was answered:\n{stdout}"
+    );
     Ok(())
 }

@@ -104,6 +104,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/credit_analysis/{id}", get(routes::analysis::get))
         .route("/v1/usage", get(routes::usage::report))
+        .route(
+            "/v1/consumer_rights/disclosure",
+            post(routes::rights::disclose),
+        )
+        .route(
+            "/v1/consumer_rights/review_requests",
+            post(routes::rights::open_review).get(routes::rights::reviews),
+        )
+        .route(
+            "/v1/consumer_rights/review_requests/{id}",
+            get(routes::rights::review),
+        )
+        .route(
+            "/v1/consumer_rights/review_requests/{id}/answer",
+            post(routes::rights::answer_review),
+        )
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)

@@ -1,10 +1,13 @@
 //! The REST routes partners call.
 
 pub mod analysis;
+pub mod rights;
 pub mod score;
 pub mod token;
 pub mod usage;
 
+use crate::error::ApiError;
+use aval_errors::{ErrorCode, FieldCode};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -21,5 +24,19 @@ impl Meta {
             request_id,
             latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         }
+    }
+}
+
+/// The CPF of a JSON body's `document`; absent or blank is `INVALID_DOCUMENT` (the service
+/// checks the digits).
+pub(crate) fn body_cpf(document: Option<String>) -> Result<String, ApiError> {
+    match document {
+        Some(d) if !d.trim().is_empty() => Ok(d),
+        _ => Err(ApiError::invalid_field(
+            ErrorCode::InvalidDocument,
+            "document",
+            FieldCode::Required,
+            "the CPF is required",
+        )),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod models;
 pub mod profiles;
+pub mod rights;
 
 use crate::{
     app::{Replay, Requester, ScoreApp, ScoreRequest, profiles::ProfilesApp},
@@ -37,10 +38,11 @@ use tonic::{Request, Response, Status};
 
 const SERVICE: &str = "aval.score.v1.ScoreService";
 /// The gRPC services whose health this service reports.
-pub const SERVICE_NAMES: &[&str] = &[SERVICE, models::SERVICE, profiles::SERVICE];
+pub const SERVICE_NAMES: &[&str] = &[SERVICE, models::SERVICE, profiles::SERVICE, rights::SERVICE];
 
 /// Partners (through the gateway), analysis-service and operators read scores; partners read
-/// their answers again; only operators load data, publish models and replay answers.
+/// their answers again and serve their consumers' rights; only operators load data, publish
+/// models and replay answers.
 pub fn access_policy() -> AccessPolicy {
     use MeshIdentity as Id;
     let operator_only = [
@@ -53,8 +55,19 @@ pub fn access_policy() -> AccessPolicy {
         format!("/{}/ListFeatures", models::SERVICE),
         format!("/{}/ImportProfiles", profiles::SERVICE),
     ];
+    let partners = [
+        "Disclose",
+        "CreateReviewRequest",
+        "GetReviewRequest",
+        "ListReviewRequests",
+        "AnswerReviewRequest",
+    ]
+    .map(|method| format!("/{}/{method}", rights::SERVICE));
+    let policy = partners.iter().fold(AccessPolicy::new(), |policy, path| {
+        policy.allow(path, &[Id::GATEWAY, Id::INTERNAL])
+    });
     operator_only.iter().fold(
-        AccessPolicy::new()
+        policy
             .allow(
                 &format!("/{SERVICE}/GetScore"),
                 &[Id::GATEWAY, Id::ANALYSIS, Id::INTERNAL, Id::OPERATOR],
@@ -129,7 +142,7 @@ impl From<ScoreAnswer> for GetScoreResponse {
     }
 }
 
-fn band_to_pb(band: RiskBand) -> PbRiskBand {
+pub(crate) fn band_to_pb(band: RiskBand) -> PbRiskBand {
     match band {
         RiskBand::VeryLow => PbRiskBand::VeryLow,
         RiskBand::Low => PbRiskBand::Low,

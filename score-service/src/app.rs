@@ -1,10 +1,12 @@
 //! score-service's use cases: score a consumer, give a delivered answer again or replay it,
-//! publish models ([`models`]) and load consumer data ([`profiles`]). Each takes and returns
+//! publish models ([`models`]), load consumer data ([`profiles`]) and serve the consumer's
+//! rights ([`rights`]). Each takes and returns
 //! domain types; `api` only converts.
 
 pub mod models;
 pub mod profiles;
 pub mod registry;
+pub mod rights;
 
 use crate::{
     domain::{

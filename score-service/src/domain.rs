@@ -8,6 +8,7 @@ pub mod model;
 pub mod profile;
 pub mod registry;
 pub mod request;
+pub mod rights;
 
 use aval_credit::Cpf;
 use chrono::{DateTime, Utc};

@@ -23,6 +23,10 @@ pub enum ScoreError {
     InsufficientData(#[from] Unscorable),
     #[error("no such answer")]
     AnswerNotFound,
+    #[error("no such review request")]
+    ReviewNotFound,
+    #[error("{0}")]
+    ReviewClosed(String),
     #[error("the plan does not allow more answers ({0})")]
     QuotaExceeded(String),
     #[error("{0}")]
@@ -47,7 +51,10 @@ impl From<ScoreError> for Status {
             ScoreError::ModelNotFound(_) => status(ErrorCode::ModelNotFound, message),
             ScoreError::CpfNotFound => status(ErrorCode::CpfNotFound, message),
             ScoreError::InsufficientData(_) => status(ErrorCode::InsufficientData, message),
-            ScoreError::AnswerNotFound => status(ErrorCode::NotFound, message),
+            ScoreError::AnswerNotFound | ScoreError::ReviewNotFound => {
+                status(ErrorCode::NotFound, message)
+            }
+            ScoreError::ReviewClosed(_) => status(ErrorCode::FailedPrecondition, message),
             ScoreError::QuotaExceeded(_) => status(ErrorCode::QuotaExceeded, message),
             ScoreError::Conflict(_) => status(ErrorCode::AlreadyExists, message),
             ScoreError::StoredModel(e) => {

@@ -29,10 +29,22 @@ impl MeshService for Application {
         let platform = domain::registry::platform_model()
             .map_err(|e| StartError::Other(format!("the platform's default model: {e}")))?;
         let registry = Arc::new(app::registry::ModelRegistry::new(db.clone(), platform));
-        let scores = app::ScoreApp::new(db.clone(), registry, QuotaGate::new(billing.clone()));
+        let scores = app::ScoreApp::new(
+            db.clone(),
+            registry.clone(),
+            QuotaGate::new(billing.clone()),
+        );
         let profiles = Arc::new(app::profiles::ProfilesApp::new(db.clone()));
         let models = Arc::new(app::models::ModelsApp::new(db.clone()));
         let routes = Routes::new(api::ScoreApi::new(scores, profiles.clone()).into_server())
+            .add_service(
+                api::rights::RightsApi::new(app::rights::RightsApp::new(
+                    db.clone(),
+                    registry,
+                    models.clone(),
+                ))
+                .into_server(),
+            )
             .add_service(api::models::ModelsApi::new(models).into_server())
             .add_service(api::profiles::ProfilesApi::new(profiles).into_server());
         let (shipper, outbox) = store::OUTBOX.shipper(db, billing);

@@ -6,6 +6,7 @@ pub mod features;
 mod migrations;
 pub mod models;
 pub mod profiles;
+pub mod review_requests;
 
 pub use migrations::Migrator;
 

@@ -13,10 +13,13 @@ use tonic::Code;
 async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResult {
     let service = TestService::spawn::<Application>(&db.url).await?;
     // Partners (through the gateway), analysis-service and operators read scores; partners
-    // read their answers again; only operators load data, publish models and replay.
+    // read their answers again and serve their consumers' rights; only operators load data,
+    // publish models and replay.
     let score = "aval.score.v1.ScoreService";
     let models = "aval.score.v1.ScoreModelService";
     let operator = &[Id::OPERATOR];
+    let rights = "aval.score.v1.ConsumerRightsService";
+    let partners = &[Id::GATEWAY, Id::INTERNAL];
     assert_allow_list(
         &service,
         &[
@@ -25,7 +28,11 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
                 "GetScore",
                 &[Id::GATEWAY, Id::ANALYSIS, Id::INTERNAL, Id::OPERATOR],
             ),
-            rule(score, "GetAnswer", &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR]),
+            rule(
+                score,
+                "GetAnswer",
+                &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
+            ),
             rule(score, "UpsertProfiles", operator),
             rule(score, "ReplayAnswer", operator),
             rule(models, "PublishModel", operator),
@@ -34,6 +41,11 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
             rule(models, "DeclareFeatures", operator),
             rule(models, "ListFeatures", operator),
             rule("aval.score.v1.ProfileService", "ImportProfiles", operator),
+            rule(rights, "Disclose", partners),
+            rule(rights, "CreateReviewRequest", partners),
+            rule(rights, "GetReviewRequest", partners),
+            rule(rights, "ListReviewRequests", partners),
+            rule(rights, "AnswerReviewRequest", partners),
         ],
     )
     .await?;

@@ -5,7 +5,11 @@ use aval::{
     dev::{DevMesh, DevOptions},
 };
 use aval_testkit::TestDatabase;
-use aval_transport::identity::MeshIdentity;
+use aval_transport::{
+    client::{MeshChannel, PeerAddress, connect_lazy},
+    identity::MeshIdentity,
+    tls::MeshTls,
+};
 use serde_json::Value;
 
 /// A running mesh on free ports, with its own data directory and database, and the demo data
@@ -164,6 +168,21 @@ impl TestMesh {
     pub async fn restart_billing(&mut self) -> anyhow::Result<()> {
         self.mesh.restart_service(MeshIdentity::BILLING).await?;
         self.mesh.wait_ready().await
+    }
+
+    /// A channel to `identity`'s service with the operator's certificate (what `aval admin`
+    /// uses).
+    pub fn operator_channel(&self, identity: &str) -> anyhow::Result<MeshChannel> {
+        let tls = MeshTls::load(&self.mesh.operator_cert())?;
+        let addr = self
+            .mesh
+            .services
+            .get(identity)
+            .ok_or_else(|| anyhow::anyhow!("no {identity} in the mesh"))?;
+        Ok(connect_lazy(
+            &PeerAddress::new(format!("https://{addr}"), identity),
+            &tls,
+        )?)
     }
 
     pub async fn stop(self) -> anyhow::Result<()> {

@@ -2,6 +2,8 @@
 
 mod analysis;
 mod claro;
+mod consumer_rights;
+mod custom_models;
 mod errors;
 mod helpers;
 mod internal_grpc;

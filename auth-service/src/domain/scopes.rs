@@ -9,7 +9,19 @@ pub const ANALYSIS_READ: &str = "analysis:read";
 /// Read the tenant's consumption report.
 pub const USAGE_READ: &str = "usage:read";
 
-pub const ALL: [&str; 4] = [SCORE_READ, ANALYSIS_WRITE, ANALYSIS_READ, USAGE_READ];
+/// Serve consumers' rights: disclose a CPF's data, open and read review requests.
+pub const CONSUMER_RIGHTS: &str = "consumer:rights";
+/// Analysts of the tenant: list and answer consumers' review requests.
+pub const CONSUMER_REVIEWS: &str = "consumer:reviews";
+
+pub const ALL: [&str; 6] = [
+    SCORE_READ,
+    ANALYSIS_WRITE,
+    ANALYSIS_READ,
+    USAGE_READ,
+    CONSUMER_RIGHTS,
+    CONSUMER_REVIEWS,
+];
 
 /// The scopes granted for a request: all of the client's when `requested` is empty, else the
 /// requested ones if the client holds every one of them.

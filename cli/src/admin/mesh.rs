@@ -16,11 +16,13 @@ use aval_transport::{
 use tonic::Code;
 
 /// Every scope a client can hold.
-pub const ALL_SCOPES: [&str; 4] = [
+pub const ALL_SCOPES: [&str; 6] = [
     "score:read",
     "analysis:write",
     "analysis:read",
     "usage:read",
+    "consumer:rights",
+    "consumer:reviews",
 ];
 
 /// An OAuth2 client's credentials, as handed out once.

@@ -17,7 +17,7 @@
 //!   reason}` plus Aval's score, probability of default, recommendation, credit limit and
 //!   justification. The route handler adds the `meta` object.
 
-use super::{days::parse_day, names::enum_name};
+use super::{days::parse_day, names::enum_name, time::rfc3339};
 use aval_errors::{FieldCode, FieldPath, FieldViolation};
 use aval_proto::analysis::v1::{
     Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor, LegalPersonProposal,
@@ -25,7 +25,7 @@ use aval_proto::analysis::v1::{
 };
 use aval_proto::common::v1::{Address, Date, Money, OffsetDateTime, Phone, Reason};
 use aval_transport::time::to_timestamp;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_path_to_error::Segment;
@@ -668,13 +668,6 @@ pub struct ReasonBody {
 const STATUS_PREFIX: &str = "ANALYSIS_STATUS_";
 /// Prefix of the proto names of `Recommendation` values.
 const RECOMMENDATION_PREFIX: &str = "RECOMMENDATION_";
-
-/// `2021-03-31T13:30:00Z`, with a fraction only when there is one; `None` when the
-/// timestamp is outside what RFC 3339 can write.
-fn rfc3339(timestamp: &prost_types::Timestamp) -> Option<String> {
-    aval_transport::time::from_timestamp(&timestamp.normalized())
-        .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-}
 
 impl From<Money> for MoneyBody {
     fn from(money: Money) -> Self {
@@ -1366,19 +1359,5 @@ mod tests {
             analysis.set_recommendation(recommendation);
             assert_eq!(AnalysisBody::from(analysis).recommendation, name);
         }
-    }
-
-    #[test]
-    fn timestamps_are_normalised_before_formatting() {
-        let ts = prost_types::Timestamp {
-            seconds: 1,
-            nanos: -500_000_000,
-        };
-        assert_eq!(rfc3339(&ts).unwrap(), "1970-01-01T00:00:00.500Z");
-        let out_of_range = prost_types::Timestamp {
-            seconds: i64::MAX,
-            nanos: 0,
-        };
-        assert_eq!(rfc3339(&out_of_range), None);
     }
 }

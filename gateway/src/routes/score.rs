@@ -147,15 +147,7 @@ pub async fn json_score(
     partner: Partner,
     JsonBody(body): JsonBody<ScoreRequestBody>,
 ) -> Result<Json<ScoreBody>, ApiError> {
-    let document = body.document.unwrap_or_default();
-    if document.trim().is_empty() {
-        return Err(ApiError::invalid_field(
-            ErrorCode::InvalidDocument,
-            "document",
-            FieldCode::Required,
-            "the CPF is required",
-        ));
-    }
+    let document = super::body_cpf(body.document)?;
     let message = GetScoreRequest {
         document,
         model: body.model,

@@ -88,6 +88,18 @@ pub struct ModelScore {
     pub band: RiskBand,
     /// Reason codes that cost points, largest cost first, ties in the model's order.
     pub reasons: Vec<Reason>,
+    /// What raised the score, largest first (the consumer's disclosure says what helped, even
+    /// for a top score).
+    pub strengths: Vec<Strength>,
+}
+
+/// One thing that raised a score: a reason code, the feature behind it when the model says
+/// which (JSON scorecards do; PMML reason codes name no field), and the points it earned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Strength {
+    pub code: String,
+    pub feature: Option<String>,
+    pub points: f64,
 }
 
 /// Why a model is refused when it is published.
@@ -270,9 +282,18 @@ impl ScoreModel {
 
     /// Scores a record: the model's points, scaled by the model's scale and bands.
     pub fn score(&self, record: &Record) -> Result<ModelScore, Unscorable> {
-        let (points, reasons) = match &self.kind {
+        let (points, reasons, strengths) = match &self.kind {
             ModelKind::Json(model) => {
                 let score = model.evaluate(record)?;
+                let strengths = score
+                    .strengths
+                    .into_iter()
+                    .map(|(r, feature)| Strength {
+                        code: r.code,
+                        feature: Some(feature),
+                        points: r.points,
+                    })
+                    .collect();
                 let reasons = score
                     .ranked
                     .into_iter()
@@ -283,7 +304,7 @@ impl ScoreModel {
                         points: r.points,
                     })
                     .collect();
-                (score.points, reasons)
+                (score.points, reasons, strengths)
             }
             ModelKind::Pmml(model) => {
                 let score = model.evaluate(record)?;
@@ -295,7 +316,20 @@ impl ScoreModel {
                         points: r.points,
                     })
                     .collect();
-                (score.score, reasons)
+                // A code whose Attributes scored above their baselines raised the score:
+                // largest gain first, ties in the ranking's (document) order.
+                let mut strengths: Vec<Strength> = score
+                    .ranked
+                    .iter()
+                    .filter(|r| r.points < 0.0)
+                    .map(|r| Strength {
+                        code: r.code.clone(),
+                        feature: None,
+                        points: -r.points,
+                    })
+                    .collect();
+                strengths.sort_by(|a, b| b.points.total_cmp(&a.points));
+                (score.score, reasons, strengths)
             }
         };
         let scaled = self.scale().apply(points);
@@ -305,6 +339,7 @@ impl ScoreModel {
             probability_of_default: scaled.probability_of_default,
             band: scaled.band,
             reasons,
+            strengths,
         })
     }
 

@@ -42,3 +42,42 @@ pub async fn insert(db: &impl ConnectionTrait, entry: &AccessLogEntry) -> Result
     Entity::insert(model).exec_without_returning(db).await?;
     Ok(())
 }
+
+/// Who consulted `cpf` since `since`, newest first (at most `limit` entries).
+pub async fn consultations(
+    db: &impl ConnectionTrait,
+    cpf: &aval_credit::Cpf,
+    since: DateTimeUtc,
+    limit: u64,
+) -> Result<Vec<crate::domain::rights::Consultation>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(Entity::find()
+        .filter(Column::Document.eq(cpf.digits()))
+        .filter(Column::CreatedAt.gte(since))
+        .order_by_desc(Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| crate::domain::rights::Consultation {
+            tenant_id: row.tenant_id,
+            purpose: row.purpose,
+            consulted_at: row.created_at,
+        })
+        .collect())
+}
+
+/// Whether `answer_id` is an answer `tenant_id` got about `cpf`.
+pub async fn answered_about(
+    db: &impl ConnectionTrait,
+    answer_id: &str,
+    tenant_id: &str,
+    cpf: &aval_credit::Cpf,
+) -> Result<bool, DbErr> {
+    Ok(Entity::find_by_id(answer_id.to_owned())
+        .filter(Column::TenantId.eq(tenant_id))
+        .filter(Column::Document.eq(cpf.digits()))
+        .one(db)
+        .await?
+        .is_some())
+}

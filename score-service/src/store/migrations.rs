@@ -5,6 +5,7 @@ mod m20261124_000002_access_log;
 mod m20261125_000003_profile_features;
 mod m20261125_000004_models;
 mod m20261125_000005_answers;
+mod m20261125_000006_review_requests;
 
 aval_database::migrator!(
     "score_seaql_migrations",
@@ -15,5 +16,6 @@ aval_database::migrator!(
         m20261125_000003_profile_features::Migration,
         m20261125_000004_models::Migration,
         m20261125_000005_answers::Migration,
+        m20261125_000006_review_requests::Migration,
     ]
 );

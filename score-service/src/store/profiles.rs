@@ -145,3 +145,86 @@ async fn merge_batch(
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::domain::model::FeatureValue;
+    use crate::store::Migrator;
+    use aval_testkit::{TestDatabase, TestResult, db_test};
+    use sea_orm::Statement;
+    use sea_orm_migration::MigratorTrait;
+
+    /// Profiles stored in the six fixed columns before features were declared come through
+    /// the migration as the platform's features, value for value.
+    async fn fixed_column_profiles_survive_the_migration(db: TestDatabase) -> TestResult {
+        let conn = aval_database::connect(&db.url).await?;
+        // The profiles table, the access log and the outbox: the schema before features.
+        Migrator::up(&conn, Some(3)).await?;
+        conn.execute_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "INSERT INTO score_consumer_profiles (tenant_id, document, months_as_customer, \
+             on_time_payment_ratio, late_payments12m, average_monthly_spend_cents, active_lines, \
+             has_bank_account, updated_at) VALUES ('acme', '52998224725', 30, 0.8125, 2, \
+             30000, 1, true, '2026-11-20 10:00:00+00:00')",
+        ))
+        .await?;
+        Migrator::up(&conn, None).await?;
+        let cpf = Cpf::parse("52998224725")?;
+        let record = find(&conn, "acme", &cpf).await?.expect("carried over");
+        assert_eq!(
+            record.get("months_as_customer"),
+            &FeatureValue::Number(30.0)
+        );
+        assert_eq!(
+            record.get("on_time_payment_ratio"),
+            &FeatureValue::Number(0.8125)
+        );
+        assert_eq!(record.get("late_payments_12m"), &FeatureValue::Number(2.0));
+        assert_eq!(
+            record.get("average_monthly_spend_cents"),
+            &FeatureValue::Number(30000.0)
+        );
+        assert_eq!(record.get("has_bank_account"), &FeatureValue::Bool(true));
+        assert_eq!(find(&conn, "other", &cpf).await?, None);
+        Ok(())
+    }
+    db_test!(fixed_column_profiles_survive_the_migration);
+
+    /// A tenant's rows overlay the shared data feature by feature, and an import of some
+    /// columns leaves the others as they were.
+    async fn rows_merge_feature_by_feature(db: TestDatabase) -> TestResult {
+        let conn = aval_database::connect_and_migrate::<Migrator>(&db.url).await?;
+        let cpf = Cpf::parse("52998224725")?;
+        let number = |n| FeatureValue::number(n);
+        let shared = Record::new().with("a", number(1.0)).with("b", number(2.0));
+        merge(&conn, &ProfileOwner::Shared, vec![(cpf.clone(), shared)]).await?;
+        let acme = ProfileOwner::Tenant("acme".into());
+        merge(
+            &conn,
+            &acme,
+            vec![(cpf.clone(), Record::new().with("b", number(20.0)))],
+        )
+        .await?;
+        // The same CPF twice in one batch: the later row wins.
+        merge(
+            &conn,
+            &acme,
+            vec![
+                (cpf.clone(), Record::new().with("c", number(3.0))),
+                (cpf.clone(), Record::new().with("c", number(30.0))),
+            ],
+        )
+        .await?;
+        let record = find(&conn, "acme", &cpf).await?.expect("stored");
+        assert_eq!(record.get("a"), &number(1.0));
+        assert_eq!(record.get("b"), &number(20.0));
+        assert_eq!(record.get("c"), &number(30.0));
+        let shared_only = find(&conn, "rival", &cpf).await?.expect("shared");
+        assert_eq!(shared_only.get("b"), &number(2.0));
+        assert!(shared_only.get("c").is_missing());
+        Ok(())
+    }
+    db_test!(rows_merge_feature_by_feature);
+}

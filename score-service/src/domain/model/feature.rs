@@ -178,15 +178,35 @@ impl FeatureCatalog {
     /// The platform's behavioural profile ([`super::record::Record::from_profile`]).
     pub fn platform() -> Self {
         let mut catalog = Self::default();
-        for (name, kind) in [
-            ("months_as_customer", FeatureKind::Number),
-            ("on_time_payment_ratio", FeatureKind::Number),
-            ("late_payments_12m", FeatureKind::Number),
-            ("average_monthly_spend_cents", FeatureKind::Number),
-            ("active_lines", FeatureKind::Number),
-            ("has_bank_account", FeatureKind::Bool),
+        for (name, display, kind) in [
+            (
+                "months_as_customer",
+                "Tempo de relacionamento",
+                FeatureKind::Number,
+            ),
+            (
+                "on_time_payment_ratio",
+                "Contas pagas em dia",
+                FeatureKind::Number,
+            ),
+            (
+                "late_payments_12m",
+                "Atrasos nos últimos 12 meses",
+                FeatureKind::Number,
+            ),
+            (
+                "average_monthly_spend_cents",
+                "Consumo mensal médio",
+                FeatureKind::Number,
+            ),
+            (
+                "active_lines",
+                "Produtos e linhas ativos",
+                FeatureKind::Number,
+            ),
+            ("has_bank_account", "Conta bancária", FeatureKind::Bool),
         ] {
-            let declared = FeatureDeclaration::new(name, None, kind)
+            let declared = FeatureDeclaration::new(name, Some(display), kind)
                 .map_err(|e| e.to_string())
                 .and_then(|d| catalog.declare(d).map_err(|e| e.to_string()));
             debug_assert!(declared.is_ok(), "{declared:?}");
@@ -213,6 +233,13 @@ impl FeatureCatalog {
             self.0.insert(declaration.name.clone(), declaration.clone());
         }
         self
+    }
+
+    /// How the feature is called in plain words: its display name, else its name.
+    pub fn label<'a>(&'a self, name: &'a str) -> &'a str {
+        self.get(name)
+            .and_then(FeatureDeclaration::display_name)
+            .unwrap_or(name)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &FeatureDeclaration> {

@@ -77,6 +77,9 @@ pub enum JsonModelError {
 pub struct JsonScore {
     pub points: f64,
     pub ranked: Vec<(RankedReason, String)>,
+    /// What raised the score: per reason code, the points its features earned above their
+    /// worst bin, with the first such feature's name; largest first, ties in document order.
+    pub strengths: Vec<(RankedReason, String)>,
 }
 
 impl JsonScorecard {
@@ -116,6 +119,7 @@ impl JsonScorecard {
     pub fn evaluate(&self, record: &Record) -> Result<JsonScore, Unscorable> {
         let mut total = i64::from(self.base_points);
         let mut costs: Vec<(String, i64, String)> = Vec::new();
+        let mut gains: Vec<(String, i64, String)> = Vec::new();
         for feature in &self.features {
             let value = number(&feature.feature, record.get(&feature.feature))?;
             let bin = feature
@@ -124,7 +128,16 @@ impl JsonScorecard {
                 .find(|b| b.below.is_none_or(|below| value < below));
             let points = bin.map_or(0, |b| b.points);
             let best = feature.bins.iter().map(|b| b.points).max().unwrap_or(0);
+            let worst = feature.bins.iter().map(|b| b.points).min().unwrap_or(0);
             total += i64::from(points);
+            let gain = i64::from(points) - i64::from(worst);
+            match gains
+                .iter_mut()
+                .find(|(code, _, _)| *code == feature.reason_code)
+            {
+                Some((_, sum, _)) => *sum += gain,
+                None => gains.push((feature.reason_code.clone(), gain, feature.feature.clone())),
+            }
             let cost = i64::from(best) - i64::from(points);
             match costs
                 .iter_mut()
@@ -136,6 +149,21 @@ impl JsonScorecard {
         }
         // Stable: ties keep the model's order.
         costs.sort_by_key(|c| std::cmp::Reverse(c.1));
+        gains.retain(|g| g.1 > 0);
+        gains.sort_by_key(|g| std::cmp::Reverse(g.1));
+        #[allow(clippy::cast_precision_loss)]
+        let strengths = gains
+            .into_iter()
+            .map(|(code, points, feature)| {
+                (
+                    RankedReason {
+                        code,
+                        points: points as f64,
+                    },
+                    feature,
+                )
+            })
+            .collect();
         #[allow(clippy::cast_precision_loss)]
         let ranked = costs
             .into_iter()
@@ -151,7 +179,11 @@ impl JsonScorecard {
             .collect();
         #[allow(clippy::cast_precision_loss)]
         let points = total as f64;
-        Ok(JsonScore { points, ranked })
+        Ok(JsonScore {
+            points,
+            ranked,
+            strengths,
+        })
     }
 }
 
