@@ -163,6 +163,17 @@ impl Server {
     }
 }
 
+/// A server left behind by an error (a `?` between spawning and stopping it) dies with its
+/// handle instead of outliving the run.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 struct Measured {
     summary: load::Summary,
     p99_half: Option<f64>,
