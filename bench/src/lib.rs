@@ -3,6 +3,7 @@
 //! bare tonic echo with and without mTLS, a bare axum route), all measured in the same run.
 
 pub mod cpu;
+pub mod import;
 pub mod load;
 pub mod report;
 pub mod scenarios;

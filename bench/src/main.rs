@@ -6,7 +6,7 @@
 
 use anyhow::Context;
 use aval_bench::{
-    cpu,
+    cpu, import,
     load::{self, Scenario},
     report::{Report, Row, WrkCheck},
     scenarios::{self, Delivered},
@@ -14,7 +14,11 @@ use aval_bench::{
 };
 use aval_proto::{
     billing::v1::{GetUsageReportRequest, billing_service_client::BillingServiceClient},
-    score::v1::score_service_client::ScoreServiceClient,
+    score::v1::{
+        profile_service_client::ProfileServiceClient,
+        score_model_service_client::ScoreModelServiceClient,
+        score_service_client::ScoreServiceClient,
+    },
     usage::v1::{Product, usage_client::UsageClient},
 };
 use aval_testkit::echo::EchoClient;
@@ -80,12 +84,16 @@ struct RunArgs {
     /// Concurrent workers (closed loop) and HTTP connections.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
-    /// Comma-separated: token, score-rest, score-grpc, analysis-rest, usage-ingest.
+    /// Comma-separated: token, score-rest, score-grpc, analysis-rest, usage-ingest,
+    /// profile-import.
     #[arg(
         long,
-        default_value = "token,score-rest,score-grpc,analysis-rest,usage-ingest"
+        default_value = "token,score-rest,score-grpc,analysis-rest,usage-ingest,profile-import"
     )]
     scenarios: String,
+    /// Profiles profile-import streams in one import (and its baseline upserts).
+    #[arg(long, default_value_t = 100_000)]
+    profiles: usize,
     /// Also run the mesh scenarios on PostgreSQL (a server URL; a fresh database is created).
     #[arg(long, env = "AVAL_BENCH_POSTGRES_URL")]
     postgres_url: Option<String>,
@@ -152,6 +160,17 @@ impl Server {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A server left behind by an error (a `?` between spawning and stopping it) dies with its
+/// handle instead of outliving the run.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
@@ -312,6 +331,8 @@ struct MeshUnderTest {
     internal: MeshTls,
     /// TLS material of score-service: usage-ingest reports usage as score-service does.
     as_score: MeshTls,
+    /// TLS material of the operator: profile-import loads profiles as `aval admin` does.
+    operator: MeshTls,
     score_peer: PeerAddress,
     billing_peer: PeerAddress,
     billing_operator: BillingServiceClient<MeshChannel>,
@@ -365,6 +386,7 @@ async fn start_mesh(args: &RunArgs, postgres: Option<&str>) -> anyhow::Result<Me
         as_score: MeshTls::load(&CertPaths::in_dir(&cert_dir, MeshIdentity::SCORE))?,
         score_peer: peer(ready.score.clone(), MeshIdentity::SCORE)?,
         billing_operator: BillingServiceClient::new(connect_lazy(&billing_peer, &operator)?),
+        operator,
         billing_peer,
         server,
     })
@@ -459,6 +481,61 @@ async fn mesh_scenario(
     Ok(r)
 }
 
+/// `profile-import` on a fresh mesh: the baseline (unary upserts) first, then one streamed
+/// import of as many profiles; each row's client/server count is profiles sent / loaded.
+async fn profile_import(
+    args: &RunArgs,
+    database: &str,
+    postgres: Option<&str>,
+) -> anyhow::Result<[Row; 2]> {
+    const IMPORT: &str = "profile-import (profiles/s)";
+    const BASELINE: &str = "upsert-profiles (profiles/s)";
+    let mesh = start_mesh(args, postgres).await?;
+    let channel = connect_lazy(&mesh.score_peer, &mesh.operator)?;
+    let mut models = ScoreModelServiceClient::new(channel.clone());
+    import::declare_features(&mut models, &mesh.tenant)
+        .await
+        .context("declaring the bench's features")?;
+    // Generated before the clock starts, on consumers apart from each other.
+    let profiles = import::consumer_profiles(50_000_000, args.profiles);
+    let rows = import::profile_rows(0, args.profiles);
+
+    let row = |name: &str, load: &import::Load, cpu: Option<(Duration, Duration)>| Row {
+        scenario: name.to_owned(),
+        database: database.to_owned(),
+        saturation: load.summary(),
+        p99_at_half_load_ms: None,
+        baseline: None,
+        ratio_to_baseline: None,
+        cpu_ms_per_call: cpu
+            .filter(|_| load.loaded > 0)
+            .map(|(b, a)| (a - b).as_secs_f64() * 1000.0 / load.loaded as f64),
+        client_count: Some(load.sent),
+        server_count: Some(load.loaded),
+    };
+    let before = mesh.server.cpu();
+    let upserted = import::upsert(
+        &mut ScoreServiceClient::new(channel),
+        &mesh.tenant,
+        profiles,
+    )
+    .await;
+    let baseline = row(BASELINE, &upserted, before.zip(mesh.server.cpu()));
+
+    let mut client =
+        ProfileServiceClient::new(import::streaming_channel(&mesh.score_peer, &mesh.operator)?);
+    let before = mesh.server.cpu();
+    let imported = import::import(&mut client, &mesh.tenant, rows).await;
+    let mut measured = row(IMPORT, &imported, before.zip(mesh.server.cpu()));
+    if baseline.saturation.throughput > 0.0 {
+        measured.baseline = Some(BASELINE.to_owned());
+        measured.ratio_to_baseline =
+            Some(measured.saturation.throughput / baseline.saturation.throughput);
+    }
+    mesh.server.stop();
+    Ok([baseline, measured])
+}
+
 /// Every requested mesh scenario on one database; `score-rest` p50 / `score-grpc` p50.
 async fn mesh_scenarios(
     args: &RunArgs,
@@ -478,6 +555,9 @@ async fn mesh_scenarios(
         if wanted.contains(&name) {
             rows.push(mesh_scenario(args, name, database, postgres).await?);
         }
+    }
+    if wanted.contains(&"profile-import") {
+        rows.extend(profile_import(args, database, postgres).await?);
     }
     let p50 = |name: &str| {
         rows[start..]

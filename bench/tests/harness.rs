@@ -1,5 +1,6 @@
 //! The harness itself: a short run against a freshly started mesh completes, every scenario
-//! answers without error, and the answers the harness counted are the ones billing counted.
+//! answers without error, the answers the harness counted are the ones billing counted, and
+//! every profile the import scenarios sent was loaded.
 //! (No timing is asserted: speed is reported, not tested.)
 
 use serde_json::Value;
@@ -18,6 +19,8 @@ fn a_short_run_completes_without_errors_and_counts_match_the_server() -> anyhow:
             "0.2",
             "--concurrency",
             "4",
+            "--profiles",
+            "2000",
             "--check",
             "--json",
         ])
@@ -47,6 +50,8 @@ fn a_short_run_completes_without_errors_and_counts_match_the_server() -> anyhow:
         "score-grpc",
         "analysis-rest",
         "usage-ingest (events/s)",
+        "upsert-profiles (profiles/s)",
+        "profile-import (profiles/s)",
     ] {
         assert!(
             names.contains(&expected),

@@ -1,140 +1,56 @@
-//! Operator calls into the mesh (as the `operator` identity): tenants, clients, plans, profiles.
-//! Used by `aval dev` to seed demo data and by tests to set up tenants.
+//! Operator work on a running mesh, as the `operator` mesh identity (mTLS client certificate).
+//!
+//! - `aval admin …` (the [`AdminArgs`] command group): score models, features, profile imports
+//!   and answer replays, against score-service. Where it connects is resolved by [`connect`].
+//! - [`MeshAdmin`]: tenants, clients, plans and profiles, used by `aval dev` to seed its demo
+//!   data and by tests to set up tenants.
 
-use aval_proto::{
-    auth::v1::{
-        CreateClientRequest, CreateTenantRequest, RotateClientSecretRequest,
-        auth_service_client::AuthServiceClient,
-    },
-    billing::v1::{SubscribeRequest, billing_service_client::BillingServiceClient},
-    score::v1::{ConsumerProfile, UpsertProfilesRequest, score_service_client::ScoreServiceClient},
-};
-use aval_transport::{
-    client::{MeshChannel, PeerAddress, connect_lazy},
-    tls::{CertPaths, MeshTls},
-};
-use tonic::Code;
+mod args;
+pub mod connect;
+mod features;
+pub mod import;
+mod mesh;
+mod models;
+mod profiles;
+mod replay;
+mod status;
+mod table;
 
-/// Every scope a client can hold.
-pub const ALL_SCOPES: [&str; 6] = [
-    "score:read",
-    "analysis:write",
-    "analysis:read",
-    "usage:read",
-    "consumer:rights",
-    "consumer:reviews",
-];
+pub use args::{AdminArgs, AdminCommand, FeaturesCommand, ModelsCommand, ProfilesCommand};
+pub use mesh::{ALL_SCOPES, ClientCredentials, MeshAdmin};
 
-/// An OAuth2 client's credentials, as handed out once.
-#[derive(Clone, Debug)]
-pub struct ClientCredentials {
-    pub tenant_id: String,
-    pub client_id: String,
-    pub client_secret: String,
+/// How an admin command ended, when it did not fail outright.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything asked for was done.
+    Done,
+    /// The command ran to its end but not everything was clean: an import rejected rows, or a
+    /// replayed answer differs from the delivered one.
+    NotClean,
 }
 
-pub struct MeshAdmin {
-    auth: AuthServiceClient<MeshChannel>,
-    billing: BillingServiceClient<MeshChannel>,
-    score: ScoreServiceClient<MeshChannel>,
-}
+impl Outcome {
+    /// `aval admin` exits 0 when done, 1 on an error, 2 on a usage error (clap's) and 3 when the
+    /// command ran but was not clean, so scripts can tell "some rows were rejected" from "nothing
+    /// happened".
+    pub const NOT_CLEAN_EXIT_CODE: u8 = 3;
 
-impl MeshAdmin {
-    pub fn connect(
-        operator: &CertPaths,
-        auth: &PeerAddress,
-        billing: &PeerAddress,
-        score: &PeerAddress,
-    ) -> anyhow::Result<Self> {
-        let tls = MeshTls::load(operator)?;
-        Ok(Self {
-            auth: AuthServiceClient::new(connect_lazy(auth, &tls)?),
-            billing: BillingServiceClient::new(connect_lazy(billing, &tls)?),
-            score: ScoreServiceClient::new(connect_lazy(score, &tls)?),
-        })
-    }
-
-    /// Creates the tenant unless it exists.
-    pub async fn ensure_tenant(&mut self, id: &str, name: &str) -> anyhow::Result<()> {
-        let created = self
-            .auth
-            .create_tenant(CreateTenantRequest {
-                id: id.to_owned(),
-                name: name.to_owned(),
-            })
-            .await;
-        match created {
-            Ok(_) => Ok(()),
-            Err(status) if status.code() == Code::AlreadyExists => Ok(()),
-            Err(status) => Err(status.into()),
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Self::Done => 0,
+            Self::NotClean => Self::NOT_CLEAN_EXIT_CODE,
         }
     }
+}
 
-    /// Creates the client, or gives an existing one a new secret (only hashes are stored, so
-    /// an old secret cannot be shown again).
-    pub async fn client_with_new_secret(
-        &mut self,
-        tenant_id: &str,
-        client_id: &str,
-        scopes: &[&str],
-    ) -> anyhow::Result<ClientCredentials> {
-        let created = self
-            .auth
-            .create_client(CreateClientRequest {
-                tenant_id: tenant_id.to_owned(),
-                name: client_id.to_owned(),
-                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-                client_id: client_id.to_owned(),
-            })
-            .await;
-        let answer = match created {
-            Ok(answer) => answer.into_inner(),
-            Err(status) if status.code() == Code::AlreadyExists => self
-                .auth
-                .rotate_client_secret(RotateClientSecretRequest {
-                    client_id: client_id.to_owned(),
-                })
-                .await?
-                .into_inner(),
-            Err(status) => return Err(status.into()),
-        };
-        Ok(ClientCredentials {
-            tenant_id: tenant_id.to_owned(),
-            client_id: answer.client_id,
-            client_secret: answer.client_secret,
-        })
-    }
-
-    /// Puts the tenant on `plan_id` from now, or from `starts_at`.
-    pub async fn subscribe(
-        &mut self,
-        tenant_id: &str,
-        plan_id: &str,
-        starts_at: Option<prost_types::Timestamp>,
-    ) -> anyhow::Result<()> {
-        self.billing
-            .subscribe(SubscribeRequest {
-                tenant_id: tenant_id.to_owned(),
-                plan_id: plan_id.to_owned(),
-                starts_at,
-            })
-            .await?;
-        Ok(())
-    }
-
-    /// Loads profiles, the platform's shared ones when `tenant_id` is `None`.
-    pub async fn upsert_profiles(
-        &mut self,
-        tenant_id: Option<&str>,
-        profiles: Vec<ConsumerProfile>,
-    ) -> anyhow::Result<()> {
-        self.score
-            .upsert_profiles(UpsertProfilesRequest {
-                profiles,
-                shared: tenant_id.is_none(),
-                tenant_id: tenant_id.unwrap_or_default().to_owned(),
-            })
-            .await?;
-        Ok(())
+/// Runs one `aval admin …` command.
+pub async fn run(args: AdminArgs) -> anyhow::Result<Outcome> {
+    aval_transport::install_crypto_provider();
+    let score = args.connection.resolve()?;
+    match args.command {
+        AdminCommand::Models { command } => models::run(&score, command).await,
+        AdminCommand::Features { command } => features::run(&score, command).await,
+        AdminCommand::Profiles { command } => profiles::run(&score, command).await,
+        AdminCommand::Replay { answer_id } => replay::run(&score, &answer_id).await,
     }
 }

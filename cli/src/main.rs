@@ -1,9 +1,12 @@
-//! `aval`: run the whole mesh on a laptop, or make mesh certificates.
+//! `aval`: run the whole mesh on a laptop, make mesh certificates, or administer a running mesh.
 
-use aval::dev::{self, DevOptions};
+use aval::{
+    admin::{self, AdminArgs},
+    dev::{self, DevOptions},
+};
 use aval_transport::{settings::Env, shutdown};
 use clap::{Parser, Subcommand};
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 #[derive(Parser)]
 #[command(name = "aval", version, about = "Aval credit-decision platform")]
@@ -42,10 +45,15 @@ enum Command {
         #[arg(long, default_value = aval_certs::DEFAULT_NAMESPACE)]
         namespace: String,
     },
+    /// Operator work on a running mesh, as the `operator` mesh identity: score models, features,
+    /// profile imports, answer replays. Connects with the settings `aval dev` writes to dev.env
+    /// (flags and environment variables override them). Exits 1 on an error and 3 when the
+    /// command ran but not cleanly (an import rejected rows, a replay differs).
+    Admin(AdminArgs),
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Dev {
@@ -83,14 +91,23 @@ async fn main() -> anyhow::Result<()> {
             }
             let env_file = mesh.write_env_file()?;
             print_banner(&mesh, &env_file);
-            mesh.join().await
+            mesh.join().await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Certs { out, namespace } => {
             aval_transport::install_crypto_provider();
             aval_certs::generate_mesh_certs(&out, &namespace)?;
             println!("wrote the mesh CA and certificates to {}", out.display());
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
+        Command::Admin(args) => match admin::run(args).await {
+            Ok(outcome) => Ok(ExitCode::from(outcome.exit_code())),
+            // The message is meant for a person: no `Error: ` debug dump.
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
     }
 }
 

@@ -1,5 +1,8 @@
-//! Liveness (`/healthz`: the process answers) and readiness (`/readyz`: every upstream
-//! reports SERVING over mTLS).
+//! Liveness (`/healthz`: the process answers) and readiness (`/readyz`: this gateway can take
+//! requests). Readiness is about the pod itself: an upstream that is down is reported in the
+//! body (`degraded`) and in the logs, never as 503, because every gateway replica would see the
+//! same outage and taking them all out of rotation would turn a degraded dependency (billing
+//! down: answers still flow) into a full outage.
 
 use crate::AppState;
 use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
@@ -35,9 +38,11 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Ready>) {
         .all()
         .map(|u| async move { (u.name, u.health().await) });
     let results = join_all(checks).await;
-    let all_serving = results
+    let down: Vec<&str> = results
         .iter()
-        .all(|(_, status)| *status == Some(ServingStatus::Serving));
+        .filter(|(_, status)| *status != Some(ServingStatus::Serving))
+        .map(|(name, _)| *name)
+        .collect();
     let upstreams = results
         .into_iter()
         .map(|(name, status)| {
@@ -51,10 +56,11 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Ready>) {
             (name, label)
         })
         .collect();
-    let (code, status) = if all_serving {
-        (StatusCode::OK, "ready")
+    let status = if down.is_empty() {
+        "ready"
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not_ready")
+        tracing::warn!(upstreams = ?down, "degraded: upstreams not serving");
+        "degraded"
     };
-    (code, Json(Ready { status, upstreams }))
+    (StatusCode::OK, Json(Ready { status, upstreams }))
 }

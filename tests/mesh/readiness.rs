@@ -50,25 +50,30 @@ async fn every_service_serves_and_the_gateway_is_ready(db: TestDatabase) -> Test
 }
 db_test!(every_service_serves_and_the_gateway_is_ready);
 
-async fn readiness_fails_while_a_service_is_down(db: TestDatabase) -> TestResult {
+/// Billing down is a degraded dependency, not an outage: the gateway stays in rotation (200,
+/// `degraded`, naming billing) and scores keep flowing.
+async fn the_gateway_stays_ready_while_a_service_is_down(db: TestDatabase) -> TestResult {
     let mut mesh = spawn_mesh(&db).await?;
     // Returns once billing has stopped serving and closed its listener.
     mesh.mesh.stop_service(MeshIdentity::BILLING).await?;
 
     let ready = mesh.http.get(mesh.url("/readyz")).send().await?;
-    assert_eq!(ready.status(), 503);
+    assert_eq!(ready.status(), 200);
     let last: Value = ready.json().await?;
-    assert_eq!(last["status"], "not_ready", "{last}");
+    assert_eq!(last["status"], "degraded", "{last}");
     assert_ne!(last["upstreams"][MeshIdentity::BILLING], "SERVING");
     assert_eq!(last["upstreams"][MeshIdentity::SCORE], "SERVING");
-    // The gateway itself is still live.
+    // The gateway itself is still live, and answers still flow.
     assert_eq!(
         mesh.http.get(mesh.url("/healthz")).send().await?.status(),
         200
     );
+    let token = mesh.token(mesh.demo()?).await?;
+    let scored = mesh.score(&token, aval::demo::CONSUMERS[0].cpf).await?;
+    assert_eq!(scored.status(), 200);
     mesh.stop().await
 }
-db_test!(readiness_fails_while_a_service_is_down);
+db_test!(the_gateway_stays_ready_while_a_service_is_down);
 
 async fn unknown_routes_answer_the_error_envelope_with_the_request_id(
     db: TestDatabase,

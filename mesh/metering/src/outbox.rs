@@ -5,8 +5,10 @@ use aval_proto::usage::v1::{RecordUsageRequest, UsageEvent, usage_client::UsageC
 use aval_transport::{client::MeshChannel, shutdown::CancellationToken, time::to_timestamp};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult,
-    sea_query::{Alias, Expr, ExprTrait, Index, OnConflict, Order, Query, Table},
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, TransactionTrait,
+    sea_query::{
+        Alias, Expr, ExprTrait, Index, LockBehavior, LockType, OnConflict, Order, Query, Table,
+    },
 };
 use sea_orm_migration::{
     MigrationName, MigrationTrait, SchemaManager, async_trait,
@@ -98,7 +100,28 @@ impl Outbox {
         conn: &impl ConnectionTrait,
         limit: u64,
     ) -> Result<Vec<UsageRecord>, DbErr> {
-        let select = Query::select()
+        self.select_pending(conn, limit, false).await
+    }
+
+    /// [`Outbox::pending`], and on PostgreSQL the rows are locked for the caller's transaction
+    /// and rows another replica's shipper holds are skipped (`FOR UPDATE SKIP LOCKED`): two
+    /// replicas on one database never ship the same batch. SQLite has one writer and one
+    /// replica; its rows are not locked.
+    async fn claim(
+        &self,
+        conn: &impl ConnectionTrait,
+        limit: u64,
+    ) -> Result<Vec<UsageRecord>, DbErr> {
+        self.select_pending(conn, limit, true).await
+    }
+
+    async fn select_pending(
+        &self,
+        conn: &impl ConnectionTrait,
+        limit: u64,
+        lock: bool,
+    ) -> Result<Vec<UsageRecord>, DbErr> {
+        let mut select = Query::select()
             .columns(record_columns())
             .from(self.table())
             .and_where(Expr::col(Alias::new("shipped_at")).is_null())
@@ -106,6 +129,9 @@ impl Outbox {
             .limit(limit)
             .to_owned();
         let backend = conn.get_database_backend();
+        if lock && backend == DbBackend::Postgres {
+            select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
         let rows = Row::find_by_statement(backend.build(&select))
             .all(conn)
             .await?;
@@ -201,9 +227,27 @@ pub struct Shipper {
 
 impl Shipper {
     /// Sends one batch of pending events to billing; returns how many were acknowledged.
-    /// Billing deduplicates, so a batch re-sent after a lost acknowledgement counts once.
+    /// Billing deduplicates, so a batch re-sent after a lost acknowledgement counts once. On
+    /// PostgreSQL the batch is claimed in a transaction held until billing acknowledged it, so
+    /// replicas sharing the database ship disjoint batches; if billing fails, the rollback
+    /// releases the rows for the next attempt, by any replica.
     async fn ship_once(&mut self) -> Result<usize, ShipError> {
-        let pending = self.outbox.pending(&self.db, BATCH).await?;
+        if self.db.get_database_backend() == DbBackend::Postgres {
+            let txn = self.db.begin().await?;
+            let shipped = Self::ship_batch(&self.outbox, &mut self.billing, &txn).await?;
+            txn.commit().await?;
+            Ok(shipped)
+        } else {
+            Self::ship_batch(&self.outbox, &mut self.billing, &self.db).await
+        }
+    }
+
+    async fn ship_batch(
+        outbox: &Outbox,
+        billing: &mut UsageClient<MeshChannel>,
+        conn: &impl ConnectionTrait,
+    ) -> Result<usize, ShipError> {
+        let pending = outbox.claim(conn, BATCH).await?;
         if pending.is_empty() {
             return Ok(0);
         }
@@ -217,11 +261,9 @@ impl Shipper {
                 sandbox: r.sandbox,
             })
             .collect();
-        self.billing
-            .record_usage(RecordUsageRequest { events })
-            .await?;
+        billing.record_usage(RecordUsageRequest { events }).await?;
         let ids: Vec<String> = pending.into_iter().map(|r| r.event_id).collect();
-        self.outbox.mark_shipped(&self.db, &ids).await?;
+        outbox.mark_shipped(conn, &ids).await?;
         Ok(ids.len())
     }
 

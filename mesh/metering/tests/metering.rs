@@ -22,6 +22,8 @@ struct Billing {
     /// `None`: billing is failing (UNAVAILABLE).
     quota: Option<CheckQuotaResponse>,
     recording_fails: bool,
+    /// How long each RecordUsage takes (so two shippers' batches overlap).
+    recording_delay: std::time::Duration,
     quota_checks: usize,
     recorded: Vec<String>,
 }
@@ -49,6 +51,8 @@ impl Usage for FakeBilling {
             .into_iter()
             .map(|e| e.event_id)
             .collect();
+        let delay = self.with(|b| b.recording_delay);
+        tokio::time::sleep(delay).await;
         self.with(|b| {
             if b.recording_fails {
                 return Err(Status::unavailable("billing is down"));
@@ -220,5 +224,45 @@ async fn a_flush_returns_once_billing_acknowledged_everything_pending() -> TestR
         outbox.flush().await.is_err(),
         "a stopped shipper cannot flush"
     );
+    Ok(())
+}
+
+/// Two replicas of a service share one PostgreSQL outbox: their shippers claim disjoint
+/// batches, so billing is sent every event once (no double work) and nothing stays behind.
+#[tokio::test]
+async fn replicas_sharing_a_postgres_outbox_ship_each_event_once() -> TestResult {
+    let db = TestDatabase::create(Engine::Postgres)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("PostgreSQL skipped knowingly (AVAL_TEST_SKIP_POSTGRES)"))?;
+    let conn = aval_database::connect_and_migrate::<Migrator>(&db.url).await?;
+    let billing = FakeBilling::default();
+    billing.with(|b| b.recording_delay = std::time::Duration::from_millis(30));
+    for i in 0..3_000 {
+        OUTBOX.enqueue(&conn, &record(&format!("e{i:04}"))).await?;
+    }
+    let replicas = [
+        aval_database::connect(&db.url).await?,
+        aval_database::connect(&db.url).await?,
+    ];
+    let stop = CancellationToken::new();
+    let mut handles = Vec::new();
+    for replica in replicas {
+        let (shipper, handle) = OUTBOX.shipper(replica, serve(billing.clone()).await?);
+        tokio::spawn(shipper.run(stop.clone()));
+        handles.push(handle);
+    }
+    let (a, b) = tokio::join!(handles[0].flush(), handles[1].flush());
+    let (a, b) = (a?, b?);
+    assert_eq!(
+        a + b,
+        3_000,
+        "each replica counts what it shipped: {a} + {b}"
+    );
+    let recorded = billing.with(|b| b.recorded.clone());
+    let unique: std::collections::HashSet<&String> = recorded.iter().collect();
+    assert_eq!(unique.len(), 3_000);
+    assert_eq!(recorded.len(), 3_000, "no event was sent twice");
+    assert!(OUTBOX.pending(&conn, 10).await?.is_empty());
+    stop.cancel();
     Ok(())
 }

@@ -1,0 +1,202 @@
+//! The `aval admin …` command line (clap): what each command takes.
+
+use super::{
+    connect::ConnectionArgs,
+    features::FeatureSpec,
+    import::FileFormat,
+    models::{ModelFormatArg, ModelRef},
+};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+/// `aval admin`: operator commands against score-service.
+#[derive(Args, Debug)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// A tenant's score models: publish (a new version), list, retire.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+    /// The features a tenant's profiles and models may use.
+    Features {
+        #[command(subcommand)]
+        command: FeaturesCommand,
+    },
+    /// Consumer profiles: bulk imports from CSV or NDJSON.
+    Profiles {
+        #[command(subcommand)]
+        command: ProfilesCommand,
+    },
+    /// Recomputes a delivered score answer from its stored inputs with its model version and
+    /// says whether it comes out the same (exit 3 when it does not).
+    Replay {
+        /// The answer's id (`answer_id` in the score answer).
+        answer_id: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModelsCommand {
+    /// Publishes a model document (Aval JSON scorecard or PMML); the same id again makes the
+    /// next version.
+    Publish {
+        #[arg(long)]
+        tenant: String,
+        /// The model document.
+        file: PathBuf,
+        /// The model's id (default: the document's own, JSON `id` or PMML `modelName`).
+        #[arg(long)]
+        id: Option<String>,
+        /// Default: from the extension (`.json`; `.pmml`, `.xml`), else from the content.
+        #[arg(long, value_enum)]
+        format: Option<ModelFormatArg>,
+    },
+    /// Lists the tenant's model versions.
+    List {
+        #[arg(long)]
+        tenant: String,
+        /// Retired versions too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Retires every version of a model, or one (`ID@VERSION`); retired versions no longer
+    /// score.
+    Retire {
+        #[arg(long)]
+        tenant: String,
+        /// `ID` or `ID@VERSION`.
+        #[arg(value_name = "ID[@VERSION]")]
+        model: ModelRef,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FeaturesCommand {
+    /// Declares features (declaring one again, the same way, changes nothing).
+    Declare {
+        #[arg(long)]
+        tenant: String,
+        /// `NAME:KIND[:DISPLAY NAME]`, KIND one of number, text, bool.
+        #[arg(value_name = "NAME:KIND[:DISPLAY NAME]", required = true)]
+        features: Vec<FeatureSpec>,
+    },
+    /// Lists the platform's shared features and the tenant's own.
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfilesCommand {
+    /// Streams consumer profiles from a file. Good rows load, bad ones are listed with their
+    /// line; exits 3 when any row was rejected. Importing the same rows again changes nothing.
+    Import {
+        #[command(flatten)]
+        owner: ProfileOwner,
+        /// CSV with a header (`document,<feature>,…`; every cell is read as the feature's
+        /// declared kind, an empty cell is missing) or NDJSON (one JSON object per line with a
+        /// `document` key; numbers, strings, booleans, null for missing).
+        file: PathBuf,
+        /// Default: from the extension (`.csv`; `.ndjson`, `.jsonl`), else from the content.
+        #[arg(long, value_enum)]
+        format: Option<FileFormat>,
+        /// Rows per message sent to score-service.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        batch_rows: u32,
+    },
+}
+
+/// Whose profiles: a tenant's, or the platform's shared ones.
+#[derive(Args, Debug, Clone)]
+#[group(required = true, multiple = false)]
+pub struct ProfileOwner {
+    /// The tenant whose profiles these are.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// The platform's shared profiles, which every tenant may score from.
+    #[arg(long)]
+    pub shared: bool,
+}
+
+impl ProfileOwner {
+    /// How summaries name the owner: `tenant acme`, `the shared profiles`.
+    pub fn describe(&self) -> String {
+        match &self.tenant {
+            Some(tenant) if !self.shared => format!("tenant {tenant}"),
+            _ => "the shared profiles".to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        admin: AdminArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<AdminArgs, clap::Error> {
+        Cli::try_parse_from(std::iter::once("admin").chain(args.iter().copied())).map(|c| c.admin)
+    }
+
+    #[test]
+    fn import_takes_a_tenant_or_shared_but_not_both_nor_neither() {
+        assert!(parse(&["profiles", "import", "--tenant", "acme", "f.csv"]).is_ok());
+        assert!(parse(&["profiles", "import", "--shared", "f.csv"]).is_ok());
+        assert!(parse(&["profiles", "import", "f.csv"]).is_err());
+        assert!(parse(&["profiles", "import", "--tenant", "a", "--shared", "f.csv"]).is_err());
+    }
+
+    #[test]
+    fn connection_options_may_follow_the_subcommand() -> anyhow::Result<()> {
+        let args = parse(&[
+            "models",
+            "list",
+            "--tenant",
+            "acme",
+            "--score-url",
+            "https://127.0.0.1:9",
+        ])?;
+        assert_eq!(
+            args.connection.score_url.as_deref(),
+            Some("https://127.0.0.1:9")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn features_and_model_refs_are_checked_by_the_parser() {
+        assert!(parse(&["features", "declare", "--tenant", "a", "income:number"]).is_ok());
+        assert!(parse(&["features", "declare", "--tenant", "a", "income:money"]).is_err());
+        assert!(parse(&["features", "declare", "--tenant", "a"]).is_err());
+        assert!(parse(&["models", "retire", "--tenant", "a", "credit@2"]).is_ok());
+        assert!(parse(&["models", "retire", "--tenant", "a", "credit@two"]).is_err());
+    }
+
+    #[test]
+    fn owners_describe_themselves() {
+        let tenant = ProfileOwner {
+            tenant: Some("acme".into()),
+            shared: false,
+        };
+        let shared = ProfileOwner {
+            tenant: None,
+            shared: true,
+        };
+        assert_eq!(tenant.describe(), "tenant acme");
+        assert_eq!(shared.describe(), "the shared profiles");
+    }
+}
