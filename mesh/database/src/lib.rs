@@ -36,8 +36,28 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 /// Connects and brings the schema up to date with `M`'s migrations (a no-op when it is).
 pub async fn connect_and_migrate<M: MigratorTrait>(url: &str) -> Result<DatabaseConnection, DbErr> {
     let db = connect(url).await?;
-    M::up(&db, None).await?;
+    migrate::<M>(&db).await?;
     Ok(db)
+}
+
+/// The PostgreSQL advisory lock every Aval migration run holds ("AVAL" in ASCII).
+const MIGRATION_LOCK: i64 = 0x4156_414C;
+
+/// Brings the schema up to date with `M`'s migrations. On PostgreSQL the run holds a
+/// transaction-scoped advisory lock, so replicas starting at once (a rollout, two pods of a new
+/// Deployment) migrate one after the other: the second finds the work done instead of failing on
+/// a table the first just created. PostgreSQL's DDL is transactional, so a failed run leaves
+/// nothing half-applied. SQLite has one writer and one replica: no lock is needed.
+pub async fn migrate<M: MigratorTrait>(db: &DatabaseConnection) -> Result<(), DbErr> {
+    use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+    if db.get_database_backend() != DbBackend::Postgres {
+        return M::up(db, None).await;
+    }
+    let txn = db.begin().await?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        .await?;
+    M::up(&txn, None).await?;
+    txn.commit().await
 }
 
 /// Creates the database `name` (letters, digits, `_`) on the PostgreSQL server at `server_url`
