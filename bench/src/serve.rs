@@ -68,7 +68,7 @@ pub async fn echo(tls_cert_dir: Option<PathBuf>) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let mut builder = tonic::transport::Server::builder().tcp_nodelay(true);
     if let Some(dir) = &tls_cert_dir {
-        aval_certs::generate_mesh_certs(dir, aval_certs::DEFAULT_NAMESPACE)?;
+        aval_certs::generate_mesh_certs(dir, &dir.join("ca"), aval_certs::DEFAULT_NAMESPACE)?;
         let tls = MeshTls::load(&CertPaths::in_dir(dir, MeshIdentity::SCORE))?;
         builder = builder.tls_config(tls.server_config())?;
     }

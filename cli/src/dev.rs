@@ -88,7 +88,9 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevMesh> {
     std::fs::create_dir_all(data_dir.join("data"))?;
     // A stale dev.env must not tell scripts that this run is ready.
     let _ = std::fs::remove_file(data_dir.join("dev.env"));
-    if aval_certs::ensure_mesh_certs(&cert_dir, aval_certs::DEFAULT_NAMESPACE)? {
+    // The CA key stays beside, not among, the certificates services read.
+    let ca_dir = data_dir.join("ca");
+    if aval_certs::ensure_mesh_certs(&cert_dir, &ca_dir, aval_certs::DEFAULT_NAMESPACE)? {
         tracing::info!(dir = %cert_dir.display(), "generated mesh certificates");
     }
 

@@ -38,9 +38,13 @@ enum Command {
     },
     /// Generate a mesh CA and a certificate for every service, the gateway and operators.
     Certs {
-        /// Output directory.
+        /// Output directory: the CA certificate and every workload's certificate and key.
         #[arg(long, default_value = ".aval/certs")]
         out: PathBuf,
+        /// Where the CA's private key goes, apart from the workload material (never mount it
+        /// into the cluster).
+        #[arg(long, default_value = ".aval/ca")]
+        ca_dir: PathBuf,
         /// Kubernetes namespace whose service names go into the certificates.
         #[arg(long, default_value = aval_certs::DEFAULT_NAMESPACE)]
         namespace: String,
@@ -94,10 +98,18 @@ async fn main() -> anyhow::Result<ExitCode> {
             mesh.join().await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Certs { out, namespace } => {
+        Command::Certs {
+            out,
+            ca_dir,
+            namespace,
+        } => {
             aval_transport::install_crypto_provider();
-            aval_certs::generate_mesh_certs(&out, &namespace)?;
-            println!("wrote the mesh CA and certificates to {}", out.display());
+            aval_certs::generate_mesh_certs(&out, &ca_dir, &namespace)?;
+            println!(
+                "wrote the mesh certificates (valid 90 days) to {} and the CA key to {} (keep it off the cluster)",
+                out.display(),
+                ca_dir.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin(args) => match admin::run(args).await {

@@ -1,6 +1,10 @@
 //! Mesh certificates: one CA, and per workload a certificate usable as TLS server and client,
 //! with SANs that work on loopback and as Kubernetes service names. Only the `aval` command
 //! and tests link this (and rcgen): services read certificates, they never make them.
+//!
+//! Workload certificates live 90 days (what cert-manager issues by default, renewed at two
+//! thirds), the CA ten years; the CA's key is written apart from the workload material, so the
+//! certificate directory can be mounted into pods without it.
 
 use aval_transport::{identity::MeshIdentity, secret_file, tls::CertPaths};
 use rcgen::{
@@ -15,6 +19,14 @@ use std::{
 
 /// The Kubernetes namespace the manifests deploy to; its service names go into the SANs.
 pub const DEFAULT_NAMESPACE: &str = "aval";
+/// How long a workload certificate is valid.
+pub const LEAF_VALIDITY: time::Duration = time::Duration::days(90);
+/// How long the CA is valid.
+pub const CA_VALIDITY: time::Duration = time::Duration::days(3650);
+/// `aval dev` issues new certificates when one would expire within this.
+pub const RENEW_BEFORE: time::Duration = time::Duration::days(7);
+/// The CA key's file name (in its own directory).
+pub const CA_KEY_FILE: &str = "ca-key.pem";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CertError {
@@ -25,6 +37,13 @@ pub enum CertError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// Valid from an hour ago (clocks drift) for `validity`.
+fn validity(params: &mut CertificateParams, validity: time::Duration) {
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::hours(1);
+    params.not_after = now + validity;
 }
 
 /// A certificate authority able to issue mesh certificates.
@@ -48,6 +67,7 @@ impl MeshCa {
         params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         params.distinguished_name = distinguished_name(common_name);
+        validity(&mut params, CA_VALIDITY);
         let key = KeyPair::generate()?;
         let cert = params.self_signed(&key)?;
         let key_pem = key.serialize_pem();
@@ -71,6 +91,7 @@ impl MeshCa {
     ) -> Result<IssuedCert, CertError> {
         let mut params = CertificateParams::default();
         params.distinguished_name = distinguished_name(identity.name());
+        validity(&mut params, LEAF_VALIDITY);
         params.key_usages = vec![
             KeyUsagePurpose::DigitalSignature,
             KeyUsagePurpose::KeyEncipherment,
@@ -94,10 +115,13 @@ impl MeshCa {
         })
     }
 
-    /// Writes `ca.pem` and `ca-key.pem` into `dir`.
-    pub fn write(&self, dir: &Path) -> Result<(), CertError> {
+    /// Writes `ca.pem` into `dir` (what workloads trust) and the CA key into `key_dir`, apart
+    /// (owner-only): only whoever issues certificates needs it.
+    pub fn write(&self, dir: &Path, key_dir: &Path) -> Result<(), CertError> {
+        create_dir(key_dir)?;
         write(&dir.join("ca.pem"), &self.cert_pem, false)?;
-        write(&dir.join("ca-key.pem"), &self.key_pem, true)
+        write(&key_dir.join("ca.pem"), &self.cert_pem, false)?;
+        write(&key_dir.join(CA_KEY_FILE), &self.key_pem, true)
     }
 }
 
@@ -113,14 +137,23 @@ pub fn dns_names_for(identity: &MeshIdentity, namespace: &str) -> Vec<String> {
     ]
 }
 
-/// Generates a CA and a certificate for every mesh identity into `dir`.
-pub fn generate_mesh_certs(dir: &Path, namespace: &str) -> Result<(), CertError> {
+fn create_dir(dir: &Path) -> Result<(), CertError> {
     fs::create_dir_all(dir).map_err(|source| CertError::Write {
         path: dir.to_owned(),
         source,
-    })?;
+    })
+}
+
+/// Generates a CA and a certificate for every mesh identity into `dir`, and the CA's key into
+/// `ca_key_dir`.
+pub fn generate_mesh_certs(
+    dir: &Path,
+    ca_key_dir: &Path,
+    namespace: &str,
+) -> Result<(), CertError> {
+    create_dir(dir)?;
     let ca = MeshCa::generate("Aval mesh CA")?;
-    ca.write(dir)?;
+    ca.write(dir, ca_key_dir)?;
     for name in MeshIdentity::ALL {
         let identity = MeshIdentity::new(name);
         let issued = ca.issue(&identity, &dns_names_for(&identity, namespace))?;
@@ -131,19 +164,33 @@ pub fn generate_mesh_certs(dir: &Path, namespace: &str) -> Result<(), CertError>
     Ok(())
 }
 
-/// Generates the mesh certificates unless `dir` already holds a complete set.
-/// Returns whether new certificates were written.
-pub fn ensure_mesh_certs(dir: &Path, namespace: &str) -> Result<bool, CertError> {
-    let complete = dir.join("ca.pem").exists()
+/// Generates the mesh certificates unless `dir` already holds a complete set that is valid for
+/// at least [`RENEW_BEFORE`] more. Returns whether new certificates were written.
+pub fn ensure_mesh_certs(
+    dir: &Path,
+    ca_key_dir: &Path,
+    namespace: &str,
+) -> Result<bool, CertError> {
+    let renew_after = time::OffsetDateTime::now_utc() + RENEW_BEFORE;
+    let fresh = |path: &Path| expires(path).is_some_and(|not_after| not_after > renew_after);
+    let complete = fresh(&dir.join("ca.pem"))
         && MeshIdentity::ALL.iter().all(|name| {
             let paths = CertPaths::in_dir(dir, name);
-            paths.cert.exists() && paths.key.exists()
+            fresh(&paths.cert) && paths.key.exists()
         });
     if complete {
         return Ok(false);
     }
-    generate_mesh_certs(dir, namespace)?;
+    generate_mesh_certs(dir, ca_key_dir, namespace)?;
     Ok(true)
+}
+
+/// When the PEM certificate at `path` expires; `None` when it is missing or unreadable.
+pub fn expires(path: &Path) -> Option<time::OffsetDateTime> {
+    let pem = fs::read(path).ok()?;
+    let (_, pem) = x509_parser::pem::parse_x509_pem(&pem).ok()?;
+    let cert = pem.parse_x509().ok()?;
+    Some(cert.validity().not_after.to_datetime())
 }
 
 fn distinguished_name(common_name: &str) -> DistinguishedName {
@@ -163,4 +210,50 @@ fn write(path: &Path, contents: &str, private: bool) -> Result<(), CertError> {
         path: path.to_owned(),
         source,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workload_certificates_live_90_days_and_the_ca_key_is_kept_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let (certs, ca) = (dir.path().join("certs"), dir.path().join("ca"));
+        generate_mesh_certs(&certs, &ca, DEFAULT_NAMESPACE).unwrap();
+        assert!(
+            !certs.join(CA_KEY_FILE).exists(),
+            "no CA key among workload files"
+        );
+        assert!(ca.join(CA_KEY_FILE).exists());
+        let now = time::OffsetDateTime::now_utc();
+        let leaf = expires(&CertPaths::in_dir(&certs, MeshIdentity::SCORE).cert).unwrap();
+        let days = (leaf - now).whole_days();
+        assert!((89..=90).contains(&days), "{days}");
+        let ca_days = (expires(&certs.join("ca.pem")).unwrap() - now).whole_days();
+        assert!(ca_days > 3000, "{ca_days}");
+    }
+
+    #[test]
+    fn dev_certificates_are_issued_again_before_they_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let (certs, ca) = (dir.path().join("certs"), dir.path().join("ca"));
+        assert!(ensure_mesh_certs(&certs, &ca, DEFAULT_NAMESPACE).unwrap());
+        assert!(
+            !ensure_mesh_certs(&certs, &ca, DEFAULT_NAMESPACE).unwrap(),
+            "still fresh"
+        );
+        // A workload certificate about to expire: the whole set is issued again.
+        let mesh_ca = MeshCa::generate("short-lived").unwrap();
+        let mut params = CertificateParams::default();
+        validity(&mut params, time::Duration::days(2));
+        let key = KeyPair::generate().unwrap();
+        let expiring = params.signed_by(&key, &mesh_ca.issuer).unwrap();
+        let paths = CertPaths::in_dir(&certs, MeshIdentity::BILLING);
+        fs::write(&paths.cert, expiring.pem()).unwrap();
+        assert!(ensure_mesh_certs(&certs, &ca, DEFAULT_NAMESPACE).unwrap());
+        let days = (expires(&paths.cert).unwrap() - time::OffsetDateTime::now_utc()).whole_days();
+        assert!(days >= 89, "{days}");
+    }
 }

@@ -10,7 +10,11 @@ impl TestCerts {
     /// A fresh mesh CA and a certificate for every mesh identity.
     pub fn generate() -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
-        aval_certs::generate_mesh_certs(dir.path(), aval_certs::DEFAULT_NAMESPACE)?;
+        aval_certs::generate_mesh_certs(
+            dir.path(),
+            &dir.path().join("ca"),
+            aval_certs::DEFAULT_NAMESPACE,
+        )?;
         Ok(Self { dir })
     }
 
