@@ -19,6 +19,7 @@ pub struct Application;
 
 impl MeshService for Application {
     const IDENTITY: &'static str = MeshIdentity::AUTH;
+    type Migrator = store::Migrator;
 
     async fn build(settings: ServiceSettings) -> Result<ServiceHost, StartError> {
         let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;

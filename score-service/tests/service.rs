@@ -61,3 +61,35 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
     service.stop().await
 }
 db_test!(enforces_its_allow_list_and_wants_a_token);
+
+/// `score-service migrate` brings the schema up to date and exits (what a Kubernetes Job or init
+/// container runs before new pods serve); other arguments are refused with a usage message.
+async fn the_binary_migrates_and_exits_when_asked(db: TestDatabase) -> TestResult {
+    use aval_score_service::store::Migrator;
+    use sea_orm_migration::MigratorTrait;
+
+    let data_dir = tempfile::tempdir()?;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_score-service"))
+            .args(args)
+            .env("DATABASE_URL", &db.url)
+            .env("AVAL_DATA_DIR", data_dir.path())
+            .env_remove("AVAL_LISTEN")
+            .output()
+    };
+    let migrated = run(&["migrate"])?;
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    let conn = aval_database::connect(&db.url).await?;
+    assert!(Migrator::get_pending_migrations(&conn).await?.is_empty());
+    assert!(!Migrator::get_applied_migrations(&conn).await?.is_empty());
+
+    let refused = run(&["migrate", "--now"])?;
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("`migrate`"));
+    Ok(())
+}
+db_test!(the_binary_migrates_and_exits_when_asked);

@@ -134,18 +134,52 @@ pub trait MeshService {
     /// The mesh identity, e.g. `score-service`.
     const IDENTITY: &'static str;
 
+    /// The service's schema migrations (what `<binary> migrate` runs).
+    type Migrator: MigratorTrait;
+
     /// Connects the service's database, binds its server and wires its use cases.
     fn build(
         settings: ServiceSettings,
     ) -> impl Future<Output = Result<ServiceHost, StartError>> + Send;
 }
 
-/// A service binary's whole `main`: settings from the environment, telemetry, build, serve
-/// until SIGTERM or Ctrl-C.
+/// What a service binary is asked to do by its arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// No arguments: migrate, then serve until SIGTERM or Ctrl-C.
+    Serve,
+    /// `migrate`: bring the schema up to date and exit (a Kubernetes Job or init container
+    /// before new pods serve; safe to run from several places at once).
+    Migrate,
+}
+
+impl Command {
+    pub fn parse(args: &[String]) -> Result<Self, StartError> {
+        match args {
+            [] => Ok(Self::Serve),
+            [command] if command == "migrate" => Ok(Self::Migrate),
+            _ => Err(StartError::Other(format!(
+                "unexpected arguments {args:?}: run with none to serve, or `migrate` to migrate the database and exit"
+            ))),
+        }
+    }
+}
+
+/// A service binary's whole `main`: settings from the environment, telemetry, then either
+/// migrate and exit (`migrate`), or build and serve until SIGTERM or Ctrl-C.
 pub async fn run_main<S: MeshService>() -> Result<(), StartError> {
     crate::install_crypto_provider();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = Command::parse(&args)?;
     let settings = ServiceSettings::from_env(S::IDENTITY, &Env::process())?;
     let _telemetry = aval_telemetry::init(S::IDENTITY, &settings.telemetry)?;
+    if command == Command::Migrate {
+        let db = aval_database::connect_and_migrate::<S::Migrator>(settings.database_url.expose())
+            .await?;
+        db.close().await?;
+        tracing::info!(service = S::IDENTITY, "database migrated");
+        return Ok(());
+    }
     let service = S::build(settings).await?;
     tracing::info!(service = S::IDENTITY, addr = %service.local_addr(), "serving gRPC over mTLS");
     let shutdown = shutdown::token_cancelled_on_signal();
