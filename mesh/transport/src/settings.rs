@@ -123,6 +123,7 @@ impl ServiceSettings {
     /// | `AVAL_DATA_DIR` | `.aval` |
     /// | `AVAL_CERT_DIR` | `$AVAL_DATA_DIR/certs` (`ca.pem`, `<identity>.pem`, `<identity>-key.pem`) |
     /// | `DATABASE_URL` | SQLite file `$AVAL_DATA_DIR/data/<identity>.db` |
+    /// | `DATABASE_URL_FILE` | unset; else a file holding the URL (a mounted Secret), used when `DATABASE_URL` is unset |
     /// | `AVAL_LOG_FORMAT` | `pretty` (or `json`) |
     /// | `OTEL_EXPORTER_OTLP_ENDPOINT` | unset (no trace export) |
     /// | `AVAL_AUTH_URL`, `AVAL_SCORE_URL`, `AVAL_ANALYSIS_URL`, `AVAL_BILLING_URL` | `https://127.0.0.1:5005x` |
@@ -134,9 +135,11 @@ impl ServiceSettings {
         let port = default_port(identity);
         let data_dir: PathBuf = env.parse_or("AVAL_DATA_DIR", PathBuf::from(DEFAULT_DATA_DIR))?;
         let cert_dir: PathBuf = env.parse_or("AVAL_CERT_DIR", data_dir.join("certs"))?;
-        let database_url = env
-            .get("DATABASE_URL")
-            .unwrap_or_else(|| sqlite_url(&data_dir.join("data").join(format!("{identity}.db"))));
+        let database_url = match (env.get("DATABASE_URL"), env.get("DATABASE_URL_FILE")) {
+            (Some(url), _) => url,
+            (None, Some(file)) => read_secret_file("DATABASE_URL_FILE", &file)?,
+            (None, None) => sqlite_url(&data_dir.join("data").join(format!("{identity}.db"))),
+        };
         Ok(Self {
             data_dir: data_dir.clone(),
             server: ServerSettings {
@@ -153,6 +156,22 @@ impl ServiceSettings {
                 .map_or(Self::DEFAULT_QUOTA_CACHE_TTL, Duration::from_millis),
         })
     }
+}
+
+/// A secret kept in a file (a mounted Kubernetes Secret), trimmed of surrounding whitespace;
+/// its contents never appear in an error.
+fn read_secret_file(variable: &str, path: &str) -> Result<String, SettingsError> {
+    let error = |reason: String| SettingsError {
+        variable: variable.to_owned(),
+        value: path.to_owned(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| error(format!("cannot read it: {e}")))?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(error("the file is empty".to_owned()));
+    }
+    Ok(text.to_owned())
 }
 
 /// Log format and trace export, shared by every program.
@@ -267,6 +286,40 @@ mod tests {
         let err =
             ServiceSettings::from_env("auth-service", &env(&[("AVAL_SCORE_URL", "http://x")]));
         assert!(matches!(err, Err(e) if e.variable == "AVAL_SCORE_URL"));
+    }
+
+    #[test]
+    fn the_database_url_can_come_from_a_mounted_secret_file() -> Result<(), SettingsError> {
+        let dir = std::env::temp_dir().join(format!("aval-settings-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join("url");
+        let _ = std::fs::write(&file, "postgres://score:hunter2@db/score\n");
+        let path = file.display().to_string();
+        let settings =
+            ServiceSettings::from_env("score-service", &env(&[("DATABASE_URL_FILE", &path)]))?;
+        assert_eq!(
+            settings.database_url.expose(),
+            "postgres://score:hunter2@db/score"
+        );
+        // DATABASE_URL, when set, wins.
+        let settings = ServiceSettings::from_env(
+            "score-service",
+            &env(&[
+                ("DATABASE_URL_FILE", &path),
+                ("DATABASE_URL", "sqlite::memory:"),
+            ]),
+        )?;
+        assert_eq!(settings.database_url.expose(), "sqlite::memory:");
+        // A missing file names the variable, never a secret.
+        let missing = dir.join("absent").display().to_string();
+        let err =
+            ServiceSettings::from_env("score-service", &env(&[("DATABASE_URL_FILE", &missing)]));
+        assert!(
+            matches!(&err, Err(e) if e.variable == "DATABASE_URL_FILE"),
+            "{err:?}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
     }
 
     #[test]
