@@ -48,6 +48,11 @@ enum Command {
         /// Kubernetes namespace whose service names go into the certificates.
         #[arg(long, default_value = aval_certs::DEFAULT_NAMESPACE)]
         namespace: String,
+        /// Instead of a new mesh: issue one of your own services a client certificate of its
+        /// own (`internal-client/<NAME>`, allowed what internal clients are) from the CA in
+        /// `--ca-dir`, into `--out`.
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
     },
     /// Operator work on a running mesh, as the `operator` mesh identity: score models, features,
     /// profile imports, answer replays. Connects with the settings `aval dev` writes to dev.env
@@ -101,7 +106,22 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Certs {
             out,
             ca_dir,
+            client: Some(name),
+            ..
+        } => {
+            let paths = aval_certs::issue_internal_client(&ca_dir, &out, &name)?;
+            println!(
+                "issued internal-client/{name} (valid 90 days): {} and {}",
+                paths.cert.display(),
+                paths.key.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Certs {
+            out,
+            ca_dir,
             namespace,
+            client: None,
         } => {
             aval_transport::install_crypto_provider();
             aval_certs::generate_mesh_certs(&out, &ca_dir, &namespace)?;

@@ -50,6 +50,18 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
     )
     .await?;
 
+    // A lender's service with a certificate of its own (`aval certs --client reports-job`) is
+    // allowed what internal clients are: scores (with a token), not operator work.
+    let reports = service.channel_as_internal_client("reports-job")?;
+    let scored = ScoreServiceClient::new(reports.clone())
+        .get_score(GetScoreRequest::default())
+        .await;
+    assert_eq!(scored.err().map(|s| s.code()), Some(Code::Unauthenticated));
+    let replay = ScoreServiceClient::new(reports)
+        .replay_answer(aval_proto::score::v1::ReplayAnswerRequest::default())
+        .await;
+    assert_eq!(replay.err().map(|s| s.code()), Some(Code::PermissionDenied));
+
     // The mesh certificate alone is not enough: scores need a partner's token.
     let anonymous = ScoreServiceClient::new(service.channel_as(Id::ANALYSIS)?)
         .get_score(GetScoreRequest::default())

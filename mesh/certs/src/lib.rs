@@ -37,6 +37,13 @@ pub enum CertError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Name(String),
 }
 
 /// Valid from an hour ago (clocks drift) for `validity`.
@@ -80,6 +87,45 @@ impl MeshCa {
 
     pub fn cert_pem(&self) -> &str {
         &self.cert_pem
+    }
+
+    /// The CA `aval certs` wrote to `ca_dir` (`ca.pem` and the key), to issue more
+    /// certificates with.
+    pub fn load(ca_dir: &Path) -> Result<Self, CertError> {
+        let read = |name: &str| {
+            let path = ca_dir.join(name);
+            fs::read_to_string(&path).map_err(|source| CertError::Read { path, source })
+        };
+        let (cert_pem, key_pem) = (read("ca.pem")?, read(CA_KEY_FILE)?);
+        let key = KeyPair::from_pem(&key_pem)?;
+        Ok(Self {
+            issuer: Issuer::from_ca_cert_pem(&cert_pem, key)?,
+            cert_pem,
+            key_pem,
+        })
+    }
+
+    /// Issues a client-only certificate for the internal client `name`
+    /// (`spiffe://aval/internal-client/<name>`): one of a lender's own services with an
+    /// identity of its own, allowed what `internal-client` is.
+    pub fn issue_internal_client(&self, name: &str) -> Result<IssuedCert, CertError> {
+        let identity = MeshIdentity::internal_client(name).ok_or_else(|| {
+            CertError::Name(format!(
+                "`{name}`: a client name is 1 to 63 lower-case letters, digits or `-`"
+            ))
+        })?;
+        let mut params = CertificateParams::default();
+        params.distinguished_name = distinguished_name(identity.name());
+        validity(&mut params, LEAF_VALIDITY);
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.subject_alt_names = vec![SanType::URI(identity.spiffe_uri().try_into()?)];
+        let key = KeyPair::generate()?;
+        let cert = params.signed_by(&key, &self.issuer)?;
+        Ok(IssuedCert {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        })
     }
 
     /// Issues a certificate for `identity` with the given DNS names and the loopback
@@ -185,6 +231,25 @@ pub fn ensure_mesh_certs(
     Ok(true)
 }
 
+/// Issues the internal client `name` a certificate from the CA in `ca_dir` and writes it to
+/// `out` as `internal-client-<name>.pem` and `internal-client-<name>-key.pem`; returns their
+/// paths (with the CA certificate's).
+pub fn issue_internal_client(
+    ca_dir: &Path,
+    out: &Path,
+    name: &str,
+) -> Result<CertPaths, CertError> {
+    let ca = MeshCa::load(ca_dir)?;
+    let issued = ca.issue_internal_client(name)?;
+    create_dir(out)?;
+    let file = format!("{}-{name}", MeshIdentity::INTERNAL);
+    let paths = CertPaths::in_dir(out, &file);
+    write(&paths.ca, &ca.cert_pem, false)?;
+    write(&paths.cert, &issued.cert_pem, false)?;
+    write(&paths.key, &issued.key_pem, true)?;
+    Ok(paths)
+}
+
 /// When the PEM certificate at `path` expires; `None` when it is missing or unreadable.
 pub fn expires(path: &Path) -> Option<time::OffsetDateTime> {
     let pem = fs::read(path).ok()?;
@@ -233,6 +298,33 @@ mod tests {
         assert!((89..=90).contains(&days), "{days}");
         let ca_days = (expires(&certs.join("ca.pem")).unwrap() - now).whole_days();
         assert!(ca_days > 3000, "{ca_days}");
+    }
+
+    #[test]
+    fn a_named_internal_client_gets_a_client_certificate_from_the_kept_ca() {
+        let dir = tempfile::tempdir().unwrap();
+        let (certs, ca) = (dir.path().join("certs"), dir.path().join("ca"));
+        generate_mesh_certs(&certs, &ca, DEFAULT_NAMESPACE).unwrap();
+        let out = dir.path().join("reports");
+        let paths = issue_internal_client(&ca, &out, "reports-job").unwrap();
+        let pem = fs::read(&paths.cert).unwrap();
+        let (_, pem) = x509_parser::pem::parse_x509_pem(&pem).unwrap();
+        let identity = MeshIdentity::from_certificate_der(&pem.contents).unwrap();
+        assert_eq!(identity.name(), "internal-client/reports-job");
+        assert_eq!(identity.role(), MeshIdentity::INTERNAL);
+        // Issued by the mesh CA: the same issuer name as the services' certificates.
+        let cert = pem.parse_x509().unwrap();
+        let service = fs::read(CertPaths::in_dir(&certs, MeshIdentity::SCORE).cert).unwrap();
+        let (_, service) = x509_parser::pem::parse_x509_pem(&service).unwrap();
+        assert_eq!(cert.issuer(), service.parse_x509().unwrap().issuer());
+        assert!(matches!(
+            issue_internal_client(&ca, &out, "Bad Name"),
+            Err(CertError::Name(_))
+        ));
+        assert!(matches!(
+            issue_internal_client(&dir.path().join("nowhere"), &out, "x"),
+            Err(CertError::Read { .. })
+        ));
     }
 
     #[test]

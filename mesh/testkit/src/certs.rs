@@ -26,6 +26,17 @@ impl TestCerts {
         CertPaths::in_dir(self.dir.path(), identity)
     }
 
+    /// The TLS material of the named internal client `name` (`internal-client/<name>`), issued
+    /// from this directory's CA as `aval certs --client NAME` does.
+    pub fn internal_client(&self, name: &str) -> anyhow::Result<MeshTls> {
+        let paths = aval_certs::issue_internal_client(
+            &self.dir.path().join("ca"),
+            &self.dir.path().join("clients"),
+            name,
+        )?;
+        Ok(MeshTls::load(&paths)?)
+    }
+
     /// The loaded TLS material of `identity`.
     pub fn tls(&self, identity: &str) -> anyhow::Result<MeshTls> {
         Ok(MeshTls::load(&self.paths(identity))?)

@@ -5,6 +5,7 @@ use aval_transport::{
     server::{ServerError, ServerSettings},
     settings::{Env, Peers, Secret, ServiceSettings},
     shutdown::CancellationToken,
+    tls::MeshTls,
 };
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -55,8 +56,17 @@ impl TestService {
 
     /// A channel to the service presenting `identity`'s mesh certificate.
     pub fn channel_as(&self, identity: &str) -> anyhow::Result<MeshChannel> {
+        self.channel_with(&self.certs.tls(identity)?)
+    }
+
+    /// A channel presenting the named internal client `name`'s own certificate.
+    pub fn channel_as_internal_client(&self, name: &str) -> anyhow::Result<MeshChannel> {
+        self.channel_with(&self.certs.internal_client(name)?)
+    }
+
+    fn channel_with(&self, tls: &MeshTls) -> anyhow::Result<MeshChannel> {
         let peer = PeerAddress::new(format!("https://{}", self.addr), self.identity);
-        Ok(connect_lazy(&peer, &self.certs.tls(identity)?)?)
+        Ok(connect_lazy(&peer, tls)?)
     }
 
     /// Shuts the service down and waits for it to finish.

@@ -43,7 +43,7 @@ impl AccessPolicy {
     pub fn is_allowed(&self, path: &str, caller: &MeshIdentity) -> bool {
         OPEN_TO_MESH.iter().any(|open| path.starts_with(open))
             || self.rules.iter().any(|(prefix, identities)| {
-                path.starts_with(prefix.as_str()) && identities.iter().any(|id| id == caller.name())
+                path.starts_with(prefix.as_str()) && identities.iter().any(|id| id == caller.role())
             })
     }
 
