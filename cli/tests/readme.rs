@@ -58,6 +58,7 @@ async fn the_readme_curl_commands_work_as_written() -> anyhow::Result<()> {
     let script = format!("set -euo pipefail\n{}", api_block()?);
     let output = tokio::process::Command::new("bash")
         .current_dir(dir.path())
+        .env("AVAL_BIN", env!("CARGO_BIN_EXE_aval"))
         .args(["-c", &script])
         .output()
         .await?;
@@ -96,6 +97,20 @@ async fn the_readme_curl_commands_work_as_written() -> anyhow::Result<()> {
     assert!(
         stdout.contains("\"outcome\": \"upheld\""),
         "the review request was answered:\n{stdout}"
+    );
+    // The tenant's PMML model scored the imported consumer as pypmml does: 690 points, the
+    // costliest reason first.
+    assert!(
+        stdout.contains("published telco_behaviour version 1"),
+        "the model was published:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("\"id\": \"telco_behaviour\"") && stdout.contains("\"score\": 690"),
+        "the imported consumer was scored with the tenant's model:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("\"code\": \"FEW_RECHARGES\""),
+        "its reasons came:\n{stdout}"
     );
     Ok(())
 }
