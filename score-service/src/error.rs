@@ -23,6 +23,9 @@ pub enum ScoreError {
     InsufficientData(#[from] Unscorable),
     #[error("no such answer")]
     AnswerNotFound,
+    /// A disclosure for a CPF the tenant neither holds data about nor got an answer about.
+    #[error("you hold no data about this CPF and got no answer about it")]
+    NoRelationship,
     #[error("no such review request")]
     ReviewNotFound,
     #[error("{0}")]
@@ -51,9 +54,9 @@ impl From<ScoreError> for Status {
             ScoreError::ModelNotFound(_) => status(ErrorCode::ModelNotFound, message),
             ScoreError::CpfNotFound => status(ErrorCode::CpfNotFound, message),
             ScoreError::InsufficientData(_) => status(ErrorCode::InsufficientData, message),
-            ScoreError::AnswerNotFound | ScoreError::ReviewNotFound => {
-                status(ErrorCode::NotFound, message)
-            }
+            ScoreError::AnswerNotFound
+            | ScoreError::ReviewNotFound
+            | ScoreError::NoRelationship => status(ErrorCode::NotFound, message),
             ScoreError::ReviewClosed(_) => status(ErrorCode::FailedPrecondition, message),
             ScoreError::QuotaExceeded(_) => status(ErrorCode::QuotaExceeded, message),
             ScoreError::Conflict(_) => status(ErrorCode::AlreadyExists, message),

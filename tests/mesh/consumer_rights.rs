@@ -1,6 +1,6 @@
-//! The consumer's rights over REST: a disclosure says the score, what lowered and what raised
-//! it in plain Portuguese, the data used and who consulted the CPF (every tenant, purpose,
-//! date) in six months; review requests are opened, listed for analysts, answered once, with
+//! The consumer's rights over REST: a disclosure (for a consumer the tenant has a relationship
+//! with, free and logged) says the score, what lowered and what raised it in plain Portuguese,
+//! the data used and who consulted the CPF (every tenant, purpose, date) in six months; review requests are opened, listed for analysts, answered once, with
 //! every step timestamped; scopes and tenants are kept apart.
 
 use crate::helpers::spawn_mesh;
@@ -78,10 +78,18 @@ async fn consumers_see_their_data_and_get_a_human_review(db: TestDatabase) -> Te
         ]
     );
     assert!(disclosure["consultations"][0]["consulted_at"].is_string());
-    // A disclosure is free and is not itself a consultation.
+    // A disclosure is free, and on the record like any look at the data.
     assert_eq!(mesh.billed(&token, "consumer_score").await?, billed_before);
     let again: Value = disclose(&token, low).await?.json().await?;
-    assert_eq!(again["consultations"].as_array().map(Vec::len), Some(2));
+    assert_eq!(again["consultations"].as_array().map(Vec::len), Some(3));
+    assert_eq!(again["consultations"][0]["tenant"], "lender");
+    assert_eq!(again["consultations"][0]["purpose"], "consumer_disclosure");
+
+    // Only for consumers the tenant has a relationship with: a disclosure is no free way to
+    // score strangers.
+    let stranger = disclose(&token, top).await?;
+    assert_eq!(stranger.status(), 404);
+    assert_eq!(mesh.score(&token, top).await?.status(), 200);
 
     // A top score still says what helped.
     let top_disclosure: Value = disclose(&token, top).await?.json().await?;

@@ -4,9 +4,12 @@
 
 use crate::{
     api::band_to_pb,
-    app::rights::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NewReviewRequest, ReviewAnswer, RightsApp},
+    app::{
+        Requester,
+        rights::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, NewReviewRequest, ReviewAnswer, RightsApp},
+    },
     domain::{
-        request::ModelChoice,
+        request::{ModelChoice, Purpose},
         rights::{
             CONSUMER_REVIEWS, CONSUMER_RIGHTS, Disclosure as DomainDisclosure, Factor,
             MAX_ANALYST_CHARS, MAX_TEXT_CHARS, ReviewOutcome, ReviewRequest as DomainReview,
@@ -204,10 +207,15 @@ impl ConsumerRightsService for RightsApi {
         let principal = require_scope(&request, CONSUMER_RIGHTS)?;
         let request = request.into_inner();
         let cpf = cpf_of(&request.document)?;
+        let requester = Requester {
+            tenant_id: principal.tenant_id,
+            client_id: principal.client_id,
+            purpose: Purpose::ConsumerDisclosure,
+        };
         let disclosure = self
             .app
             .disclose(
-                &principal.tenant_id,
+                &requester,
                 &cpf,
                 &ModelChoice::parse(request.model.as_deref()),
             )

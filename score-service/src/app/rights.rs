@@ -1,11 +1,12 @@
 //! The consumer's rights: disclosing what is known and said about a CPF, and review requests
 //! a person answers.
 
-use super::{models::ModelsApp, registry::ModelRegistry};
+use super::{Requester, models::ModelsApp, registry::ModelRegistry};
 use crate::{
     domain::{
+        AccessLogEntry,
         model::feature::FeatureCatalog,
-        request::ModelChoice,
+        request::{ModelChoice, Purpose},
         rights::{
             DataCategory, DisclosedScore, Disclosure, ReviewOutcome, ReviewRequest, ReviewStatus,
             consultations_since,
@@ -63,14 +64,22 @@ impl RightsApp {
     }
 
     /// The CPF's score under `choice` (when there is data to score it with) explained, the
-    /// data the model uses, and who consulted the CPF in the last six months. Free: neither
-    /// metered nor logged as a consultation.
+    /// data the model uses, and who consulted the CPF in the last six months. Free (never
+    /// metered), but only for a consumer the tenant has a relationship with (it holds data
+    /// about the CPF or got an answer about it), and logged like any look at the data: a
+    /// disclosure cannot be a free way to score strangers.
     pub async fn disclose(
         &self,
-        tenant_id: &str,
+        requester: &Requester,
         cpf: &Cpf,
         choice: &ModelChoice,
     ) -> Result<Disclosure, ScoreError> {
+        let tenant_id = requester.tenant_id.as_str();
+        let related = store::profiles::held_by(&self.db, tenant_id, cpf).await?
+            || store::access_log::consulted_by(&self.db, tenant_id, cpf).await?;
+        if !related {
+            return Err(ScoreError::NoRelationship);
+        }
         let model = self.registry.resolve(tenant_id, choice).await?;
         let catalog = self.models.catalog(tenant_id).await?;
         let own = store::features::catalog(&self.db, tenant_id).await?;
@@ -86,6 +95,23 @@ impl RightsApp {
             cpf,
             consultations_since(now),
             MAX_CONSULTATIONS,
+        )
+        .await?;
+        store::access_log::insert(
+            &self.db,
+            &AccessLogEntry {
+                answer_id: uuid::Uuid::now_v7().to_string(),
+                tenant_id: tenant_id.to_owned(),
+                client_id: requester.client_id.clone(),
+                cpf: cpf.clone(),
+                customer_id: String::new(),
+                purpose: Purpose::ConsumerDisclosure,
+                model_id: model.id.clone(),
+                model_version: model.version,
+                score: score.as_ref().map_or(0, |s| s.score),
+                request_id: String::new(),
+                created_at: now,
+            },
         )
         .await?;
         Ok(Disclosure {

@@ -86,6 +86,9 @@ pub enum Purpose {
     /// analysis-service scores a company's partners on the partner's behalf: part of the
     /// analysis the partner asked (and is billed) for, so neither billed nor scoped apart.
     LegalPersonAnalysis,
+    /// The tenant disclosed the CPF's data to the consumer (their right): free, but logged, so
+    /// the disclosure is on the record like any look at the data.
+    ConsumerDisclosure,
 }
 
 impl Purpose {
@@ -93,7 +96,7 @@ impl Purpose {
     pub fn required_scope(self) -> Option<&'static str> {
         match self {
             Self::ConsumerScore => Some(SCORE_READ),
-            Self::LegalPersonAnalysis => None,
+            Self::LegalPersonAnalysis | Self::ConsumerDisclosure => None,
         }
     }
 
@@ -106,6 +109,7 @@ impl Purpose {
         match self {
             Self::ConsumerScore => "consumer_score",
             Self::LegalPersonAnalysis => "legal_person_analysis",
+            Self::ConsumerDisclosure => "consumer_disclosure",
         }
     }
 }

@@ -81,3 +81,17 @@ pub async fn answered_about(
         .await?
         .is_some())
 }
+
+/// Whether `tenant_id` got any answer about `cpf` (a relationship with the consumer).
+pub async fn consulted_by(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    cpf: &aval_credit::Cpf,
+) -> Result<bool, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::TenantId.eq(tenant_id))
+        .filter(Column::Document.eq(cpf.digits()))
+        .one(db)
+        .await?
+        .is_some())
+}

@@ -3,7 +3,12 @@
 
 use crate::domain::{ProfileOwner, model::Record};
 use aval_credit::Cpf;
-use sea_orm::{ActiveValue::Set, QueryOrder, entity::prelude::*, sea_query::OnConflict};
+use sea_orm::{
+    ActiveValue::Set,
+    QueryOrder,
+    entity::prelude::*,
+    sea_query::{Expr, OnConflict},
+};
 use std::collections::HashMap;
 
 /// The tenant id the platform's shared profiles are stored under.
@@ -71,6 +76,16 @@ pub async fn find(
     Ok(found)
 }
 
+/// Whether `tenant_id` itself holds data about `cpf` (not the platform's shared data).
+pub async fn held_by(db: &impl ConnectionTrait, tenant_id: &str, cpf: &Cpf) -> Result<bool, DbErr> {
+    Ok(
+        Entity::find_by_id((tenant_id.to_owned(), cpf.digits().to_owned()))
+            .one(db)
+            .await?
+            .is_some(),
+    )
+}
+
 /// Rows per statement: well under SQLite's 32,766 bound parameters.
 const ROWS_PER_STATEMENT: usize = 1_000;
 
@@ -109,6 +124,37 @@ async fn merge_batch(
     tenant_id: &str,
     rows: Vec<(Cpf, Record)>,
 ) -> Result<(), DbErr> {
+    let now = chrono::Utc::now();
+    let row = |cpf: &Cpf, record: &Record| ActiveModel {
+        tenant_id: Set(tenant_id.to_owned()),
+        document: Set(cpf.digits().to_owned()),
+        features: Set(serde_json::Value::Object(record.to_json()).to_string()),
+        updated_at: Set(now),
+    };
+    let mut conflict = OnConflict::columns([Column::TenantId, Column::Document]).to_owned();
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Merged by the database, in the statement: two imports of the same CPF at once both
+        // keep their features (a read-then-write would lose one under READ COMMITTED).
+        let models: Vec<ActiveModel> = rows.iter().map(|(cpf, r)| row(cpf, r)).collect();
+        Entity::insert_many(models)
+            .on_conflict(
+                conflict
+                    .clone()
+                    .value(
+                        Column::Features,
+                        Expr::cust(
+                            "(score_profiles.features::jsonb || excluded.features::jsonb)::text",
+                        ),
+                    )
+                    .update_column(Column::UpdatedAt)
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+        return Ok(());
+    }
+    // SQLite has one connection and one writer: inside the caller's transaction (the app always
+    // merges in one) this read and write cannot interleave with another load.
     let stored: HashMap<String, String> = Entity::find()
         .filter(Column::TenantId.eq(tenant_id))
         .filter(Column::Document.is_in(rows.iter().map(|(cpf, _)| cpf.digits())))
@@ -117,7 +163,6 @@ async fn merge_batch(
         .into_iter()
         .map(|m| (m.document, m.features))
         .collect();
-    let now = chrono::Utc::now();
     let mut models = Vec::with_capacity(rows.len());
     for (cpf, record) in rows {
         let merged = match stored.get(cpf.digits()) {
@@ -128,16 +173,11 @@ async fn merge_batch(
             }
             None => record,
         };
-        models.push(ActiveModel {
-            tenant_id: Set(tenant_id.to_owned()),
-            document: Set(cpf.digits().to_owned()),
-            features: Set(serde_json::Value::Object(merged.to_json()).to_string()),
-            updated_at: Set(now),
-        });
+        models.push(row(&cpf, &merged));
     }
     Entity::insert_many(models)
         .on_conflict(
-            OnConflict::columns([Column::TenantId, Column::Document])
+            conflict
                 .update_columns([Column::Features, Column::UpdatedAt])
                 .to_owned(),
         )
@@ -153,7 +193,7 @@ mod tests {
     use crate::domain::model::FeatureValue;
     use crate::store::Migrator;
     use aval_testkit::{TestDatabase, TestResult, db_test};
-    use sea_orm::Statement;
+    use sea_orm::{Statement, TransactionTrait};
     use sea_orm_migration::MigratorTrait;
 
     /// Profiles stored in the six fixed columns before features were declared come through
@@ -227,4 +267,40 @@ mod tests {
         Ok(())
     }
     db_test!(rows_merge_feature_by_feature);
+
+    /// Two loads of the same CPF at once, each with features of its own: both sets are kept.
+    async fn concurrent_loads_of_one_cpf_keep_both(db: TestDatabase) -> TestResult {
+        let conn = aval_database::connect_and_migrate::<Migrator>(&db.url).await?;
+        let cpf = Cpf::parse("52998224725")?;
+        let acme = ProfileOwner::Tenant("acme".into());
+        for round in 0..20 {
+            let a = format!("a{round}");
+            let b = format!("b{round}");
+            // As the app loads: each batch in its own transaction.
+            let load = |feature: String, value: f64| {
+                let (conn, acme, cpf) = (&conn, &acme, cpf.clone());
+                async move {
+                    let txn = conn.begin().await?;
+                    merge(
+                        &txn,
+                        acme,
+                        vec![(
+                            cpf,
+                            Record::new().with(feature, FeatureValue::number(value)),
+                        )],
+                    )
+                    .await?;
+                    txn.commit().await
+                }
+            };
+            let (first, second) = tokio::join!(load(a.clone(), 1.0), load(b.clone(), 2.0));
+            first?;
+            second?;
+            let record = find(&conn, "acme", &cpf).await?.expect("stored");
+            assert!(!record.get(&a).is_missing(), "round {round} lost {a}");
+            assert!(!record.get(&b).is_missing(), "round {round} lost {b}");
+        }
+        Ok(())
+    }
+    db_test!(concurrent_loads_of_one_cpf_keep_both);
 }
