@@ -25,7 +25,6 @@ use std::{
     time::{Duration, Instant},
 };
 use tokio_stream::StreamExt;
-use tonic::transport::{Channel, Endpoint};
 
 /// Rows per `ImportProfiles` message and profiles per `UpsertProfiles` call.
 pub const BATCH: usize = 1_000;
@@ -119,12 +118,8 @@ pub fn consumer_profiles(offset: u64, n: usize) -> Vec<ConsumerProfile> {
 
 /// A channel to score-service with no deadline on a whole call: an import lasts as long as its
 /// rows take (the mesh's usual channel bounds every call to 30 s).
-pub fn streaming_channel(peer: &PeerAddress, tls: &MeshTls) -> anyhow::Result<Channel> {
-    Ok(Endpoint::from_shared(peer.url.clone())?
-        .tls_config(tls.client_config(&peer.server_name))?
-        .connect_timeout(Duration::from_secs(5))
-        .tcp_nodelay(true)
-        .connect_lazy())
+pub fn streaming_channel(peer: &PeerAddress, tls: &MeshTls) -> anyhow::Result<MeshChannel> {
+    Ok(aval_transport::client::connect_for_streams(peer, tls)?)
 }
 
 /// Declares the bench's features for `tenant`.
@@ -184,7 +179,7 @@ impl Load {
 
 /// Streams `rows` into `tenant` through one `ImportProfiles` call.
 pub async fn import(
-    client: &mut ProfileServiceClient<Channel>,
+    client: &mut ProfileServiceClient<MeshChannel>,
     tenant: &str,
     rows: Vec<ProfileRow>,
 ) -> Load {

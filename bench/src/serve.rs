@@ -66,21 +66,41 @@ pub async fn echo(tls_cert_dir: Option<PathBuf>) -> anyhow::Result<()> {
     aval_transport::install_crypto_provider();
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let mut builder = tonic::transport::Server::builder().tcp_nodelay(true);
-    if let Some(dir) = &tls_cert_dir {
-        aval_certs::generate_mesh_certs(dir, &dir.join("ca"), aval_certs::DEFAULT_NAMESPACE)?;
-        let tls = MeshTls::load(&CertPaths::in_dir(dir, MeshIdentity::SCORE))?;
-        builder = builder.tls_config(tls.server_config())?;
-    }
+    let tls = match &tls_cert_dir {
+        Some(dir) => {
+            aval_certs::generate_mesh_certs(dir, &dir.join("ca"), aval_certs::DEFAULT_NAMESPACE)?;
+            Some(MeshTls::load(&CertPaths::in_dir(dir, MeshIdentity::SCORE))?)
+        }
+        None => None,
+    };
     announce(&Ready {
         addr: addr.to_string(),
         cert_dir: tls_cert_dir,
         ..Ready::default()
     })?;
-    builder
-        .add_service(aval_testkit::echo::EchoService::default().server())
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown::signal())
-        .await?;
+    // Mesh channels follow each replica's health, so the echo server reports it too.
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_service_status("", tonic_health::ServingStatus::Serving)
+        .await;
+    let router = tonic::transport::Server::builder()
+        .tcp_nodelay(true)
+        .add_service(health_service)
+        .add_service(aval_testkit::echo::EchoService::default().server());
+    match tls {
+        // The mesh's own accept loop, so the baseline pays the same TLS as the services.
+        Some(tls) => {
+            let incoming = aval_transport::tls::accept(listener, tls, shutdown::signal());
+            router
+                .serve_with_incoming_shutdown(incoming, shutdown::signal())
+                .await?;
+        }
+        None => {
+            router
+                .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown::signal())
+                .await?;
+        }
+    }
     Ok(())
 }
 

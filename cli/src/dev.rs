@@ -28,6 +28,9 @@ use std::{
 };
 use tokio::task::JoinHandle;
 
+/// How often the running mesh checks `.aval/certs` for certificates `aval certs` renewed.
+const DEV_CERT_RELOAD: Duration = Duration::from_secs(10);
+
 /// How `aval dev` runs.
 #[derive(Clone, Debug)]
 pub struct DevOptions {
@@ -141,6 +144,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevMesh> {
         tls: CertPaths::in_dir(&cert_dir, MeshIdentity::GATEWAY),
         peers: peers.clone(),
         telemetry: options.telemetry.clone(),
+        cert_reload: DEV_CERT_RELOAD,
     })
     .await?;
     mesh.peers = peers;
@@ -191,6 +195,7 @@ impl DevMesh {
             telemetry: options.telemetry.clone(),
             peers: peers.clone(),
             quota_cache_ttl: options.quota_cache_ttl,
+            cert_reload: DEV_CERT_RELOAD,
         };
         let service = S::build(settings)
             .await

@@ -31,8 +31,8 @@ pub enum GatewayError {
     },
     #[error(transparent)]
     Tls(#[from] aval_transport::tls::TlsError),
-    #[error("upstream channel: {0}")]
-    Upstream(#[from] tonic::transport::Error),
+    #[error(transparent)]
+    Upstream(#[from] aval_transport::client::PeerError),
     #[error("serving HTTP: {0}")]
     Serve(std::io::Error),
 }

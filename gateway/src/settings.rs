@@ -3,10 +3,12 @@
 use aval_telemetry::TelemetrySettings;
 use aval_transport::{
     identity::MeshIdentity,
-    settings::{DEFAULT_DATA_DIR, Env, Peers, SettingsError, telemetry_from_env},
+    settings::{
+        DEFAULT_DATA_DIR, Env, Peers, SettingsError, cert_reload_from_env, telemetry_from_env,
+    },
     tls::CertPaths,
 };
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Where the gateway listens when `AVAL_GATEWAY_LISTEN` is unset.
 pub const DEFAULT_LISTEN: SocketAddr =
@@ -20,6 +22,8 @@ pub struct GatewaySettings {
     pub tls: CertPaths,
     pub peers: Peers,
     pub telemetry: TelemetrySettings,
+    /// How often the certificate files are checked for renewal (`AVAL_CERT_RELOAD_MS`).
+    pub cert_reload: Duration,
 }
 
 impl GatewaySettings {
@@ -31,6 +35,7 @@ impl GatewaySettings {
             tls: CertPaths::in_dir(&cert_dir, MeshIdentity::GATEWAY),
             peers: Peers::from_env(env)?,
             telemetry: telemetry_from_env(env)?,
+            cert_reload: cert_reload_from_env(env)?,
         })
     }
 }

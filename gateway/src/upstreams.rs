@@ -30,6 +30,7 @@ pub struct Upstreams {
 impl Upstreams {
     pub fn connect(settings: &GatewaySettings) -> Result<Self, GatewayError> {
         let tls = MeshTls::load(&settings.tls)?;
+        tls.spawn_reloader(settings.cert_reload);
         let peers = &settings.peers;
         Ok(Self::from_channels(
             connect_lazy(&peers.auth, &tls)?,

@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use aval_transport::{
-    client::{MeshChannel, PeerAddress, connect_lazy},
+    client::{MeshChannel, PeerAddress, connect_for_streams, connect_lazy},
     identity::MeshIdentity,
     tls::MeshTls,
 };
@@ -12,9 +12,7 @@ use clap::Args;
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
-    time::Duration,
 };
-use tonic::transport::{Channel, Endpoint};
 
 /// How to reach score-service as the operator. Each option may also come from the environment
 /// variable of the same name as in `dev.env`; both override the file.
@@ -317,7 +315,7 @@ impl ScoreConnection {
         Ok(Self {
             peer: PeerAddress::new(url.clone(), MeshIdentity::SCORE),
             url,
-            tls: MeshTls::from_pem(ca, cert, key),
+            tls: MeshTls::from_pem(ca, cert, key)?,
         })
     }
 
@@ -329,15 +327,9 @@ impl ScoreConnection {
 
     /// For a long stream (a profile import): no deadline on the whole call, which lasts as long
     /// as the file takes.
-    pub fn streaming_channel(&self) -> anyhow::Result<Channel> {
-        let endpoint = Endpoint::from_shared(self.url.clone())
-            .and_then(|e| e.tls_config(self.tls.client_config(&self.peer.server_name)))
-            .with_context(|| format!("bad score-service address {}", self.url))?;
-        Ok(endpoint
-            .connect_timeout(Duration::from_secs(5))
-            .tcp_nodelay(true)
-            .http2_keep_alive_interval(Duration::from_secs(30))
-            .connect_lazy())
+    pub fn streaming_channel(&self) -> anyhow::Result<MeshChannel> {
+        connect_for_streams(&self.peer, &self.tls)
+            .with_context(|| format!("bad score-service address {}", self.url))
     }
 }
 

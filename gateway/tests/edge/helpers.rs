@@ -9,7 +9,7 @@ use aval_proto::{
     billing::v1::billing_service_server::BillingServiceServer,
     score::v1::score_service_server::ScoreServiceServer,
 };
-use aval_transport::{client::MeshChannel, propagation::TraceContextInterceptor};
+use aval_transport::client::MeshChannel;
 use axum::{
     Router,
     body::{Body, Bytes},
@@ -19,10 +19,7 @@ use opentelemetry_sdk::trace::SdkTracerProvider;
 use serde::Deserialize;
 use std::{net::SocketAddr, sync::OnceLock};
 use tokio::net::TcpListener;
-use tonic::{
-    service::interceptor::InterceptedService,
-    transport::{Endpoint, Server, server::TcpIncoming},
-};
+use tonic::transport::{Endpoint, Server, server::TcpIncoming};
 use tower::ServiceExt;
 use tracing_subscriber::{Layer, layer::SubscriberExt, util::SubscriberInitExt};
 
@@ -98,7 +95,7 @@ async fn spawn(down: Option<Service>) -> anyhow::Result<TestGateway> {
 /// A plaintext channel with the mesh's client interceptor, as the gateway's are.
 fn channel(addr: SocketAddr) -> anyhow::Result<MeshChannel> {
     let channel = Endpoint::from_shared(format!("http://{addr}"))?.connect_lazy();
-    Ok(InterceptedService::new(channel, TraceContextInterceptor))
+    Ok(aval_transport::client::over(channel))
 }
 
 /// The gateway's subscriber as production builds it (the OpenTelemetry layer with its own

@@ -200,23 +200,60 @@ pub fn generate_mesh_certs(
     create_dir(dir)?;
     let ca = MeshCa::generate("Aval mesh CA")?;
     ca.write(dir, ca_key_dir)?;
+    issue_all(&ca, dir, namespace)
+}
+
+fn issue_all(ca: &MeshCa, dir: &Path, namespace: &str) -> Result<(), CertError> {
     for name in MeshIdentity::ALL {
-        let identity = MeshIdentity::new(name);
-        let issued = ca.issue(&identity, &dns_names_for(&identity, namespace))?;
-        let paths = CertPaths::in_dir(dir, name);
-        write(&paths.cert, &issued.cert_pem, false)?;
-        write(&paths.key, &issued.key_pem, true)?;
+        reissue_with(ca, dir, name, namespace)?;
     }
     Ok(())
 }
 
-/// Generates the mesh certificates unless `dir` already holds a complete set that is valid for
-/// at least [`RENEW_BEFORE`] more. Returns whether new certificates were written.
+/// Issues `identity` a new certificate and key from the CA kept in `ca_key_dir`, into `dir`
+/// (what cert-manager's renewal does to a mounted Secret: the CA stays, the leaf changes).
+pub fn reissue(
+    dir: &Path,
+    ca_key_dir: &Path,
+    identity: &str,
+    namespace: &str,
+) -> Result<CertPaths, CertError> {
+    reissue_with(&MeshCa::load(ca_key_dir)?, dir, identity, namespace)
+}
+
+fn reissue_with(
+    ca: &MeshCa,
+    dir: &Path,
+    identity: &str,
+    namespace: &str,
+) -> Result<CertPaths, CertError> {
+    let identity = MeshIdentity::new(identity);
+    let issued = ca.issue(&identity, &dns_names_for(&identity, namespace))?;
+    let paths = CertPaths::in_dir(dir, identity.name());
+    write(&paths.cert, &issued.cert_pem, false)?;
+    write(&paths.key, &issued.key_pem, true)?;
+    Ok(paths)
+}
+
+/// Makes sure `dir` holds a complete set of mesh certificates valid for at least
+/// [`RENEW_BEFORE`] more. Leaves about to expire are issued again from the kept CA (so
+/// certificates issued with `--client` stay valid); a new CA is made only when there is none
+/// usable. Returns whether anything was written.
 pub fn ensure_mesh_certs(
     dir: &Path,
     ca_key_dir: &Path,
     namespace: &str,
 ) -> Result<bool, CertError> {
+    // Older versions kept the CA key among the workload files: it does not belong there.
+    if ca_key_dir != dir {
+        let stray = dir.join(CA_KEY_FILE);
+        if stray.exists() {
+            fs::remove_file(&stray).map_err(|source| CertError::Write {
+                path: stray.clone(),
+                source,
+            })?;
+        }
+    }
     let renew_after = time::OffsetDateTime::now_utc() + RENEW_BEFORE;
     let fresh = |path: &Path| expires(path).is_some_and(|not_after| not_after > renew_after);
     let complete = fresh(&dir.join("ca.pem"))
@@ -227,7 +264,14 @@ pub fn ensure_mesh_certs(
     if complete {
         return Ok(false);
     }
-    generate_mesh_certs(dir, ca_key_dir, namespace)?;
+    match MeshCa::load(ca_key_dir) {
+        Ok(ca) if fresh(&ca_key_dir.join("ca.pem")) => {
+            create_dir(dir)?;
+            ca.write(dir, ca_key_dir)?;
+            issue_all(&ca, dir, namespace)?;
+        }
+        _ => generate_mesh_certs(dir, ca_key_dir, namespace)?,
+    }
     Ok(true)
 }
 
@@ -298,6 +342,31 @@ mod tests {
         assert!((89..=90).contains(&days), "{days}");
         let ca_days = (expires(&certs.join("ca.pem")).unwrap() - now).whole_days();
         assert!(ca_days > 3000, "{ca_days}");
+    }
+
+    #[test]
+    fn renewal_keeps_the_ca_so_certificates_issued_before_stay_valid() {
+        let dir = tempfile::tempdir().unwrap();
+        let (certs, ca) = (dir.path().join("certs"), dir.path().join("ca"));
+        generate_mesh_certs(&certs, &ca, DEFAULT_NAMESPACE).unwrap();
+        let ca_before = fs::read(certs.join("ca.pem")).unwrap();
+        let score = CertPaths::in_dir(&certs, MeshIdentity::SCORE);
+        let leaf_before = fs::read(&score.cert).unwrap();
+        // A leaf gone missing (or expiring) makes the set incomplete: renewed from the same CA.
+        fs::remove_file(CertPaths::in_dir(&certs, MeshIdentity::AUTH).cert).unwrap();
+        fs::write(certs.join(CA_KEY_FILE), "old layout").unwrap();
+        assert!(ensure_mesh_certs(&certs, &ca, DEFAULT_NAMESPACE).unwrap());
+        assert_eq!(fs::read(certs.join("ca.pem")).unwrap(), ca_before);
+        assert_ne!(fs::read(&score.cert).unwrap(), leaf_before);
+        assert!(
+            !certs.join(CA_KEY_FILE).exists(),
+            "the stray CA key is removed"
+        );
+        assert!(!ensure_mesh_certs(&certs, &ca, DEFAULT_NAMESPACE).unwrap());
+        // One identity alone, as a renewal of its Secret.
+        let again = reissue(&certs, &ca, MeshIdentity::SCORE, DEFAULT_NAMESPACE).unwrap();
+        assert_eq!(again, score);
+        assert_eq!(fs::read(certs.join("ca.pem")).unwrap(), ca_before);
     }
 
     #[test]

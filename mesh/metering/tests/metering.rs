@@ -7,11 +7,9 @@ use aval_proto::usage::v1::{
     usage_server::{Usage, UsageServer},
 };
 use aval_testkit::{Engine, TestDatabase, TestResult};
-use aval_transport::{
-    client::MeshChannel, propagation::TraceContextInterceptor, shutdown::CancellationToken,
-};
+use aval_transport::{client::MeshChannel, shutdown::CancellationToken};
 use std::sync::{Arc, Mutex};
-use tonic::{Request, Response, Status, service::interceptor::InterceptedService};
+use tonic::{Request, Response, Status};
 
 const OUTBOX: Outbox = Outbox::new("test_usage_outbox");
 aval_database::migrator!("test_seaql_migrations", [OUTBOX.migration()]);
@@ -91,7 +89,7 @@ async fn serve(billing: FakeBilling) -> anyhow::Result<MeshChannel> {
             .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
     );
     let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))?.connect_lazy();
-    Ok(InterceptedService::new(channel, TraceContextInterceptor))
+    Ok(aval_transport::client::over(channel))
 }
 
 fn answer(allowed: bool, cache_ttl_ms: Option<u32>) -> CheckQuotaResponse {

@@ -30,7 +30,7 @@ async fn call_as(
     rpc: &str,
 ) -> anyhow::Result<Result<(), tonic::Status>> {
     let mut grpc = tonic::client::Grpc::new(service.channel_as(identity)?);
-    grpc.ready().await?;
+    grpc.ready().await.map_err(|e| anyhow::anyhow!(e))?;
     let path = http::uri::PathAndQuery::from_str(rpc)?;
     let codec = tonic_prost::ProstCodec::<(), ()>::default();
     Ok(grpc

@@ -37,6 +37,17 @@ impl TestCerts {
         Ok(MeshTls::load(&paths)?)
     }
 
+    /// Issues `identity` a new certificate and key from the same CA, in place (a renewal).
+    pub fn reissue(&self, identity: &str) -> anyhow::Result<()> {
+        aval_certs::reissue(
+            self.dir.path(),
+            &self.dir.path().join("ca"),
+            identity,
+            aval_certs::DEFAULT_NAMESPACE,
+        )?;
+        Ok(())
+    }
+
     /// The loaded TLS material of `identity`.
     pub fn tls(&self, identity: &str) -> anyhow::Result<MeshTls> {
         Ok(MeshTls::load(&self.paths(identity))?)

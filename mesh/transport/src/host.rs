@@ -29,8 +29,8 @@ pub enum StartError {
     Server(#[from] ServerError),
     #[error(transparent)]
     Telemetry(#[from] TelemetryError),
-    #[error("peer channel: {0}")]
-    Channel(#[from] tonic::transport::Error),
+    #[error(transparent)]
+    Peer(#[from] crate::client::PeerError),
     #[error("{0}")]
     Other(String),
 }
@@ -42,6 +42,7 @@ pub async fn prepare<M: MigratorTrait>(
 ) -> Result<(MeshServer, DatabaseConnection), StartError> {
     let db = aval_database::connect_and_migrate::<M>(settings.database_url.expose()).await?;
     let tls = MeshTls::load(&settings.tls)?;
+    tls.spawn_reloader(settings.cert_reload);
     let server = MeshServer::bind(settings.server.clone(), tls, policy).await?;
     Ok((server, db))
 }

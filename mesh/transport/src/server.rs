@@ -2,6 +2,8 @@
 //! standard health (NOT_SERVING until ready and again from the start of shutdown), reflection,
 //! an optional plaintext health port for kubelet probes, and a graceful drain.
 
+mod health;
+
 use crate::{
     authz::{AccessPolicy, AuthzLayer},
     bearer::{BearerLayer, JwksCache},
@@ -122,50 +124,50 @@ impl MeshServer {
         names.extend(service_names.iter().map(|s| (*s).to_owned()));
         set_status(&self.health, &names, ServingStatus::NotServing).await;
 
+        // Cancelled once shutdown started and the drain delay passed: the listeners close,
+        // health watches end, and tonic waits for the calls in flight.
+        let drained = CancellationToken::new();
         let reflection = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(aval_proto::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
             .build_v1()?;
         let routes = routes
-            .add_service(health_service(&self.health))
+            .add_service(health::service(&self.health, drained.clone()))
             .add_service(reflection);
 
-        // Fires once shutdown starts and the drain delay has passed: tonic then stops
-        // accepting and waits for in-flight calls.
-        let (drained_tx, drained_rx) = tokio::sync::watch::channel(false);
         let drain = {
             let health = self.health.clone();
             let names = names.clone();
             let delay = self.settings.drain_delay;
             let shutdown = shutdown.clone();
+            let drained = drained.clone();
             async move {
                 shutdown.cancelled().await;
                 set_status(&health, &names, ServingStatus::NotServing).await;
                 tokio::time::sleep(delay).await;
-                let _ = drained_tx.send(true);
+                drained.cancel();
             }
         };
         tokio::spawn(drain);
-        let drained = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-            // An error means the sender is gone, which only happens after it sent.
-            let _ = rx.wait_for(|done| *done).await;
-        };
 
         let probe = self.probe_listener.map(|listener| {
             let server = tonic::transport::Server::builder()
-                .add_service(health_service(&self.health))
+                .add_service(health::service(&self.health, drained.clone()))
                 .serve_with_incoming_shutdown(
                     TcpListenerStream::new(listener),
-                    drained(drained_rx.clone()),
+                    drained.clone().cancelled_owned(),
                 );
             tokio::spawn(server)
         });
 
-        // Without TCP_NODELAY, Nagle's algorithm meets delayed ACKs and small gRPC frames
-        // wait ~40 ms: measured as a 40 ms p90 step in the benchmarks.
+        // Our own accept loop does the TLS, so each new connection gets the certificate
+        // current at that moment (see `tls`).
+        let incoming = crate::tls::accept(
+            self.listener,
+            self.tls.clone(),
+            drained.clone().cancelled_owned(),
+        );
         let server = tonic::transport::Server::builder()
-            .tcp_nodelay(true)
-            .tls_config(self.tls.server_config())?
             .trace_fn(server_request_span)
             .layer(
                 tower::ServiceBuilder::new()
@@ -173,10 +175,7 @@ impl MeshServer {
                     .layer(self.bearer),
             )
             .add_routes(routes)
-            .serve_with_incoming_shutdown(
-                TcpListenerStream::new(self.listener),
-                drained(drained_rx),
-            );
+            .serve_with_incoming_shutdown(incoming, drained.cancelled_owned());
         // The listener is bound and accepting from here on; report ready unless shutdown
         // already began.
         if !shutdown.is_cancelled() {
@@ -189,14 +188,6 @@ impl MeshServer {
         }
         result.map_err(ServerError::from)
     }
-}
-
-fn health_service(
-    reporter: &HealthReporter,
-) -> tonic_health::pb::health_server::HealthServer<tonic_health::server::HealthService> {
-    tonic_health::pb::health_server::HealthServer::new(
-        tonic_health::server::HealthService::from_health_reporter(reporter.clone()),
-    )
 }
 
 async fn set_status(health: &HealthReporter, names: &[String], status: ServingStatus) {

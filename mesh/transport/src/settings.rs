@@ -106,6 +106,8 @@ pub struct ServiceSettings {
     pub peers: Peers,
     /// billing-service: how long callers may reuse a quota answer (`AVAL_QUOTA_CACHE_TTL_MS`).
     pub quota_cache_ttl: Duration,
+    /// How often the certificate files are checked for a renewed certificate.
+    pub cert_reload: Duration,
 }
 
 impl ServiceSettings {
@@ -128,6 +130,7 @@ impl ServiceSettings {
     /// | `OTEL_EXPORTER_OTLP_ENDPOINT` | unset (no trace export) |
     /// | `AVAL_AUTH_URL`, `AVAL_SCORE_URL`, `AVAL_ANALYSIS_URL`, `AVAL_BILLING_URL` | `https://127.0.0.1:5005x` |
     /// | `AVAL_QUOTA_CACHE_TTL_MS` | `2000` (billing-service: how long a quota answer may be reused) |
+    /// | `AVAL_CERT_RELOAD_MS` | `10000` (how often the certificate files are checked; `0`: never) |
     pub fn from_env<F: Fn(&str) -> Option<String>>(
         identity: &str,
         env: &Env<F>,
@@ -154,8 +157,19 @@ impl ServiceSettings {
             quota_cache_ttl: env
                 .parse::<u64>("AVAL_QUOTA_CACHE_TTL_MS")?
                 .map_or(Self::DEFAULT_QUOTA_CACHE_TTL, Duration::from_millis),
+            cert_reload: cert_reload_from_env(env)?,
         })
     }
+}
+
+/// How often the certificate files are checked for renewal (`AVAL_CERT_RELOAD_MS`, default
+/// 10 s): cert-manager rewrites a mounted Secret in place, days before the old one ends.
+pub fn cert_reload_from_env<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<Duration, SettingsError> {
+    Ok(Duration::from_millis(
+        env.parse_or("AVAL_CERT_RELOAD_MS", 10_000)?,
+    ))
 }
 
 /// A secret kept in a file (a mounted Kubernetes Secret), trimmed of surrounding whitespace;
@@ -208,14 +222,11 @@ impl Peers {
             let url = env
                 .get(var)
                 .unwrap_or_else(|| format!("https://127.0.0.1:{}", default_port(identity)));
-            if !url.starts_with("https://") {
-                return Err(SettingsError {
-                    variable: var.to_owned(),
-                    value: url,
-                    reason: "mesh peers are reached over mTLS: use an https:// URL".to_owned(),
-                });
-            }
-            Ok(PeerAddress::new(url, identity))
+            PeerAddress::parse(&url, identity).map_err(|reason| SettingsError {
+                variable: var.to_owned(),
+                value: url,
+                reason,
+            })
         };
         Ok(Self {
             auth: peer("AVAL_AUTH_URL", MeshIdentity::AUTH)?,
@@ -285,6 +296,11 @@ mod tests {
         assert!(matches!(err, Err(e) if e.variable == "AVAL_LISTEN"));
         let err =
             ServiceSettings::from_env("auth-service", &env(&[("AVAL_SCORE_URL", "http://x")]));
+        assert!(matches!(err, Err(e) if e.variable == "AVAL_SCORE_URL"));
+        let err = ServiceSettings::from_env(
+            "auth-service",
+            &env(&[("AVAL_SCORE_URL", "https://a:1,http://b:1")]),
+        );
         assert!(matches!(err, Err(e) if e.variable == "AVAL_SCORE_URL"));
     }
 

@@ -1,18 +1,38 @@
 //! Mutual TLS between mesh workloads: servers require a client certificate that chains to the
 //! mesh CA; clients verify the server's name and present their own certificate.
+//!
+//! The material is re-read while the process runs ([`MeshTls::spawn_reloader`]): cert-manager
+//! renews certificates by rewriting the mounted Secret in place, and new connections (accepted
+//! or dialled) take the new certificate without a restart. Established connections keep the
+//! one they were made with.
 
-use std::path::{Path, PathBuf};
-use tonic::transport::{Certificate, ClientTlsConfig, Identity, ServerTlsConfig};
+mod acceptor;
+mod connector;
+mod material;
+
+pub use acceptor::{MeshTlsStream, accept};
+pub(crate) use connector::TlsConnector;
+
+use material::Material;
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, RwLock, Weak},
+    time::Duration,
+};
 
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read TLS file {path}: {source}")]
-pub struct TlsError {
-    path: PathBuf,
-    source: std::io::Error,
+pub enum TlsError {
+    #[error("cannot read TLS file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid TLS material: {0}")]
+    Invalid(String),
 }
 
 /// Paths of one workload's certificate files inside a certificate directory.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertPaths {
     pub ca: PathBuf,
     pub cert: PathBuf,
@@ -30,50 +50,110 @@ impl CertPaths {
     }
 }
 
-/// A workload's certificate and key, and the mesh CA it trusts.
+/// A workload's certificate and key, and the mesh CA it trusts: a cheap handle that every
+/// server and channel of the process shares, so one reload serves them all.
 #[derive(Clone, Debug)]
 pub struct MeshTls {
-    ca: Certificate,
-    identity: Identity,
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    /// Where the material came from; `None` for material given as bytes (never reloaded).
+    paths: Option<CertPaths>,
+    current: RwLock<Arc<Material>>,
 }
 
 impl MeshTls {
+    /// Reads and checks the three files (the key must match the certificate).
     pub fn load(paths: &CertPaths) -> Result<Self, TlsError> {
-        crate::install_crypto_provider();
-        let ca = read(&paths.ca)?;
-        let cert = read(&paths.cert)?;
-        let key = read(&paths.key)?;
-        Ok(Self::from_pem(ca, cert, key))
+        let material = Material::read(paths)?;
+        Ok(Self::new(Some(paths.clone()), material))
     }
 
-    pub fn from_pem(ca: impl AsRef<[u8]>, cert: impl AsRef<[u8]>, key: impl AsRef<[u8]>) -> Self {
+    /// Material given as PEM bytes; it never changes.
+    pub fn from_pem(
+        ca: impl AsRef<[u8]>,
+        cert: impl AsRef<[u8]>,
+        key: impl AsRef<[u8]>,
+    ) -> Result<Self, TlsError> {
+        let material = Material::from_pem(ca.as_ref(), cert.as_ref(), key.as_ref())?;
+        Ok(Self::new(None, material))
+    }
+
+    fn new(paths: Option<CertPaths>, material: Material) -> Self {
         crate::install_crypto_provider();
         Self {
-            ca: Certificate::from_pem(ca),
-            identity: Identity::from_pem(cert, key),
+            inner: Arc::new(Inner {
+                paths,
+                current: RwLock::new(Arc::new(material)),
+            }),
         }
     }
 
-    /// Server side: present our certificate, require a client certificate from the mesh CA.
-    pub fn server_config(&self) -> ServerTlsConfig {
-        ServerTlsConfig::new()
-            .identity(self.identity.clone())
-            .client_ca_root(self.ca.clone())
-            .client_auth_optional(false)
+    fn current(&self) -> Arc<Material> {
+        // A poisoned lock still holds a complete value: replacing an Arc cannot tear.
+        match self.inner.current.read() {
+            Ok(current) => Arc::clone(&current),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
     }
 
-    /// Client side: trust only the mesh CA, check the server's name, present our certificate.
-    pub fn client_config(&self, server_name: &str) -> ClientTlsConfig {
-        ClientTlsConfig::new()
-            .ca_certificate(self.ca.clone())
-            .identity(self.identity.clone())
-            .domain_name(server_name)
+    /// The server side as rustls takes it: our certificate, a client certificate from the
+    /// mesh CA required, HTTP/2.
+    pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
+        self.current().server.clone()
     }
-}
 
-fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
-    std::fs::read(path).map_err(|source| TlsError {
-        path: path.to_owned(),
-        source,
-    })
+    /// The client side: trust only the mesh CA, present our certificate, HTTP/2.
+    pub fn client_config(&self) -> Arc<rustls::ClientConfig> {
+        self.current().client.clone()
+    }
+
+    /// Re-reads the files and swaps the material in when it changed. A half-written or
+    /// mismatched set is refused and the current material kept, so a reload can never leave
+    /// the workload without a usable certificate. `Ok(true)` when new material took effect.
+    pub fn reload(&self) -> Result<bool, TlsError> {
+        let Some(paths) = &self.inner.paths else {
+            return Ok(false);
+        };
+        let fresh = Material::read(paths)?;
+        if fresh.fingerprint == self.current().fingerprint {
+            return Ok(false);
+        }
+        let mut current = match self.inner.current.write() {
+            Ok(current) => current,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *current = Arc::new(fresh);
+        Ok(true)
+    }
+
+    /// Checks the files every `every` for as long as any handle to this material lives.
+    pub fn spawn_reloader(&self, every: Duration) {
+        if self.inner.paths.is_none() || every.is_zero() {
+            return;
+        }
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { return };
+                let tls = MeshTls { inner };
+                match tls.reload() {
+                    Ok(true) => tracing::info!(
+                        certificate = %tls.current().summary,
+                        "mesh certificate reloaded"
+                    ),
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "mesh certificate not reloaded; keeping the current one")
+                    }
+                }
+            }
+        });
+    }
 }

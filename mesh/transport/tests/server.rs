@@ -128,7 +128,7 @@ async fn clients_without_a_mesh_certificate_are_refused_at_the_handshake() -> Te
         &ca,
         std::fs::read(&foreign_paths.cert)?,
         std::fs::read(&foreign_paths.key)?,
-    );
+    )?;
     let channel = connect_lazy(&peer(server.addr), &foreign_tls)?;
     let status = health_status(channel, "")
         .await
