@@ -1,22 +1,31 @@
 //! Operator work on a running mesh, as the `operator` mesh identity (mTLS client certificate).
 //!
-//! - `aval admin …` (the [`AdminArgs`] command group): score models, features, profile imports
-//!   and answer replays, against score-service. Where it connects is resolved by [`connect`].
+//! - `aval admin …` (the [`AdminArgs`] command group): tenants and clients (auth-service), plans
+//!   (billing-service), score models, features, profile imports and answer replays
+//!   (score-service). Where it connects is resolved by [`connect`], for the one service each
+//!   command calls.
 //! - [`MeshAdmin`]: tenants, clients, plans and profiles, used by `aval dev` to seed its demo
 //!   data and by tests to set up tenants.
 
 mod args;
+mod clients;
 pub mod connect;
 mod features;
 pub mod import;
 mod mesh;
 mod models;
+mod output;
+mod plans;
 mod profiles;
 mod replay;
 mod status;
 mod table;
+mod tenants;
 
-pub use args::{AdminArgs, AdminCommand, FeaturesCommand, ModelsCommand, ProfilesCommand};
+pub use args::{
+    AdminArgs, AdminCommand, ClientsCommand, FeaturesCommand, ModelsCommand, PlansCommand,
+    ProfilesCommand, TenantsCommand,
+};
 pub use mesh::{ALL_SCOPES, ClientCredentials, MeshAdmin};
 
 /// How an admin command ended, when it did not fail outright.
@@ -46,11 +55,14 @@ impl Outcome {
 /// Runs one `aval admin …` command.
 pub async fn run(args: AdminArgs) -> anyhow::Result<Outcome> {
     aval_transport::install_crypto_provider();
-    let score = args.connection.resolve()?;
+    let to = args.connection.resolve(args.command.service())?;
     match args.command {
-        AdminCommand::Models { command } => models::run(&score, command).await,
-        AdminCommand::Features { command } => features::run(&score, command).await,
-        AdminCommand::Profiles { command } => profiles::run(&score, command).await,
-        AdminCommand::Replay { answer_id } => replay::run(&score, &answer_id).await,
+        AdminCommand::Tenants { command } => tenants::run(&to, command).await,
+        AdminCommand::Clients { command } => clients::run(&to, command).await,
+        AdminCommand::Plans { command } => plans::run(&to, command).await,
+        AdminCommand::Models { command } => models::run(&to, command).await,
+        AdminCommand::Features { command } => features::run(&to, command).await,
+        AdminCommand::Profiles { command } => profiles::run(&to, command).await,
+        AdminCommand::Replay { answer_id } => replay::run(&to, &answer_id).await,
     }
 }

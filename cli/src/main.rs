@@ -54,10 +54,11 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         client: Option<String>,
     },
-    /// Operator work on a running mesh, as the `operator` mesh identity: score models, features,
-    /// profile imports, answer replays. Connects with the settings `aval dev` writes to dev.env
-    /// (flags and environment variables override them). Exits 1 on an error and 3 when the
-    /// command ran but not cleanly (an import rejected rows, a replay differs).
+    /// Operator work on a running mesh, as the `operator` mesh identity: tenants, clients,
+    /// plans, score models, features, profile imports, answer replays. Connects with the
+    /// settings `aval dev` writes to dev.env (flags and environment variables override them).
+    /// Exits 1 on an error and 3 when the command ran but not cleanly (an import rejected rows,
+    /// a replay differs).
     Admin(AdminArgs),
 }
 

@@ -1,15 +1,23 @@
 //! `aval admin` as an operator runs it against a fresh `aval dev`: it finds the mesh through the
-//! dev.env that `aval dev` wrote, declares features, publishes PMML and JSON models, imports a
-//! CSV whose bad rows are named by line while the good ones load (and score), replays an
-//! answer, and lists and retires models.
+//! dev.env that `aval dev` wrote (or through flags alone), and
+//! - onboards a partner: creates a tenant and a client whose secret obtains a token at the
+//!   gateway, subscribes the tenant to a plan (its answers are refused before, delivered after)
+//!   and rotates the secret (the old one stops working), in tables and JSON, with clear errors
+//!   for a taken tenant id, an unknown tenant, plan or client;
+//! - declares features, publishes PMML and JSON models, imports a CSV whose bad rows are named
+//!   by line while the good ones load (and score), replays an answer, and lists and retires
+//!   models.
 
 mod support;
 
+use serde_json::Value;
 use std::{collections::HashMap, path::Path, process::Output};
 
 /// The operator's settings come from dev.env only: none from this process's environment.
-const CONNECTION_VARS: [&str; 5] = [
+const CONNECTION_VARS: [&str; 7] = [
     "AVAL_DATA_DIR",
+    "AVAL_AUTH_URL",
+    "AVAL_BILLING_URL",
     "AVAL_SCORE_URL",
     "AVAL_CA_CERT",
     "AVAL_OPERATOR_CERT",
@@ -47,6 +55,37 @@ async fn ok(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
     Ok(stdout(&output))
 }
 
+/// `aval admin <args>` must fail with exit status 1 and say nothing on stdout; its stderr.
+async fn fails(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let output = admin(dir, args).await?;
+    anyhow::ensure!(
+        output.status.code() == Some(1) && output.stdout.is_empty(),
+        "aval admin {args:?} should fail with 1 and no output ({}):\n{}{}",
+        output.status,
+        stdout(&output),
+        stderr(&output)
+    );
+    Ok(stderr(&output))
+}
+
+/// The one JSON object `aval admin <args> --output json` prints, and its stderr.
+async fn json(dir: &Path, args: &[&str]) -> anyhow::Result<(Value, String)> {
+    let args: Vec<&str> = args.iter().copied().chain(["--output", "json"]).collect();
+    let output = admin(dir, &args).await?;
+    let out = stdout(&output);
+    anyhow::ensure!(
+        output.status.success(),
+        "aval admin {args:?} failed ({}):\n{out}{}",
+        output.status,
+        stderr(&output)
+    );
+    // `from_str` refuses anything after the value: exactly one object, on one line.
+    let value: Value = serde_json::from_str(&out)
+        .map_err(|e| anyhow::anyhow!("not one JSON value ({e}):\n{out}"))?;
+    anyhow::ensure!(value.is_object() && out.lines().count() == 1, "{out}");
+    Ok((value, stderr(&output)))
+}
+
 fn read_env_file(path: &Path) -> anyhow::Result<HashMap<String, String>> {
     Ok(std::fs::read_to_string(path)?
         .lines()
@@ -55,26 +94,53 @@ fn read_env_file(path: &Path) -> anyhow::Result<HashMap<String, String>> {
         .collect())
 }
 
+/// A token from the gateway for `client_id` and `secret` (OAuth2 client credentials): the
+/// HTTP status and the JSON body.
+async fn token(
+    env: &HashMap<String, String>,
+    client_id: &str,
+    secret: &str,
+) -> anyhow::Result<(u16, Value)> {
+    let answer = reqwest::Client::new()
+        .post(format!("{}/oauth2/v1/token", env["AVAL_GATEWAY_URL"]))
+        .basic_auth(client_id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await?;
+    let status = answer.status().as_u16();
+    Ok((status, answer.json().await?))
+}
+
 /// Scores `cpf` with `model` through the gateway as the demo client; the JSON answer.
 async fn score(
     env: &HashMap<String, String>,
     cpf: &str,
     model: &str,
-) -> anyhow::Result<(u16, serde_json::Value)> {
+) -> anyhow::Result<(u16, Value)> {
+    let (_, token) = token(
+        env,
+        &env["AVAL_DEMO_CLIENT_ID"],
+        &env["AVAL_DEMO_CLIENT_SECRET"],
+    )
+    .await?;
+    score_as(
+        env,
+        token["access_token"].as_str().unwrap_or_default(),
+        cpf,
+        model,
+    )
+    .await
+}
+
+/// Scores `cpf` with `model` through the gateway with `token`; the JSON answer.
+async fn score_as(
+    env: &HashMap<String, String>,
+    token: &str,
+    cpf: &str,
+    model: &str,
+) -> anyhow::Result<(u16, Value)> {
     let http = reqwest::Client::new();
     let gateway = &env["AVAL_GATEWAY_URL"];
-    let token: serde_json::Value = http
-        .post(format!("{gateway}/oauth2/v1/token"))
-        .basic_auth(
-            &env["AVAL_DEMO_CLIENT_ID"],
-            Some(&env["AVAL_DEMO_CLIENT_SECRET"]),
-        )
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = token["access_token"].as_str().unwrap_or_default();
     let answer = http
         .post(format!("{gateway}/customers/v1/customscores"))
         .bearer_auth(token)
@@ -246,6 +312,248 @@ async fn an_operator_manages_models_features_and_profiles_with_aval_admin() -> a
         "{}",
         stderr(&gone)
     );
+
+    let status = support::stop_with_sigterm(&mut dev).await?;
+    assert!(status.success(), "aval dev exited with {status}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_operator_onboards_a_partner_with_aval_admin() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+
+    // Without a mesh, each command asks for the address of the one service it calls.
+    let err = fails(d, &["tenants", "create", "--name", "Partner"]).await?;
+    assert!(
+        err.contains("cannot connect to auth-service as the operator")
+            && err.contains("pass --auth-url, set AVAL_AUTH_URL, or start `aval dev`"),
+        "{err}"
+    );
+    assert!(!err.contains("--score-url"), "{err}");
+    let err = fails(
+        d,
+        &["plans", "subscribe", "--tenant", "p", "--plan", "trial"],
+    )
+    .await?;
+    assert!(
+        err.contains("pass --billing-url, set AVAL_BILLING_URL"),
+        "{err}"
+    );
+
+    // Quota answers are not reused, so the plan counts from the very next answer.
+    let mut dev = support::start_aval_dev(
+        d,
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--grpc-port-base",
+            "0",
+            "--quota-cache-ttl-ms",
+            "0",
+        ],
+    )
+    .await?;
+    let env = read_env_file(&d.join(".aval/dev.env"))?;
+
+    // A tenant, as a table; the same id again is refused and nothing is printed on stdout.
+    let created = ok(
+        d,
+        &[
+            "tenants",
+            "create",
+            "--id",
+            "partner",
+            "--name",
+            "Partner Bank",
+        ],
+    )
+    .await?;
+    let lines: Vec<&str> = created.lines().collect();
+    assert_eq!(lines.len(), 2, "{created}");
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["TENANT", "NAME", "CREATED"]
+    );
+    assert!(
+        lines[1].starts_with("partner  Partner Bank  20") && lines[1].ends_with(" UTC"),
+        "{created}"
+    );
+    let err = fails(
+        d,
+        &["tenants", "create", "--id", "partner", "--name", "Again"],
+    )
+    .await?;
+    assert_eq!(
+        err.trim(),
+        "error: creating tenant partner failed: ALREADY_EXISTS: tenant already exists"
+    );
+
+    // Flags alone, no dev.env (as through a port-forward): a tenant with a generated id.
+    let empty = d.join("empty.env");
+    std::fs::write(&empty, "")?;
+    let empty = empty.display().to_string();
+    let (other, _) = json(
+        d,
+        &[
+            "tenants",
+            "create",
+            "--name",
+            "Other Bank",
+            "--env-file",
+            &empty,
+            "--auth-url",
+            &env["AVAL_AUTH_URL"],
+            "--ca-cert",
+            &env["AVAL_CA_CERT"],
+            "--operator-cert",
+            &env["AVAL_OPERATOR_CERT"],
+            "--operator-key",
+            &env["AVAL_OPERATOR_KEY"],
+        ],
+    )
+    .await?;
+    assert!(
+        other["tenant_id"].as_str().is_some_and(|id| !id.is_empty()),
+        "{other}"
+    );
+    assert_eq!(other["name"], "Other Bank");
+    let created_at = other["created_at"].as_str().unwrap_or_default();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(created_at).is_ok(),
+        "{other}"
+    );
+
+    // A client of an unknown tenant: refused.
+    let err = fails(
+        d,
+        &[
+            "clients",
+            "create",
+            "--tenant",
+            "nope",
+            "--name",
+            "x",
+            "--scope",
+            "score:read",
+        ],
+    )
+    .await?;
+    assert_eq!(
+        err.trim(),
+        "error: creating a client of tenant nope failed: NOT_FOUND: tenant not found"
+    );
+
+    // A client: its secret comes once, with a warning on stderr, and obtains a token.
+    let (client, warning) = json(
+        d,
+        &[
+            "clients",
+            "create",
+            "--tenant",
+            "partner",
+            "--name",
+            "Partner backend",
+            "--scope",
+            "score:read",
+            "--scope",
+            "usage:read",
+        ],
+    )
+    .await?;
+    assert_eq!(client["tenant_id"], "partner");
+    assert_eq!(client["name"], "Partner backend");
+    assert_eq!(
+        client["scopes"],
+        serde_json::json!(["score:read", "usage:read"])
+    );
+    let client_id = client["client_id"].as_str().unwrap_or_default().to_owned();
+    let secret = client["client_secret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!client_id.is_empty() && !secret.is_empty(), "{client}");
+    assert!(warning.contains("shown only this once"), "{warning}");
+    assert!(!warning.contains(&secret), "the secret is on stdout only");
+    let (status, body) = token(&env, &client_id, &secret).await?;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], "score:read usage:read");
+    let access = body["access_token"].as_str().unwrap_or_default().to_owned();
+
+    // No plan yet: the partner's answers are refused.
+    let (cpf, model) = (&env["AVAL_DEMO_CPF_LOW"], &env["AVAL_DEMO_MODEL"]);
+    let (status, body) = score_as(&env, &access, cpf, model).await?;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["error"]["code"], "QUOTA_EXCEEDED");
+
+    // A plan, as a table, then another as JSON (replacing it); an unknown plan is refused.
+    let subscribed = ok(
+        d,
+        &[
+            "plans",
+            "subscribe",
+            "--tenant",
+            "partner",
+            "--plan",
+            "trial",
+        ],
+    )
+    .await?;
+    let row = subscribed.lines().nth(1).unwrap_or_default();
+    assert!(
+        row.starts_with("partner  trial  20") && row.ends_with(" UTC  1000"),
+        "{subscribed}"
+    );
+    let (plan, _) = json(
+        d,
+        &[
+            "plans",
+            "subscribe",
+            "--tenant",
+            "partner",
+            "--plan",
+            "pay_per_use",
+        ],
+    )
+    .await?;
+    assert_eq!(plan["tenant_id"], "partner");
+    assert_eq!(plan["plan_id"], "pay_per_use");
+    assert_eq!(plan["answer_limit"], 5000);
+    let at =
+        |key: &str| chrono::DateTime::parse_from_rfc3339(plan[key].as_str().unwrap_or_default());
+    assert!(at("ends_at")? > at("starts_at")?, "{plan}");
+    let err = fails(
+        d,
+        &[
+            "plans",
+            "subscribe",
+            "--tenant",
+            "partner",
+            "--plan",
+            "gold",
+        ],
+    )
+    .await?;
+    assert_eq!(
+        err.trim(),
+        "error: subscribing tenant partner to plan gold failed: NOT_FOUND: plan not found"
+    );
+
+    // On a plan, the same call is answered.
+    let (status, body) = score_as(&env, &access, cpf, model).await?;
+    assert_eq!(status, 200, "{body}");
+
+    // A new secret: it obtains tokens, the old one no longer does.
+    let (rotated, warning) =
+        json(d, &["clients", "rotate-secret", "--client-id", &client_id]).await?;
+    assert_eq!(rotated["client_id"], client_id.as_str());
+    let new_secret = rotated["client_secret"].as_str().unwrap_or_default();
+    assert!(!new_secret.is_empty() && new_secret != secret, "{rotated}");
+    assert!(warning.contains("shown only this once"), "{warning}");
+    assert_eq!(token(&env, &client_id, new_secret).await?.0, 200);
+    assert_eq!(token(&env, &client_id, &secret).await?.0, 401);
+    let err = fails(d, &["clients", "rotate-secret", "--client-id", "nope"]).await?;
+    assert!(err.contains("NOT_FOUND: client not found"), "{err}");
 
     let status = support::stop_with_sigterm(&mut dev).await?;
     assert!(status.success(), "aval dev exited with {status}");

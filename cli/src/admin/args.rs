@@ -1,15 +1,16 @@
 //! The `aval admin …` command line (clap): what each command takes.
 
 use super::{
-    connect::ConnectionArgs,
+    connect::{ConnectionArgs, Service},
     features::FeatureSpec,
     import::FileFormat,
     models::{ModelFormatArg, ModelRef},
+    output::OutputArgs,
 };
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
-/// `aval admin`: operator commands against score-service.
+/// `aval admin`: operator commands against the mesh's services.
 #[derive(Args, Debug)]
 pub struct AdminArgs {
     #[command(flatten)]
@@ -20,6 +21,21 @@ pub struct AdminArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum AdminCommand {
+    /// Tenants: the partner organisations that clients, plans, models and data belong to.
+    Tenants {
+        #[command(subcommand)]
+        command: TenantsCommand,
+    },
+    /// A tenant's OAuth2 clients (client credentials): create, rotate a secret.
+    Clients {
+        #[command(subcommand)]
+        command: ClientsCommand,
+    },
+    /// A tenant's plan, which sets how many answers it may receive and until when.
+    Plans {
+        #[command(subcommand)]
+        command: PlansCommand,
+    },
     /// A tenant's score models: publish (a new version), list, retire.
     Models {
         #[command(subcommand)]
@@ -40,6 +56,82 @@ pub enum AdminCommand {
     Replay {
         /// The answer's id (`answer_id` in the score answer).
         answer_id: String,
+    },
+}
+
+impl AdminCommand {
+    /// The service the command calls.
+    pub fn service(&self) -> Service {
+        match self {
+            Self::Tenants { .. } | Self::Clients { .. } => Service::Auth,
+            Self::Plans { .. } => Service::Billing,
+            Self::Models { .. }
+            | Self::Features { .. }
+            | Self::Profiles { .. }
+            | Self::Replay { .. } => Service::Score,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TenantsCommand {
+    /// Creates a tenant; an id already taken is an error (ALREADY_EXISTS).
+    Create {
+        /// The tenant's id (letters, digits, `-`, `_`); generated when omitted.
+        #[arg(long)]
+        id: Option<String>,
+        /// Its display name.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClientsCommand {
+    /// Creates an OAuth2 client of a tenant and prints its id and secret. The secret is shown
+    /// this once: auth-service keeps only a hash of it.
+    Create {
+        /// The tenant the client belongs to (it must exist).
+        #[arg(long)]
+        tenant: String,
+        /// The client's display name.
+        #[arg(long)]
+        name: String,
+        /// A scope the client may ask for; repeat for more. One of score:read, analysis:write,
+        /// analysis:read, usage:read, consumer:rights, consumer:reviews.
+        #[arg(long = "scope", value_name = "SCOPE", required = true)]
+        scopes: Vec<String>,
+        /// The client's id (letters, digits, `-`, `_`); generated when omitted.
+        #[arg(long)]
+        client_id: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Gives a client a new secret, shown this once. The old secret stops working at once (no
+    /// grace period); tokens already issued with it last until they expire.
+    RotateSecret {
+        #[arg(long)]
+        client_id: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlansCommand {
+    /// Puts a tenant on a plan from now for the plan's period, replacing its current one.
+    Subscribe {
+        /// The tenant (billing does not check that auth-service knows it: mind the spelling).
+        #[arg(long)]
+        tenant: String,
+        /// The plan's id: `trial` (1,000 answers in 3 months), `pay_per_use` (5,000 in 6
+        /// months), or any other plan in billing's plans table.
+        #[arg(long = "plan", value_name = "PLAN_ID")]
+        plan_id: String,
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 
@@ -140,6 +232,7 @@ impl ProfileOwner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::admin::output::OutputFormat;
     use clap::Parser;
 
     #[derive(Parser, Debug)]
@@ -184,6 +277,55 @@ mod tests {
         assert!(parse(&["features", "declare", "--tenant", "a"]).is_err());
         assert!(parse(&["models", "retire", "--tenant", "a", "credit@2"]).is_ok());
         assert!(parse(&["models", "retire", "--tenant", "a", "credit@two"]).is_err());
+    }
+
+    #[test]
+    fn onboarding_commands_take_their_fields_and_an_output_format() -> anyhow::Result<()> {
+        let args = parse(&[
+            "clients",
+            "create",
+            "--tenant",
+            "acme",
+            "--name",
+            "backend",
+            "--scope",
+            "score:read",
+            "--scope",
+            "usage:read",
+            "--output",
+            "json",
+        ])?;
+        let AdminCommand::Clients {
+            command: ClientsCommand::Create { scopes, output, .. },
+        } = &args.command
+        else {
+            anyhow::bail!("not clients create: {args:?}");
+        };
+        assert_eq!(scopes, &["score:read", "usage:read"]);
+        assert_eq!(output.format, OutputFormat::Json);
+        assert_eq!(args.command.service(), Service::Auth);
+
+        let args = parse(&["plans", "subscribe", "--tenant", "acme", "--plan", "trial"])?;
+        let AdminCommand::Plans {
+            command: PlansCommand::Subscribe {
+                plan_id, output, ..
+            },
+        } = &args.command
+        else {
+            anyhow::bail!("not plans subscribe: {args:?}");
+        };
+        assert_eq!(plan_id, "trial");
+        assert_eq!(output.format, OutputFormat::Table, "table by default");
+        assert_eq!(args.command.service(), Service::Billing);
+
+        assert!(
+            parse(&["tenants", "create", "--name", "Acme"]).is_ok(),
+            "the id is optional"
+        );
+        assert!(parse(&["clients", "create", "--tenant", "a", "--name", "b"]).is_err());
+        assert!(parse(&["clients", "rotate-secret"]).is_err());
+        assert!(parse(&["tenants", "create", "--name", "A", "--output", "yaml"]).is_err());
+        Ok(())
     }
 
     #[test]

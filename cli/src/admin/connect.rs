@@ -1,6 +1,6 @@
-//! Where `aval admin` connects and as whom: score-service's address and the operator's
-//! certificate, from flags, the process environment, or the `dev.env` that `aval dev` writes
-//! (in that order of precedence).
+//! Where `aval admin` connects and as whom: the address of the service a command calls (auth,
+//! billing or score) and the operator's certificate, from flags, the process environment, or the
+//! `dev.env` that `aval dev` writes (in that order of precedence).
 
 use anyhow::Context;
 use aval_transport::{
@@ -14,57 +14,35 @@ use std::{
     path::{Path, PathBuf},
 };
 
-/// How to reach score-service as the operator. Each option may also come from the environment
-/// variable of the same name as in `dev.env`; both override the file.
+/// How to reach the mesh's services as the operator. Each option may also come from the
+/// environment variable of the same name as in `dev.env`; both override the file. A command
+/// needs only the address of the service it calls.
 #[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Where `aval dev` keeps its data and writes dev.env.
-    #[arg(
-        long,
-        env = "AVAL_DATA_DIR",
-        default_value = ".aval",
-        global = true,
-        help_heading = "Connection"
-    )]
+    #[arg(long, env = "AVAL_DATA_DIR", default_value = ".aval", global = true)]
     pub data_dir: PathBuf,
     /// KEY=value settings as `aval dev` writes them [default: <DATA_DIR>/dev.env].
-    #[arg(long, value_name = "FILE", global = true, help_heading = "Connection")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub env_file: Option<PathBuf>,
-    /// score-service's gRPC address (`https://host:port`).
-    #[arg(
-        long,
-        env = "AVAL_SCORE_URL",
-        value_name = "URL",
-        global = true,
-        help_heading = "Connection"
-    )]
+    /// auth-service's gRPC address (`https://host:port`): tenants and clients.
+    #[arg(long, env = "AVAL_AUTH_URL", value_name = "URL", global = true)]
+    pub auth_url: Option<String>,
+    /// billing-service's gRPC address (`https://host:port`): plans.
+    #[arg(long, env = "AVAL_BILLING_URL", value_name = "URL", global = true)]
+    pub billing_url: Option<String>,
+    /// score-service's gRPC address (`https://host:port`): models, features, profiles, replays.
+    #[arg(long, env = "AVAL_SCORE_URL", value_name = "URL", global = true)]
     pub score_url: Option<String>,
     /// The mesh CA certificate (PEM).
-    #[arg(
-        long,
-        env = "AVAL_CA_CERT",
-        value_name = "FILE",
-        global = true,
-        help_heading = "Connection"
-    )]
+    #[arg(long, env = "AVAL_CA_CERT", value_name = "FILE", global = true)]
     pub ca_cert: Option<PathBuf>,
     /// The operator's certificate (PEM).
-    #[arg(
-        long,
-        env = "AVAL_OPERATOR_CERT",
-        value_name = "FILE",
-        global = true,
-        help_heading = "Connection"
-    )]
+    #[arg(long, env = "AVAL_OPERATOR_CERT", value_name = "FILE", global = true)]
     pub operator_cert: Option<PathBuf>,
     /// The operator's private key (PEM).
-    #[arg(
-        long,
-        env = "AVAL_OPERATOR_KEY",
-        value_name = "FILE",
-        global = true,
-        help_heading = "Connection"
-    )]
+    #[arg(long, env = "AVAL_OPERATOR_KEY", value_name = "FILE", global = true)]
     pub operator_key: Option<PathBuf>,
 }
 
@@ -121,17 +99,57 @@ fn unquote(value: &str) -> &str {
 }
 
 /// One setting: its flag, its variable, and what it is (for messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Setting {
     flag: &'static str,
     var: &'static str,
     what: &'static str,
 }
 
-const SCORE_URL: Setting = Setting {
-    flag: "--score-url",
-    var: "AVAL_SCORE_URL",
-    what: "score-service address",
-};
+/// A mesh service that `aval admin` calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    Auth,
+    Billing,
+    Score,
+}
+
+impl Service {
+    /// Its mesh identity, which its certificate must name (`auth-service`).
+    pub fn identity(self) -> &'static str {
+        match self {
+            Self::Auth => MeshIdentity::AUTH,
+            Self::Billing => MeshIdentity::BILLING,
+            Self::Score => MeshIdentity::SCORE,
+        }
+    }
+
+    fn url_setting(self) -> Setting {
+        match self {
+            Self::Auth => Setting {
+                flag: "--auth-url",
+                var: "AVAL_AUTH_URL",
+                what: "auth-service address",
+            },
+            Self::Billing => Setting {
+                flag: "--billing-url",
+                var: "AVAL_BILLING_URL",
+                what: "billing-service address",
+            },
+            Self::Score => Setting {
+                flag: "--score-url",
+                var: "AVAL_SCORE_URL",
+                what: "score-service address",
+            },
+        }
+    }
+
+    /// The variable that says where the service listens (for hints).
+    pub fn url_var(self) -> &'static str {
+        self.url_setting().var
+    }
+}
+
 const CA_CERT: Setting = Setting {
     flag: "--ca-cert",
     var: "AVAL_CA_CERT",
@@ -172,10 +190,11 @@ pub struct Sourced<T> {
     pub source: Source,
 }
 
-/// score-service's address and the operator's certificate files, resolved but not yet read.
+/// A service's address and the operator's certificate files, resolved but not yet read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolved {
-    pub score_url: Sourced<String>,
+    pub service: Service,
+    pub url: Sourced<String>,
     pub ca_cert: Sourced<PathBuf>,
     pub operator_cert: Sourced<PathBuf>,
     pub operator_key: Sourced<PathBuf>,
@@ -200,15 +219,28 @@ impl ConnectionArgs {
         }
     }
 
-    /// Reads the env file and connects settings to their sources; fails with a message naming
-    /// every missing setting and how to give it.
-    pub fn resolve(&self) -> anyhow::Result<ScoreConnection> {
+    /// The address given for `service` by flag or environment, if any.
+    fn given_url(&self, service: Service) -> Option<String> {
+        match service {
+            Service::Auth => self.auth_url.clone(),
+            Service::Billing => self.billing_url.clone(),
+            Service::Score => self.score_url.clone(),
+        }
+    }
+
+    /// Reads the env file and connects `service`'s settings to their sources; fails with a
+    /// message naming every missing setting and how to give it.
+    pub fn resolve(&self, service: Service) -> anyhow::Result<ServiceConnection> {
         let file = self.load_env_file()?;
-        ScoreConnection::open(self.resolve_with(file.as_ref())?)
+        ServiceConnection::open(self.resolve_with(service, file.as_ref())?)
     }
 
     /// Flags and environment first, then the file.
-    pub fn resolve_with(&self, file: Option<&EnvFile>) -> anyhow::Result<Resolved> {
+    pub fn resolve_with(
+        &self,
+        service: Service,
+        file: Option<&EnvFile>,
+    ) -> anyhow::Result<Resolved> {
         let mut missing = Vec::new();
         let mut pick = |given: Option<String>, setting: &Setting| -> Option<Sourced<String>> {
             if let Some(value) = given.filter(|v| !v.is_empty()) {
@@ -230,7 +262,8 @@ impl ConnectionArgs {
             None
         };
         let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
-        let url = pick(self.score_url.clone(), &SCORE_URL);
+        let url_setting = service.url_setting();
+        let url = pick(self.given_url(service), &url_setting);
         let ca = pick(path(&self.ca_cert), &CA_CERT);
         let cert = pick(path(&self.operator_cert), &OPERATOR_CERT);
         let key = pick(path(&self.operator_key), &OPERATOR_KEY);
@@ -239,7 +272,8 @@ impl ConnectionArgs {
                 anyhow::bail!("{one}");
             }
             anyhow::bail!(
-                "cannot connect to score-service as the operator:\n  {}",
+                "cannot connect to {} as the operator:\n  {}",
+                service.identity(),
                 missing.join("\n  ")
             );
         };
@@ -248,9 +282,10 @@ impl ConnectionArgs {
             source: s.source,
         };
         Ok(Resolved {
-            score_url: Sourced {
+            service,
+            url: Sourced {
                 value: normalize_url(&url.value)
-                    .with_context(|| format!("bad score-service address ({})", url.source))?,
+                    .with_context(|| format!("bad {} ({})", url_setting.what, url.source))?,
                 source: url.source,
             },
             ca_cert: as_path(ca),
@@ -289,14 +324,15 @@ fn normalize_url(url: &str) -> anyhow::Result<String> {
     }
 }
 
-/// score-service, reachable as the operator.
-pub struct ScoreConnection {
+/// A service, reachable as the operator.
+pub struct ServiceConnection {
+    pub service: Service,
     pub url: String,
     peer: PeerAddress,
     tls: MeshTls,
 }
 
-impl ScoreConnection {
+impl ServiceConnection {
     /// Reads the certificate files (naming the setting a missing file came from).
     pub fn open(resolved: Resolved) -> anyhow::Result<Self> {
         let read = |file: &Sourced<PathBuf>, what: &str| {
@@ -311,9 +347,11 @@ impl ScoreConnection {
         let ca = read(&resolved.ca_cert, CA_CERT.what)?;
         let cert = read(&resolved.operator_cert, OPERATOR_CERT.what)?;
         let key = read(&resolved.operator_key, OPERATOR_KEY.what)?;
-        let url = resolved.score_url.value;
+        let url = resolved.url.value;
+        let service = resolved.service;
         Ok(Self {
-            peer: PeerAddress::new(url.clone(), MeshIdentity::SCORE),
+            peer: PeerAddress::new(url.clone(), service.identity()),
+            service,
             url,
             tls: MeshTls::from_pem(ca, cert, key)?,
         })
@@ -321,15 +359,17 @@ impl ScoreConnection {
 
     /// For unary calls (each bounded by the mesh's usual per-call deadline).
     pub fn channel(&self) -> anyhow::Result<MeshChannel> {
-        connect_lazy(&self.peer, &self.tls)
-            .with_context(|| format!("bad score-service address {}", self.url))
+        connect_lazy(&self.peer, &self.tls).with_context(|| self.bad_address())
     }
 
     /// For a long stream (a profile import): no deadline on the whole call, which lasts as long
     /// as the file takes.
     pub fn streaming_channel(&self) -> anyhow::Result<MeshChannel> {
-        connect_for_streams(&self.peer, &self.tls)
-            .with_context(|| format!("bad score-service address {}", self.url))
+        connect_for_streams(&self.peer, &self.tls).with_context(|| self.bad_address())
+    }
+
+    fn bad_address(&self) -> String {
+        format!("bad {} address {}", self.service.identity(), self.url)
     }
 }
 
@@ -342,7 +382,9 @@ mod tests {
 # written by aval dev
 AVAL_GATEWAY_URL=http://127.0.0.1:8080
 
+AVAL_AUTH_URL=https://127.0.0.1:50051
 AVAL_SCORE_URL=https://127.0.0.1:50052
+AVAL_BILLING_URL=https://127.0.0.1:50054
 AVAL_CA_CERT=/data/certs/ca.pem
 AVAL_OPERATOR_CERT=/data/certs/operator.pem
 AVAL_OPERATOR_KEY=/data/certs/operator-key.pem
@@ -381,10 +423,10 @@ AVAL_OPERATOR_KEY=/data/certs/operator-key.pem
 
     #[test]
     fn dev_env_alone_gives_everything() -> anyhow::Result<()> {
-        let resolved = args().resolve_with(Some(&dev_env()))?;
-        assert_eq!(resolved.score_url.value, "https://127.0.0.1:50052");
+        let resolved = args().resolve_with(Service::Score, Some(&dev_env()))?;
+        assert_eq!(resolved.url.value, "https://127.0.0.1:50052");
         assert_eq!(
-            resolved.score_url.source,
+            resolved.url.source,
             Source::File(PathBuf::from(".aval/dev.env"), "AVAL_SCORE_URL")
         );
         assert_eq!(
@@ -395,16 +437,61 @@ AVAL_OPERATOR_KEY=/data/certs/operator-key.pem
     }
 
     #[test]
+    fn each_service_has_its_own_address_and_shares_the_certificate() -> anyhow::Result<()> {
+        let args = ConnectionArgs {
+            billing_url: Some("10.0.0.4:50054".into()),
+            ..args()
+        };
+        let auth = args.resolve_with(Service::Auth, Some(&dev_env()))?;
+        assert_eq!(auth.url.value, "https://127.0.0.1:50051");
+        assert_eq!(
+            auth.url.source,
+            Source::File(PathBuf::from(".aval/dev.env"), "AVAL_AUTH_URL")
+        );
+        let billing = args.resolve_with(Service::Billing, Some(&dev_env()))?;
+        assert_eq!(billing.url.value, "https://10.0.0.4:50054");
+        assert_eq!(
+            billing.url.source,
+            Source::Given("--billing-url", "AVAL_BILLING_URL")
+        );
+        assert_eq!(auth.operator_cert, billing.operator_cert);
+        assert_eq!(billing.service.identity(), "billing-service");
+        Ok(())
+    }
+
+    #[test]
+    fn a_command_needs_only_the_address_of_the_service_it_calls() {
+        let args = ConnectionArgs {
+            auth_url: Some("https://127.0.0.1:50051".into()),
+            ca_cert: Some("ca.pem".into()),
+            operator_cert: Some("op.pem".into()),
+            operator_key: Some("op-key.pem".into()),
+            ..args()
+        };
+        assert!(args.resolve_with(Service::Auth, None).is_ok());
+        let err = args
+            .resolve_with(Service::Billing, None)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("no billing-service address: pass --billing-url, set AVAL_BILLING_URL"),
+            "{err}"
+        );
+        assert!(!err.contains("score"), "{err}");
+    }
+
+    #[test]
     fn flags_and_environment_override_the_file() -> anyhow::Result<()> {
         let args = ConnectionArgs {
             score_url: Some("https://10.0.0.1:1".into()),
             operator_cert: Some("/mine.pem".into()),
             ..args()
         };
-        let resolved = args.resolve_with(Some(&dev_env()))?;
-        assert_eq!(resolved.score_url.value, "https://10.0.0.1:1");
+        let resolved = args.resolve_with(Service::Score, Some(&dev_env()))?;
+        assert_eq!(resolved.url.value, "https://10.0.0.1:1");
         assert_eq!(
-            resolved.score_url.source,
+            resolved.url.source,
             Source::Given("--score-url", "AVAL_SCORE_URL")
         );
         assert_eq!(resolved.operator_cert.value, PathBuf::from("/mine.pem"));
@@ -421,9 +508,9 @@ AVAL_OPERATOR_KEY=/data/certs/operator-key.pem
             operator_key: Some("op-key.pem".into()),
             ..args()
         };
-        let resolved = args.resolve_with(None)?;
+        let resolved = args.resolve_with(Service::Score, None)?;
         assert_eq!(
-            resolved.score_url.value, "https://127.0.0.1:50052",
+            resolved.url.value, "https://127.0.0.1:50052",
             "a bare host:port is https"
         );
         Ok(())
@@ -432,7 +519,7 @@ AVAL_OPERATOR_KEY=/data/certs/operator-key.pem
     #[test]
     fn missing_settings_are_each_named_with_how_to_give_them() {
         let err = args()
-            .resolve_with(None)
+            .resolve_with(Service::Score, None)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
@@ -452,7 +539,7 @@ AVAL_OPERATOR_KEY=/data/certs/operator-key.pem
         let mut file = dev_env();
         file.values.remove("AVAL_OPERATOR_KEY");
         let err = args()
-            .resolve_with(Some(&file))
+            .resolve_with(Service::Score, Some(&file))
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
@@ -470,7 +557,7 @@ AVAL_OPERATOR_KEY=/data/certs/operator-key.pem
             ..args()
         };
         let err = args
-            .resolve_with(Some(&dev_env()))
+            .resolve_with(Service::Score, Some(&dev_env()))
             .err()
             .map(|e| format!("{e:#}"))
             .unwrap_or_default();
@@ -509,8 +596,8 @@ AVAL_OPERATOR_KEY=/data/certs/operator-key.pem
 
     #[test]
     fn unreadable_certificates_name_their_setting() -> anyhow::Result<()> {
-        let resolved = args().resolve_with(Some(&dev_env()))?;
-        let err = ScoreConnection::open(resolved)
+        let resolved = args().resolve_with(Service::Score, Some(&dev_env()))?;
+        let err = ServiceConnection::open(resolved)
             .err()
             .map(|e| format!("{e:#}"))
             .unwrap_or_default();

@@ -1,6 +1,6 @@
 //! `aval admin features declare | list`: the features a tenant's profiles and models may use.
 
-use super::{Outcome, args::FeaturesCommand, connect::ScoreConnection, status::rpc_error, table};
+use super::{Outcome, args::FeaturesCommand, connect::ServiceConnection, status::rpc_error, table};
 use aval_proto::score::v1::{
     DeclareFeaturesRequest, FeatureDeclaration, FeatureKind, ListFeaturesRequest,
     score_model_service_client::ScoreModelServiceClient,
@@ -54,7 +54,7 @@ fn kind_name(kind: i32) -> &'static str {
     }
 }
 
-pub async fn run(score: &ScoreConnection, command: FeaturesCommand) -> anyhow::Result<Outcome> {
+pub async fn run(score: &ServiceConnection, command: FeaturesCommand) -> anyhow::Result<Outcome> {
     let mut client = ScoreModelServiceClient::new(score.channel()?);
     match command {
         FeaturesCommand::Declare { tenant, features } => {
@@ -65,7 +65,7 @@ pub async fn run(score: &ScoreConnection, command: FeaturesCommand) -> anyhow::R
                     features: features.into_iter().map(|f| f.0).collect(),
                 })
                 .await
-                .map_err(|s| rpc_error("declaring features", &score.url, &s))?
+                .map_err(|s| rpc_error("declaring features", score, &s))?
                 .into_inner()
                 .declared;
             println!("{}", declared_line(&tenant, given, declared));
@@ -76,7 +76,7 @@ pub async fn run(score: &ScoreConnection, command: FeaturesCommand) -> anyhow::R
                     tenant_id: tenant.clone(),
                 })
                 .await
-                .map_err(|s| rpc_error("listing features", &score.url, &s))?
+                .map_err(|s| rpc_error("listing features", score, &s))?
                 .into_inner();
             println!("{}", list_table(&answer.platform, &answer.tenant));
         }

@@ -1,6 +1,6 @@
 //! `aval admin models publish | list | retire`: a tenant's score models.
 
-use super::{Outcome, args::ModelsCommand, connect::ScoreConnection, status::rpc_error, table};
+use super::{Outcome, args::ModelsCommand, connect::ServiceConnection, status::rpc_error, table};
 use anyhow::Context;
 use aval_proto::score::v1::{
     ListModelsRequest, ModelFormat, PublishModelRequest, RetireModelRequest, ScoreModelVersion,
@@ -83,7 +83,7 @@ impl FromStr for ModelRef {
     }
 }
 
-pub async fn run(score: &ScoreConnection, command: ModelsCommand) -> anyhow::Result<Outcome> {
+pub async fn run(score: &ServiceConnection, command: ModelsCommand) -> anyhow::Result<Outcome> {
     let mut client = ScoreModelServiceClient::new(score.channel()?);
     match command {
         ModelsCommand::Publish {
@@ -102,7 +102,7 @@ pub async fn run(score: &ScoreConnection, command: ModelsCommand) -> anyhow::Res
                     model_id: id,
                 })
                 .await
-                .map_err(|s| rpc_error("publishing the model", &score.url, &s))?
+                .map_err(|s| rpc_error("publishing the model", score, &s))?
                 .into_inner();
             println!("{}", published_line(&published));
         }
@@ -113,7 +113,7 @@ pub async fn run(score: &ScoreConnection, command: ModelsCommand) -> anyhow::Res
                     include_retired: all,
                 })
                 .await
-                .map_err(|s| rpc_error("listing models", &score.url, &s))?
+                .map_err(|s| rpc_error("listing models", score, &s))?
                 .into_inner()
                 .versions;
             if versions.is_empty() {
@@ -135,7 +135,7 @@ pub async fn run(score: &ScoreConnection, command: ModelsCommand) -> anyhow::Res
                     version: model.version,
                 })
                 .await
-                .map_err(|s| rpc_error("retiring the model", &score.url, &s))?
+                .map_err(|s| rpc_error("retiring the model", score, &s))?
                 .into_inner()
                 .retired;
             if retired.is_empty() {

@@ -6,7 +6,7 @@
 use super::{
     Outcome,
     args::{ProfileOwner, ProfilesCommand},
-    connect::ScoreConnection,
+    connect::ServiceConnection,
     import::{FileFormat, Parsed, ProfileRows},
     status::rpc_error,
 };
@@ -32,7 +32,7 @@ const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 /// Messages read ahead of the network: enough to keep it busy, little memory.
 const CHANNEL_DEPTH: usize = 4;
 
-pub async fn run(score: &ScoreConnection, command: ProfilesCommand) -> anyhow::Result<Outcome> {
+pub async fn run(score: &ServiceConnection, command: ProfilesCommand) -> anyhow::Result<Outcome> {
     let ProfilesCommand::Import {
         owner,
         file,
@@ -60,7 +60,7 @@ pub async fn run(score: &ScoreConnection, command: ProfilesCommand) -> anyhow::R
     progress.finish_and_clear();
     let answer = answer
         .map_err(|s| {
-            let error = rpc_error("importing profiles", &score.url, &s);
+            let error = rpc_error("importing profiles", score, &s);
             // score-service commits each message's rows on their own; a refusal of the
             // import itself (its owner, its columns) comes before any of them.
             let refused = matches!(

@@ -1,19 +1,19 @@
 //! `aval admin replay ANSWER_ID`: recomputes a delivered score answer from its stored inputs
 //! with its model version, and says whether it comes out the same.
 
-use super::{Outcome, connect::ScoreConnection, status::rpc_error, table};
+use super::{Outcome, connect::ServiceConnection, status::rpc_error, table};
 use aval_proto::score::v1::{
     GetScoreResponse, ReplayAnswerRequest, ReplayAnswerResponse, RiskBand,
     score_service_client::ScoreServiceClient,
 };
 
-pub async fn run(score: &ScoreConnection, answer_id: &str) -> anyhow::Result<Outcome> {
+pub async fn run(score: &ServiceConnection, answer_id: &str) -> anyhow::Result<Outcome> {
     let answer = ScoreServiceClient::new(score.channel()?)
         .replay_answer(ReplayAnswerRequest {
             answer_id: answer_id.to_owned(),
         })
         .await
-        .map_err(|s| rpc_error("replaying the answer", &score.url, &s))?
+        .map_err(|s| rpc_error("replaying the answer", score, &s))?
         .into_inner();
     println!("{}", describe(answer_id, &answer));
     Ok(if answer.identical {
