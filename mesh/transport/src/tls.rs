@@ -117,10 +117,9 @@ impl MeshTls {
         let Some(paths) = &self.inner.paths else {
             return Ok(false);
         };
-        let fresh = Material::read(paths)?;
-        if fresh.fingerprint == self.current().fingerprint {
+        let Some(fresh) = Material::read_if_changed(paths, &self.current())? else {
             return Ok(false);
-        }
+        };
         let mut current = match self.inner.current.write() {
             Ok(current) => current,
             Err(poisoned) => poisoned.into_inner(),

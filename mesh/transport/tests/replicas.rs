@@ -246,3 +246,36 @@ async fn renewed_certificates_take_effect_without_a_restart() -> TestResult {
     server.task.await??;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_replica_that_comes_back_is_used_at_once_while_another_stays_down() -> TestResult {
+    let certs = TestCerts::generate()?;
+    let never = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let b = replica(
+        &certs,
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        Duration::ZERO,
+    )
+    .await?;
+    let peer = PeerAddress::new(
+        format!("https://{never},https://{}", b.addr),
+        MeshIdentity::SCORE,
+    );
+    let channel = connect_lazy(&peer, &certs.tls(MeshIdentity::GATEWAY)?)?;
+    call(&channel, "up").await?;
+    let b_addr = b.addr;
+    b.shutdown.cancel();
+    b.task.await??;
+    let down = call(&channel, "down").await;
+    assert!(
+        matches!(&down, Err(s) if s.code() == Code::Unavailable),
+        "{down:?}"
+    );
+    // Back on the same address: the very next call reaches it, whatever the backoff was.
+    let b = replica(&certs, b_addr, Duration::ZERO).await?;
+    tokio::time::sleep(Duration::from_millis(150)).await; // past the kick rate limit
+    assert_eq!(call(&channel, "back").await?, MeshIdentity::GATEWAY);
+    b.shutdown.cancel();
+    b.task.await??;
+    Ok(())
+}

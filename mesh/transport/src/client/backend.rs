@@ -3,7 +3,14 @@
 //! so, whether to send it calls.
 
 use crate::tls::{MeshTls, TlsConnector};
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
 use tokio::sync::{Notify, watch};
 use tokio_util::sync::{CancellationToken, DropGuard};
 use tonic::transport::{Channel, Endpoint};
@@ -25,7 +32,7 @@ pub(super) enum Health {
     /// Up, but starting or draining.
     NotServing,
     /// Could not be reached or the health stream broke: why.
-    Unreachable(String),
+    Unreachable(Arc<str>),
 }
 
 impl std::fmt::Display for Health {
@@ -51,6 +58,12 @@ pub(super) struct Backend {
     health: watch::Receiver<Health>,
     /// Cuts the wait before the next attempt to reach an unreachable replica short.
     retry_now: Arc<Notify>,
+    /// When a call last asked for that (ms since `born`), so a down peer under load is dialled
+    /// a few times a second, not once per call.
+    last_kick_ms: AtomicU64,
+    born: Instant,
+    /// Attempts to reach the replica that failed so far.
+    failed_attempts: Arc<AtomicU64>,
     /// Stops the health task when the replica is dropped from the peer's set.
     _stop: DropGuard,
 }
@@ -77,11 +90,15 @@ impl Backend {
         let (report, health) = watch::channel(Health::Connecting);
         let stop = CancellationToken::new();
         let retry_now = Arc::new(Notify::new());
+        let failed_attempts = Arc::new(AtomicU64::new(0));
         tokio::spawn(follow_health(
             addr,
             channel.clone(),
-            report,
-            listener,
+            Reporting {
+                health: report,
+                failed_attempts: failed_attempts.clone(),
+                listener,
+            },
             retry_now.clone(),
             stop.clone(),
         ));
@@ -90,6 +107,9 @@ impl Backend {
             channel,
             health,
             retry_now,
+            last_kick_ms: AtomicU64::new(0),
+            born: Instant::now(),
+            failed_attempts,
             _stop: stop.drop_guard(),
         })
     }
@@ -98,10 +118,41 @@ impl Backend {
         self.health.borrow().clone()
     }
 
-    /// Tries to reach the replica again now rather than after its backoff (a call wants it).
-    pub(super) fn retry_now(&self) {
-        self.retry_now.notify_one();
+    /// Whether the replica's health is one of `wanted` (no clone, no allocation).
+    pub(super) fn is(&self, wanted: impl Fn(&Health) -> bool) -> bool {
+        wanted(&self.health.borrow())
     }
+
+    pub(super) fn failed_attempts(&self) -> u64 {
+        self.failed_attempts.load(Ordering::Acquire)
+    }
+
+    /// Tries to reach the replica again now rather than after its backoff, unless that was
+    /// asked less than [`RETRY_FIRST`] ago; whether it was asked.
+    pub(super) fn retry_now(&self) -> bool {
+        let now = u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let last = self.last_kick_ms.load(Ordering::Relaxed);
+        let gap = u64::try_from(RETRY_FIRST.as_millis()).unwrap_or(0);
+        if last != 0 && now.saturating_sub(last) < gap {
+            return false;
+        }
+        if self
+            .last_kick_ms
+            .compare_exchange(last, now.max(1), Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+        {
+            return false;
+        }
+        self.retry_now.notify_one();
+        true
+    }
+}
+
+/// Where the health task reports to.
+struct Reporting {
+    health: watch::Sender<Health>,
+    failed_attempts: Arc<AtomicU64>,
+    listener: Arc<dyn HealthListener>,
 }
 
 /// Watches the replica's overall health until stopped; reconnects with backoff when the
@@ -109,14 +160,16 @@ impl Backend {
 async fn follow_health(
     addr: SocketAddr,
     channel: Channel,
-    report: watch::Sender<Health>,
-    listener: Arc<dyn HealthListener>,
+    reporting: Reporting,
     retry_now: Arc<Notify>,
     stop: CancellationToken,
 ) {
     let set = |health: Health| {
-        if report.send_if_modified(|current| std::mem::replace(current, health.clone()) != health) {
-            listener.health_changed(addr, &health);
+        if reporting
+            .health
+            .send_if_modified(|current| std::mem::replace(current, health.clone()) != health)
+        {
+            reporting.listener.health_changed(addr, &health);
         }
     };
     let mut retry = RETRY_FIRST;
@@ -128,8 +181,10 @@ async fn follow_health(
         if broken.1 {
             retry = RETRY_FIRST;
         }
-        set(Health::Unreachable(broken.0));
-        listener.attempt_failed(addr);
+        // Counted before the health is published: a call woken by either sees the count.
+        reporting.failed_attempts.fetch_add(1, Ordering::AcqRel);
+        set(Health::Unreachable(broken.0.into()));
+        reporting.listener.attempt_failed(addr);
         tokio::select! {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(retry) => {}

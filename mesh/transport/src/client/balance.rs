@@ -11,7 +11,7 @@ use std::{
     fmt,
     net::SocketAddr,
     sync::{
-        Arc, RwLock,
+        Arc, RwLock, Weak,
         atomic::{AtomicUsize, Ordering},
     },
     task::{Context, Poll},
@@ -23,16 +23,6 @@ use tonic::{body::Body, transport::Channel};
 use tower::ServiceExt;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-const HEALTH_PATH: &str = "/grpc.health.v1.Health/";
-
-/// Which replicas a call may go to.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Accept {
-    Serving,
-    /// SERVING or NOT_SERVING: any replica that answers.
-    Reachable,
-}
 
 /// How often the peer's names are looked up again, at most (sooner when a replica is lost).
 const RESOLVE_EVERY: Duration = Duration::from_secs(5);
@@ -125,18 +115,13 @@ impl tower_service::Service<http::Request<Body>> for PeerChannel {
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
         let route = self.route.clone();
-        // A health call asks about the replica itself, so a starting or draining one answers
-        // it too (with NOT_SERVING); every other call goes to SERVING replicas only.
-        let accept = if request.uri().path().starts_with(HEALTH_PATH) {
-            Accept::Reachable
-        } else {
-            Accept::Serving
-        };
+        // The caller's deadline bounds the wait for a replica too.
+        let deadline = grpc_timeout(request.headers());
         Box::pin(async move {
             let channel = match &*route {
                 Route::Fixed(channel) => channel.clone(),
                 Route::Balanced { pool, .. } => pool
-                    .ready_channel(accept)
+                    .ready_channel(deadline)
                     .await
                     // Boxed as itself, so tonic finds the Status (and its code) again.
                     .map_err(|status| -> BoxError { Box::new(status) })?,
@@ -171,8 +156,8 @@ enum Pick {
     Ready(Channel),
     /// Nothing ready, but a replica may be soon.
     Wait,
-    /// Nothing ready, and nothing is expected to be: why.
-    Unavailable(String),
+    /// Every replica is unreachable.
+    Unavailable,
 }
 
 impl Pool {
@@ -183,78 +168,113 @@ impl Pool {
         }
     }
 
-    fn pick(&self, accept: Accept) -> Pick {
-        let replicas = self.snapshot();
-        let serving: Vec<&Arc<Backend>> = replicas
-            .backends
-            .iter()
-            .filter(|b| match b.health() {
-                Health::Serving => true,
-                Health::NotServing => accept == Accept::Reachable,
-                Health::Connecting | Health::Unreachable(_) => false,
-            })
-            .collect();
-        if !serving.is_empty() {
-            let turn = self.next.fetch_add(1, Ordering::Relaxed) % serving.len();
-            return Pick::Ready(serving[turn].channel.clone());
+    /// A SERVING replica, round-robin; else one that is draining (NOT_SERVING still serves
+    /// until it has drained: with one replica, that is all there is during its restart).
+    fn pick(&self) -> Pick {
+        let replicas = match self.replicas.read() {
+            Ok(replicas) => replicas,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let backends = &replicas.backends;
+        for wanted in [Health::Serving, Health::NotServing] {
+            let count = backends.iter().filter(|b| b.is(|h| *h == wanted)).count();
+            if count > 0 {
+                let turn = self.next.fetch_add(1, Ordering::Relaxed) % count;
+                if let Some(chosen) = backends.iter().filter(|b| b.is(|h| *h == wanted)).nth(turn) {
+                    return Pick::Ready(chosen.channel.clone());
+                }
+            }
         }
-        let may_come_up = !replicas.resolved
-            || replicas
-                .backends
-                .iter()
-                .any(|b| matches!(b.health(), Health::Connecting | Health::NotServing));
-        if may_come_up {
+        if !replicas.resolved || backends.iter().any(|b| b.is(|h| *h == Health::Connecting)) {
             return Pick::Wait;
         }
-        let why = if replicas.backends.is_empty() {
-            replicas
-                .lookup_error
-                .unwrap_or_else(|| "the name resolves to no address".to_owned())
-        } else {
-            replicas
-                .backends
-                .iter()
-                .map(|b| format!("{}: {}", b.addr, b.health()))
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
-        Pick::Unavailable(why)
+        Pick::Unavailable
     }
 
-    /// A channel to a SERVING replica, waiting a little for one that is coming up.
-    async fn ready_channel(&self, accept: Accept) -> Result<Channel, tonic::Status> {
+    /// Why no replica can take a call, for the error.
+    fn why_unavailable(&self) -> String {
+        let replicas = self.snapshot();
+        if replicas.backends.is_empty() {
+            return replicas
+                .lookup_error
+                .unwrap_or_else(|| "the name resolves to no address".to_owned());
+        }
+        replicas
+            .backends
+            .iter()
+            .map(|b| format!("{}: {}", b.addr, b.health()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// A channel to a replica that can take the call, waiting a little for one that is
+    /// coming up; when every replica is unreachable, waiting only for one new attempt to
+    /// reach each (see [`WAIT_FOR_READY`]).
+    async fn ready_channel(&self, deadline: Option<Duration>) -> Result<Channel, tonic::Status> {
+        if let Pick::Ready(channel) = self.pick() {
+            return Ok(channel);
+        }
         let mut changes = self.changed.subscribe();
-        let deadline = tokio::time::Instant::now() + WAIT_FOR_READY;
-        let mut retried = false;
+        let wait = deadline.map_or(WAIT_FOR_READY, |d| d.min(WAIT_FOR_READY));
+        let deadline = tokio::time::Instant::now() + wait;
+        // The replicas this call asked to try again, with their failed attempts at that time.
+        let mut kicked: Option<Vec<(Arc<Backend>, u64)>> = None;
         loop {
-            match self.pick(accept) {
+            match self.pick() {
                 Pick::Ready(channel) => return Ok(channel),
-                Pick::Unavailable(why) => {
+                Pick::Wait => {}
+                Pick::Unavailable => {
                     let backends = self.snapshot().backends;
-                    if retried || backends.is_empty() {
-                        return Err(tonic::Status::unavailable(format!(
-                            "no replica of {} can take calls ({why})",
-                            self.server_name
-                        )));
+                    if backends.is_empty() {
+                        self.resolve_now.notify_one();
+                        return Err(self.unavailable());
                     }
-                    retried = true;
-                    for backend in backends.iter() {
-                        backend.retry_now();
+                    match &kicked {
+                        None => {
+                            let asked: Vec<_> = backends
+                                .iter()
+                                .filter_map(|b| {
+                                    let before = b.failed_attempts();
+                                    b.retry_now().then(|| (b.clone(), before))
+                                })
+                                .collect();
+                            if asked.is_empty() {
+                                // Others asked a moment ago; their answer is the current one.
+                                return Err(self.unavailable());
+                            }
+                            kicked = Some(asked);
+                        }
+                        Some(asked) => {
+                            if asked
+                                .iter()
+                                .all(|(b, before)| b.failed_attempts() > *before)
+                            {
+                                return Err(self.unavailable());
+                            }
+                        }
                     }
                 }
-                Pick::Wait => {}
             }
             if tokio::time::timeout_at(deadline, changes.changed())
                 .await
                 .is_err()
             {
                 return Err(tonic::Status::unavailable(format!(
-                    "no replica of {} became ready within {} s",
+                    "no replica of {} became ready within {} ms ({})",
                     self.server_name,
-                    WAIT_FOR_READY.as_secs()
+                    wait.as_millis(),
+                    self.why_unavailable()
                 )));
             }
         }
+    }
+
+    fn unavailable(&self) -> tonic::Status {
+        tonic::Status::unavailable(format!(
+            "no replica of {} can take calls ({})",
+            self.server_name,
+            self.why_unavailable()
+        ))
     }
 
     /// Makes the set match `addresses`: replicas still there keep their connection, new
@@ -265,6 +285,12 @@ impl Pool {
             && current.backends.len() == addresses.len()
             && current.backends.iter().all(|b| addresses.contains(&b.addr));
         if same {
+            if current.lookup_error.is_some() {
+                self.store(Replicas {
+                    lookup_error: None,
+                    ..current
+                });
+            }
             return;
         }
         let mut backends = Vec::with_capacity(addresses.len());
@@ -273,7 +299,8 @@ impl Pool {
                 backends.push(kept.clone());
                 continue;
             }
-            let listener: Arc<dyn HealthListener> = self.clone();
+            // Weak: the backends' tasks must not keep the pool (and so themselves) alive.
+            let listener: Arc<dyn HealthListener> = Arc::new(PoolSignals(Arc::downgrade(self)));
             match Backend::dial(*addr, &self.server_name, tls, self.call_timeout, listener) {
                 Ok(backend) => backends.push(Arc::new(backend)),
                 Err(e) => {
@@ -309,6 +336,23 @@ impl Pool {
     }
 }
 
+/// What a backend's task may tell the pool, without keeping it alive.
+struct PoolSignals(Weak<Pool>);
+
+impl HealthListener for PoolSignals {
+    fn health_changed(&self, addr: SocketAddr, health: &Health) {
+        if let Some(pool) = self.0.upgrade() {
+            pool.health_changed(addr, health);
+        }
+    }
+
+    fn attempt_failed(&self, addr: SocketAddr) {
+        if let Some(pool) = self.0.upgrade() {
+            pool.attempt_failed(addr);
+        }
+    }
+}
+
 impl HealthListener for Pool {
     fn health_changed(&self, addr: SocketAddr, health: &Health) {
         tracing::debug!(peer = %self.server_name, %addr, ?health, "replica health");
@@ -326,8 +370,13 @@ impl HealthListener for Pool {
 
 /// Keeps the pool's replicas matching what the peer's names resolve to, until stopped.
 async fn resolve_forever(pool: Arc<Pool>, targets: Targets, tls: MeshTls, stop: CancellationToken) {
+    let mut last = Vec::new();
     loop {
-        match targets.resolve().await {
+        let resolved = tokio::select! {
+            () = stop.cancelled() => return,
+            resolved = targets.resolve(&mut last) => resolved,
+        };
+        match resolved {
             Ok(addresses) => pool.update(&addresses, &tls),
             Err(e) => {
                 tracing::warn!(peer = %pool.server_name, error = %e, "cannot resolve peer; keeping its replicas");
@@ -344,5 +393,42 @@ async fn resolve_forever(pool: Arc<Pool>, targets: Targets, tls: MeshTls, stop: 
                 }
             }
         }
+    }
+}
+
+/// The call's `grpc-timeout` header (`<digits><H|M|S|m|u|n>`), if it has a valid one.
+fn grpc_timeout(headers: &http::HeaderMap) -> Option<Duration> {
+    let value = headers.get("grpc-timeout")?.to_str().ok()?;
+    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    let amount: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(amount.saturating_mul(3600)),
+        "M" => Duration::from_secs(amount.saturating_mul(60)),
+        "S" => Duration::from_secs(amount),
+        "m" => Duration::from_millis(amount),
+        "u" => Duration::from_micros(amount),
+        "n" => Duration::from_nanos(amount),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grpc_timeout;
+    use std::time::Duration;
+
+    #[test]
+    fn grpc_timeouts_are_read_as_the_spec_writes_them() {
+        let read = |value: &str| {
+            let mut headers = http::HeaderMap::new();
+            headers.insert("grpc-timeout", http::HeaderValue::from_str(value).ok()?);
+            grpc_timeout(&headers)
+        };
+        assert_eq!(read("100m"), Some(Duration::from_millis(100)));
+        assert_eq!(read("2S"), Some(Duration::from_secs(2)));
+        assert_eq!(read("1H"), Some(Duration::from_secs(3600)));
+        assert_eq!(read("5x"), None);
+        assert_eq!(read("m"), None);
+        assert_eq!(grpc_timeout(&http::HeaderMap::new()), None);
     }
 }

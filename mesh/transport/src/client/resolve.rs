@@ -33,17 +33,22 @@ impl Targets {
         Ok(Self(targets))
     }
 
-    /// Every address the targets resolve to now. Names that do not resolve are left out;
-    /// an error only when nothing resolved (the caller then keeps what it had).
-    pub(super) async fn resolve(&self) -> Result<BTreeSet<SocketAddr>, String> {
-        let mut addresses = BTreeSet::new();
+    /// Every address the targets resolve to now. A name that does not resolve this time keeps
+    /// the addresses it had last time (`last`, one entry per target): a DNS hiccup must not
+    /// drop live replicas. An error only when nothing resolves at all.
+    pub(super) async fn resolve(
+        &self,
+        last: &mut Vec<BTreeSet<SocketAddr>>,
+    ) -> Result<BTreeSet<SocketAddr>, String> {
+        last.resize(self.0.len(), BTreeSet::new());
         let mut errors = Vec::new();
-        for (host, port) in &self.0 {
+        for ((host, port), known) in self.0.iter().zip(last.iter_mut()) {
             match tokio::net::lookup_host((host.as_str(), *port)).await {
-                Ok(found) => addresses.extend(found),
+                Ok(found) => *known = found.collect(),
                 Err(e) => errors.push(format!("{host}: {e}")),
             }
         }
+        let addresses: BTreeSet<SocketAddr> = last.iter().flatten().copied().collect();
         if addresses.is_empty() && !errors.is_empty() {
             return Err(errors.join("; "));
         }
@@ -86,13 +91,22 @@ mod tests {
     #[tokio::test]
     async fn ip_literals_resolve_to_themselves() -> Result<(), String> {
         let targets = Targets::parse("https://127.0.0.2:7001,https://127.0.0.3:7001")?;
+        let mut last = Vec::new();
         let found: Vec<String> = targets
-            .resolve()
+            .resolve(&mut last)
             .await?
             .iter()
             .map(ToString::to_string)
             .collect();
         assert_eq!(found, ["127.0.0.2:7001", "127.0.0.3:7001"]);
+        // A name that stops resolving keeps its last addresses.
+        let flaky = Targets::parse("https://127.0.0.2:7001,https://no-such-host.invalid:1")?;
+        let mut last = vec![
+            BTreeSet::new(),
+            BTreeSet::from([SocketAddr::from(([10, 0, 0, 9], 1))]),
+        ];
+        let found = flaky.resolve(&mut last).await?;
+        assert_eq!(found.len(), 2, "{found:?}");
         Ok(())
     }
 }

@@ -3,8 +3,11 @@
 //! accepting stops for good when the server starts draining.
 
 use super::MeshTls;
-use std::{future::Future, io, net::SocketAddr, time::Duration};
-use tokio::{net::TcpListener, net::TcpStream, sync::mpsc};
+use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Duration};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::{Semaphore, mpsc},
+};
 use tokio_stream::wrappers::ReceiverStream;
 
 /// A mesh connection after its handshake; tonic reads the peer's certificates from it.
@@ -12,6 +15,8 @@ pub type MeshTlsStream = tokio_rustls::server::TlsStream<TcpStream>;
 
 /// A client that has not finished its handshake by then is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Handshakes in progress at once, at most; more connections wait in the listen backlog.
+const MAX_HANDSHAKES: usize = 256;
 
 /// Accepted, handshaken connections, for `serve_with_incoming`. The listener closes when
 /// `stop` resolves (new connections are refused from then on) or when the server drops the
@@ -22,9 +27,16 @@ pub fn accept(
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> ReceiverStream<Result<MeshTlsStream, io::Error>> {
     let (tx, rx) = mpsc::channel(128);
+    let handshakes = Arc::new(Semaphore::new(MAX_HANDSHAKES));
     tokio::spawn(async move {
         tokio::pin!(stop);
         loop {
+            let permit = tokio::select! {
+                permit = handshakes.clone().acquire_owned() => permit,
+                () = &mut stop => break,
+                () = tx.closed() => break,
+            };
+            let Ok(permit) = permit else { break };
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,
                 () = &mut stop => break,
@@ -32,7 +44,12 @@ pub fn accept(
             };
             match accepted {
                 Ok((tcp, peer)) => {
-                    tokio::spawn(handshake(tcp, peer, tls.clone(), tx.clone()));
+                    let accepted = tx.clone();
+                    let tls = tls.clone();
+                    tokio::spawn(async move {
+                        handshake(tcp, peer, tls, accepted).await;
+                        drop(permit);
+                    });
                 }
                 // Out of file descriptors and the like: back off instead of spinning.
                 Err(e) => {
@@ -62,7 +79,8 @@ async fn handshake(
             // Err: the server stopped meanwhile; the connection just closes.
             let _ = accepted.send(Ok(stream)).await;
         }
-        Ok(Err(e)) => tracing::info!(%peer, error = %e, "TLS handshake refused"),
-        Err(_) => tracing::info!(%peer, "TLS handshake timed out"),
+        // Debug: port scans and TCP health checks would flood the log otherwise.
+        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake refused"),
+        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
     }
 }

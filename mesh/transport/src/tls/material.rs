@@ -23,10 +23,20 @@ pub(super) struct Material {
 
 impl Material {
     pub(super) fn read(paths: &CertPaths) -> Result<Self, TlsError> {
-        let ca = read(&paths.ca)?;
-        let cert = read(&paths.cert)?;
-        let key = read(&paths.key)?;
+        let (ca, cert, key) = read_all(paths)?;
         Self::from_pem(&ca, &cert, &key)
+    }
+
+    /// The material in `paths`, unless it is the same as `current`'s (then `None`, cheaply).
+    pub(super) fn read_if_changed(
+        paths: &CertPaths,
+        current: &Self,
+    ) -> Result<Option<Self>, TlsError> {
+        let (ca, cert, key) = read_all(paths)?;
+        if fingerprint(&[&ca, &cert, &key]) == current.fingerprint {
+            return Ok(None);
+        }
+        Self::from_pem(&ca, &cert, &key).map(Some)
     }
 
     pub(super) fn from_pem(ca: &[u8], cert: &[u8], key: &[u8]) -> Result<Self, TlsError> {
@@ -76,6 +86,13 @@ impl Material {
             client: Arc::new(client),
         })
     }
+}
+
+/// The CA, certificate and key files' bytes.
+type PemFiles = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+fn read_all(paths: &CertPaths) -> Result<PemFiles, TlsError> {
+    Ok((read(&paths.ca)?, read(&paths.cert)?, read(&paths.key)?))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
