@@ -145,6 +145,7 @@ pub async fn start(options: DevOptions) -> anyhow::Result<DevMesh> {
         peers: peers.clone(),
         telemetry: options.telemetry.clone(),
         cert_reload: DEV_CERT_RELOAD,
+        https: None,
     })
     .await?;
     mesh.peers = peers;

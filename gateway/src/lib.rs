@@ -5,11 +5,12 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod https;
 pub mod routes;
 pub mod settings;
 pub mod upstreams;
 
-use aval_transport::shutdown::CancellationToken;
+use aval_transport::{shutdown::CancellationToken, tls::MeshTls};
 use axum::Router;
 use http::HeaderName;
 use std::net::SocketAddr;
@@ -47,6 +48,8 @@ pub struct AppState {
 pub struct Gateway {
     listener: TcpListener,
     router: Router,
+    /// Serve HTTPS with this certificate (`AVAL_GATEWAY_TLS_CERT`/`_KEY`), else plain HTTP.
+    https: Option<MeshTls>,
 }
 
 impl Gateway {
@@ -59,9 +62,18 @@ impl Gateway {
                     addr: settings.listen,
                     source,
                 })?;
+        let https = match &settings.https {
+            Some(files) => {
+                let tls = MeshTls::load_public(&files.cert, &files.key, &https::ALPN)?;
+                tls.spawn_reloader(settings.cert_reload);
+                Some(tls)
+            }
+            None => None,
+        };
         Ok(Self {
             listener,
             router: router(AppState { upstreams }),
+            https,
         })
     }
 
@@ -74,12 +86,25 @@ impl Gateway {
     /// Serves until `shutdown` is cancelled, then finishes in-flight requests.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> Result<(), GatewayError> {
         use axum::serve::ListenerExt;
+        let stopped = {
+            let shutdown = shutdown.clone();
+            async move { shutdown.cancelled().await }
+        };
+        if let Some(tls) = self.https {
+            // The accept loop sets TCP_NODELAY on every connection.
+            let listener = https::HttpsListener::new(self.listener, tls, &shutdown)
+                .map_err(GatewayError::Serve)?;
+            return axum::serve(listener, self.router)
+                .with_graceful_shutdown(stopped)
+                .await
+                .map_err(GatewayError::Serve);
+        }
         // Small JSON answers must not wait for Nagle's algorithm (a 40 ms delayed-ACK stall).
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
         axum::serve(listener, self.router)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .with_graceful_shutdown(stopped)
             .await
             .map_err(GatewayError::Serve)
     }

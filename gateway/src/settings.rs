@@ -24,6 +24,16 @@ pub struct GatewaySettings {
     pub telemetry: TelemetrySettings,
     /// How often the certificate files are checked for renewal (`AVAL_CERT_RELOAD_MS`).
     pub cert_reload: Duration,
+    /// Serve HTTPS with this certificate instead of plain HTTP.
+    pub https: Option<HttpsFiles>,
+}
+
+/// The gateway's public certificate (chain) and key, PEM files (`AVAL_GATEWAY_TLS_CERT`,
+/// `AVAL_GATEWAY_TLS_KEY`): for installs where no Ingress ends TLS.
+#[derive(Clone, Debug)]
+pub struct HttpsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl GatewaySettings {
@@ -36,6 +46,32 @@ impl GatewaySettings {
             peers: Peers::from_env(env)?,
             telemetry: telemetry_from_env(env)?,
             cert_reload: cert_reload_from_env(env)?,
+            https: https_from_env(env)?,
         })
+    }
+}
+
+/// Both files or neither.
+fn https_from_env<F: Fn(&str) -> Option<String>>(
+    env: &Env<F>,
+) -> Result<Option<HttpsFiles>, SettingsError> {
+    match (
+        env.get("AVAL_GATEWAY_TLS_CERT"),
+        env.get("AVAL_GATEWAY_TLS_KEY"),
+    ) {
+        (Some(cert), Some(key)) => Ok(Some(HttpsFiles {
+            cert: cert.into(),
+            key: key.into(),
+        })),
+        (None, None) => Ok(None),
+        (cert, _) => Err(SettingsError {
+            variable: if cert.is_some() {
+                "AVAL_GATEWAY_TLS_KEY".to_owned()
+            } else {
+                "AVAL_GATEWAY_TLS_CERT".to_owned()
+            },
+            value: String::new(),
+            reason: "HTTPS needs both AVAL_GATEWAY_TLS_CERT and AVAL_GATEWAY_TLS_KEY".to_owned(),
+        }),
     }
 }

@@ -8,6 +8,7 @@ mod analysis;
 mod bearer;
 mod errors;
 mod health;
+mod https;
 mod metadata;
 mod request_id;
 mod routing;

@@ -50,6 +50,19 @@ impl CertPaths {
     }
 }
 
+/// Where reloadable material lives.
+#[derive(Clone, Debug)]
+enum Source {
+    /// A mesh workload's CA, certificate and key: mutual TLS.
+    Mesh(CertPaths),
+    /// A public certificate and key: server side only, no client certificate.
+    Public {
+        cert: PathBuf,
+        key: PathBuf,
+        alpn: Vec<Vec<u8>>,
+    },
+}
+
 /// A workload's certificate and key, and the mesh CA it trusts: a cheap handle that every
 /// server and channel of the process shares, so one reload serves them all.
 #[derive(Clone, Debug)]
@@ -60,15 +73,28 @@ pub struct MeshTls {
 #[derive(Debug)]
 struct Inner {
     /// Where the material came from; `None` for material given as bytes (never reloaded).
-    paths: Option<CertPaths>,
+    paths: Option<Source>,
     current: RwLock<Arc<Material>>,
 }
 
 impl MeshTls {
     /// Reads and checks the three files (the key must match the certificate).
     pub fn load(paths: &CertPaths) -> Result<Self, TlsError> {
-        let material = Material::read(paths)?;
-        Ok(Self::new(Some(paths.clone()), material))
+        let source = Source::Mesh(paths.clone());
+        let material = Material::read(&source)?;
+        Ok(Self::new(Some(source), material))
+    }
+
+    /// A public server certificate and key (the gateway's own HTTPS, for partners): no client
+    /// certificate asked for, any ALPN the caller sets; reloads like mesh material.
+    pub fn load_public(cert: &Path, key: &Path, alpn: &[&[u8]]) -> Result<Self, TlsError> {
+        let source = Source::Public {
+            cert: cert.to_owned(),
+            key: key.to_owned(),
+            alpn: alpn.iter().map(|p| p.to_vec()).collect(),
+        };
+        let material = Material::read(&source)?;
+        Ok(Self::new(Some(source), material))
     }
 
     /// Material given as PEM bytes; it never changes.
@@ -81,7 +107,7 @@ impl MeshTls {
         Ok(Self::new(None, material))
     }
 
-    fn new(paths: Option<CertPaths>, material: Material) -> Self {
+    fn new(paths: Option<Source>, material: Material) -> Self {
         crate::install_crypto_provider();
         Self {
             inner: Arc::new(Inner {

@@ -1,7 +1,7 @@
 //! One consistent set of TLS material (CA, certificate, key) and the rustls configurations
 //! built from it.
 
-use super::{CertPaths, TlsError};
+use super::{Source, TlsError};
 use rustls::{
     ClientConfig, RootCertStore, ServerConfig,
     pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
@@ -22,21 +22,58 @@ pub(super) struct Material {
 }
 
 impl Material {
-    pub(super) fn read(paths: &CertPaths) -> Result<Self, TlsError> {
-        let (ca, cert, key) = read_all(paths)?;
-        Self::from_pem(&ca, &cert, &key)
+    pub(super) fn read(source: &Source) -> Result<Self, TlsError> {
+        let (ca, cert, key) = read_all(source)?;
+        Self::build(source, &ca, &cert, &key)
     }
 
-    /// The material in `paths`, unless it is the same as `current`'s (then `None`, cheaply).
+    /// The material in `source`, unless it is the same as `current`'s (then `None`, cheaply).
     pub(super) fn read_if_changed(
-        paths: &CertPaths,
+        source: &Source,
         current: &Self,
     ) -> Result<Option<Self>, TlsError> {
-        let (ca, cert, key) = read_all(paths)?;
+        let (ca, cert, key) = read_all(source)?;
         if fingerprint(&[&ca, &cert, &key]) == current.fingerprint {
             return Ok(None);
         }
-        Self::from_pem(&ca, &cert, &key).map(Some)
+        Self::build(source, &ca, &cert, &key).map(Some)
+    }
+
+    fn build(source: &Source, ca: &[u8], cert: &[u8], key: &[u8]) -> Result<Self, TlsError> {
+        match source {
+            Source::Mesh(_) => Self::from_pem(ca, cert, key),
+            Source::Public { alpn, .. } => Self::public(cert, key, alpn),
+        }
+    }
+
+    /// A server configuration without client authentication. The client side is never used
+    /// (it trusts nothing).
+    fn public(cert: &[u8], key: &[u8], alpn: &[Vec<u8>]) -> Result<Self, TlsError> {
+        crate::install_crypto_provider();
+        let invalid =
+            |what: &str, e: &dyn std::fmt::Display| TlsError::Invalid(format!("{what}: {e}"));
+        let chain = CertificateDer::pem_slice_iter(cert)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid("certificate", &e))?;
+        let leaf = chain
+            .first()
+            .ok_or_else(|| TlsError::Invalid("no certificate".to_owned()))?;
+        let summary = summary(leaf);
+        let private = PrivateKeyDer::from_pem_slice(key).map_err(|e| invalid("private key", &e))?;
+        let mut server = ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(chain, private)
+            .map_err(|e| invalid("certificate and key", &e))?;
+        server.alpn_protocols = alpn.to_vec();
+        let client = ClientConfig::builder()
+            .with_root_certificates(RootCertStore::empty())
+            .with_no_client_auth();
+        Ok(Self {
+            fingerprint: fingerprint(&[&[], cert, key]),
+            summary,
+            server: Arc::new(server),
+            client: Arc::new(client),
+        })
     }
 
     pub(super) fn from_pem(ca: &[u8], cert: &[u8], key: &[u8]) -> Result<Self, TlsError> {
@@ -91,8 +128,11 @@ impl Material {
 /// The CA, certificate and key files' bytes.
 type PemFiles = (Vec<u8>, Vec<u8>, Vec<u8>);
 
-fn read_all(paths: &CertPaths) -> Result<PemFiles, TlsError> {
-    Ok((read(&paths.ca)?, read(&paths.cert)?, read(&paths.key)?))
+fn read_all(source: &Source) -> Result<PemFiles, TlsError> {
+    match source {
+        Source::Mesh(paths) => Ok((read(&paths.ca)?, read(&paths.cert)?, read(&paths.key)?)),
+        Source::Public { cert, key, .. } => Ok((Vec::new(), read(cert)?, read(key)?)),
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
