@@ -9,7 +9,7 @@ use std::{
         Arc,
         atomic::{AtomicU64, Ordering},
     },
-    time::{Duration, Instant},
+    time::Duration,
 };
 use tokio::sync::{Notify, watch};
 use tokio_util::sync::{CancellationToken, DropGuard};
@@ -58,10 +58,6 @@ pub(super) struct Backend {
     health: watch::Receiver<Health>,
     /// Cuts the wait before the next attempt to reach an unreachable replica short.
     retry_now: Arc<Notify>,
-    /// When a call last asked for that (ms since `born`), so a down peer under load is dialled
-    /// a few times a second, not once per call.
-    last_kick_ms: AtomicU64,
-    born: Instant,
     /// Attempts to reach the replica that failed so far.
     failed_attempts: Arc<AtomicU64>,
     /// Stops the health task when the replica is dropped from the peer's set.
@@ -107,8 +103,6 @@ impl Backend {
             channel,
             health,
             retry_now,
-            last_kick_ms: AtomicU64::new(0),
-            born: Instant::now(),
             failed_attempts,
             _stop: stop.drop_guard(),
         })
@@ -127,22 +121,10 @@ impl Backend {
         self.failed_attempts.load(Ordering::Acquire)
     }
 
-    /// Tries to reach the replica again now rather than after its backoff, unless that was
-    /// asked less than [`RETRY_FIRST`] ago; whether it was asked.
+    /// Tries to reach the replica again now rather than after its backoff. Calls that find
+    /// every replica down each ask (a refused dial is cheap; one Notify permit at most, so
+    /// concurrent asks share an attempt); always true.
     pub(super) fn retry_now(&self) -> bool {
-        let now = u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let last = self.last_kick_ms.load(Ordering::Relaxed);
-        let gap = u64::try_from(RETRY_FIRST.as_millis()).unwrap_or(0);
-        if last != 0 && now.saturating_sub(last) < gap {
-            return false;
-        }
-        if self
-            .last_kick_ms
-            .compare_exchange(last, now.max(1), Ordering::Relaxed, Ordering::Relaxed)
-            .is_err()
-        {
-            return false;
-        }
         self.retry_now.notify_one();
         true
     }
