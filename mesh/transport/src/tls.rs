@@ -63,6 +63,16 @@ enum Source {
     },
 }
 
+impl Source {
+    /// The ALPN protocols of public material; `None` for mesh material.
+    fn public_alpn(&self) -> Option<&[Vec<u8>]> {
+        match self {
+            Self::Mesh(_) => None,
+            Self::Public { alpn, .. } => Some(alpn),
+        }
+    }
+}
+
 /// A workload's certificate and key, and the mesh CA it trusts: a cheap handle that every
 /// server and channel of the process shares, so one reload serves them all.
 #[derive(Clone, Debug)]
@@ -73,7 +83,7 @@ pub struct MeshTls {
 #[derive(Debug)]
 struct Inner {
     /// Where the material came from; `None` for material given as bytes (never reloaded).
-    paths: Option<Source>,
+    source: Option<Source>,
     current: RwLock<Arc<Material>>,
 }
 
@@ -107,11 +117,11 @@ impl MeshTls {
         Ok(Self::new(None, material))
     }
 
-    fn new(paths: Option<Source>, material: Material) -> Self {
+    fn new(source: Option<Source>, material: Material) -> Self {
         crate::install_crypto_provider();
         Self {
             inner: Arc::new(Inner {
-                paths,
+                source,
                 current: RwLock::new(Arc::new(material)),
             }),
         }
@@ -140,10 +150,10 @@ impl MeshTls {
     /// mismatched set is refused and the current material kept, so a reload can never leave
     /// the workload without a usable certificate. `Ok(true)` when new material took effect.
     pub fn reload(&self) -> Result<bool, TlsError> {
-        let Some(paths) = &self.inner.paths else {
+        let Some(source) = &self.inner.source else {
             return Ok(false);
         };
-        let Some(fresh) = Material::read_if_changed(paths, &self.current())? else {
+        let Some(fresh) = Material::read_if_changed(source, &self.current())? else {
             return Ok(false);
         };
         let mut current = match self.inner.current.write() {
@@ -156,7 +166,7 @@ impl MeshTls {
 
     /// Checks the files every `every` for as long as any handle to this material lives.
     pub fn spawn_reloader(&self, every: Duration) {
-        if self.inner.paths.is_none() || every.is_zero() {
+        if self.inner.source.is_none() || every.is_zero() {
             return;
         }
         let weak: Weak<Inner> = Arc::downgrade(&self.inner);

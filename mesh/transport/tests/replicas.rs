@@ -273,7 +273,6 @@ async fn a_replica_that_comes_back_is_used_at_once_while_another_stays_down() ->
     );
     // Back on the same address: the very next call reaches it, whatever the backoff was.
     let b = replica(&certs, b_addr, Duration::ZERO).await?;
-    tokio::time::sleep(Duration::from_millis(150)).await; // past the kick rate limit
     assert_eq!(call(&channel, "back").await?, MeshIdentity::GATEWAY);
     b.shutdown.cancel();
     b.task.await??;

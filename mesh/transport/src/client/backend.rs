@@ -46,10 +46,10 @@ impl std::fmt::Display for Health {
     }
 }
 
-/// Told whenever a replica's health changes, and of every failed attempt to reach it.
+/// Told whenever a replica's health changes, and after every failed attempt to reach it
+/// (even when it was unreachable already: a call may be waiting for that attempt).
 pub(super) trait HealthListener: Send + Sync + 'static {
-    fn health_changed(&self, addr: SocketAddr, health: &Health);
-    fn attempt_failed(&self, addr: SocketAddr);
+    fn health_reported(&self, addr: SocketAddr, health: &Health);
 }
 
 pub(super) struct Backend {
@@ -123,10 +123,9 @@ impl Backend {
 
     /// Tries to reach the replica again now rather than after its backoff. Calls that find
     /// every replica down each ask (a refused dial is cheap; one Notify permit at most, so
-    /// concurrent asks share an attempt); always true.
-    pub(super) fn retry_now(&self) -> bool {
+    /// concurrent asks share an attempt).
+    pub(super) fn retry_now(&self) {
         self.retry_now.notify_one();
-        true
     }
 }
 
@@ -151,7 +150,7 @@ async fn follow_health(
             .health
             .send_if_modified(|current| std::mem::replace(current, health.clone()) != health)
         {
-            reporting.listener.health_changed(addr, &health);
+            reporting.listener.health_reported(addr, &health);
         }
     };
     let mut retry = RETRY_FIRST;
@@ -163,10 +162,11 @@ async fn follow_health(
         if broken.1 {
             retry = RETRY_FIRST;
         }
-        // Counted before the health is published: a call woken by either sees the count.
+        // Counted before the health is published: a call woken by it sees the count.
         reporting.failed_attempts.fetch_add(1, Ordering::AcqRel);
-        set(Health::Unreachable(broken.0.into()));
-        reporting.listener.attempt_failed(addr);
+        let unreachable = Health::Unreachable(broken.0.into());
+        reporting.health.send_replace(unreachable.clone());
+        reporting.listener.health_reported(addr, &unreachable);
         tokio::select! {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(retry) => {}

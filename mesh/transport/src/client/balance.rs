@@ -78,20 +78,6 @@ impl PeerChannel {
             route: Arc::new(Route::Fixed(channel)),
         }
     }
-
-    /// Each replica's address and what the channel knows of its health, e.g. for a
-    /// readiness page or a test.
-    pub fn replicas(&self) -> Vec<(SocketAddr, String)> {
-        match &*self.route {
-            Route::Fixed(_) => Vec::new(),
-            Route::Balanced { pool, .. } => pool
-                .snapshot()
-                .backends
-                .iter()
-                .map(|b| (b.addr, b.health().to_string()))
-                .collect(),
-        }
-    }
 }
 
 impl fmt::Debug for PeerChannel {
@@ -231,16 +217,12 @@ impl Pool {
                     }
                     match &kicked {
                         None => {
-                            let asked: Vec<_> = backends
+                            let asked = backends
                                 .iter()
-                                .filter_map(|b| {
-                                    let before = b.failed_attempts();
-                                    b.retry_now().then(|| (b.clone(), before))
-                                })
+                                .map(|b| (b.clone(), b.failed_attempts()))
                                 .collect();
-                            if asked.is_empty() {
-                                // Others asked a moment ago; their answer is the current one.
-                                return Err(self.unavailable());
+                            for backend in backends.iter() {
+                                backend.retry_now();
                             }
                             kicked = Some(asked);
                         }
@@ -340,31 +322,14 @@ impl Pool {
 struct PoolSignals(Weak<Pool>);
 
 impl HealthListener for PoolSignals {
-    fn health_changed(&self, addr: SocketAddr, health: &Health) {
-        if let Some(pool) = self.0.upgrade() {
-            pool.health_changed(addr, health);
-        }
-    }
-
-    fn attempt_failed(&self, addr: SocketAddr) {
-        if let Some(pool) = self.0.upgrade() {
-            pool.attempt_failed(addr);
-        }
-    }
-}
-
-impl HealthListener for Pool {
-    fn health_changed(&self, addr: SocketAddr, health: &Health) {
-        tracing::debug!(peer = %self.server_name, %addr, ?health, "replica health");
+    fn health_reported(&self, addr: SocketAddr, health: &Health) {
+        let Some(pool) = self.0.upgrade() else { return };
+        tracing::debug!(peer = %pool.server_name, %addr, ?health, "replica health");
         if matches!(health, Health::Unreachable(_) | Health::NotServing) {
             // It may be gone for good (a pod replaced): look for its successor now.
-            self.resolve_now.notify_one();
+            pool.resolve_now.notify_one();
         }
-        self.changed.send_modify(|n| *n += 1);
-    }
-
-    fn attempt_failed(&self, _addr: SocketAddr) {
-        self.changed.send_modify(|n| *n += 1);
+        pool.changed.send_modify(|n| *n += 1);
     }
 }
 

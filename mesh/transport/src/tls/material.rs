@@ -24,7 +24,7 @@ pub(super) struct Material {
 impl Material {
     pub(super) fn read(source: &Source) -> Result<Self, TlsError> {
         let (ca, cert, key) = read_all(source)?;
-        Self::build(source, &ca, &cert, &key)
+        Self::build(source.public_alpn(), &ca, &cert, &key)
     }
 
     /// The material in `source`, unless it is the same as `current`'s (then `None`, cheaply).
@@ -36,22 +36,48 @@ impl Material {
         if fingerprint(&[&ca, &cert, &key]) == current.fingerprint {
             return Ok(None);
         }
-        Self::build(source, &ca, &cert, &key).map(Some)
+        Self::build(source.public_alpn(), &ca, &cert, &key).map(Some)
     }
 
-    fn build(source: &Source, ca: &[u8], cert: &[u8], key: &[u8]) -> Result<Self, TlsError> {
-        match source {
-            Source::Mesh(_) => Self::from_pem(ca, cert, key),
-            Source::Public { alpn, .. } => Self::public(cert, key, alpn),
-        }
-    }
-
-    /// A server configuration without client authentication. The client side is never used
-    /// (it trusts nothing).
-    fn public(cert: &[u8], key: &[u8], alpn: &[Vec<u8>]) -> Result<Self, TlsError> {
+    /// Mesh material (mutual TLS, HTTP/2), or public material with `public_alpn`.
+    fn build(
+        public_alpn: Option<&[Vec<u8>]>,
+        ca: &[u8],
+        cert: &[u8],
+        key: &[u8],
+    ) -> Result<Self, TlsError> {
         crate::install_crypto_provider();
-        let invalid =
-            |what: &str, e: &dyn std::fmt::Display| TlsError::Invalid(format!("{what}: {e}"));
+        let fingerprint = fingerprint(&[ca, cert, key]);
+        let ours = OwnCertificate::parse(cert, key)?;
+        let summary = ours.summary.clone();
+        let (server, client) = match public_alpn {
+            None => ours.mesh_configs(ca)?,
+            Some(alpn) => ours.public_configs(alpn)?,
+        };
+        Ok(Self {
+            fingerprint,
+            summary,
+            server: Arc::new(server),
+            client: Arc::new(client),
+        })
+    }
+
+    /// Mesh material given as bytes.
+    pub(super) fn from_pem(ca: &[u8], cert: &[u8], key: &[u8]) -> Result<Self, TlsError> {
+        Self::build(None, ca, cert, key)
+    }
+}
+
+/// A workload's certificate chain and private key, parsed.
+struct OwnCertificate {
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    /// The leaf's subject and end of validity, for logs.
+    summary: String,
+}
+
+impl OwnCertificate {
+    fn parse(cert: &[u8], key: &[u8]) -> Result<Self, TlsError> {
         let chain = CertificateDer::pem_slice_iter(cert)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| invalid("certificate", &e))?;
@@ -59,28 +85,16 @@ impl Material {
             .first()
             .ok_or_else(|| TlsError::Invalid("no certificate".to_owned()))?;
         let summary = summary(leaf);
-        let private = PrivateKeyDer::from_pem_slice(key).map_err(|e| invalid("private key", &e))?;
-        let mut server = ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(chain, private)
-            .map_err(|e| invalid("certificate and key", &e))?;
-        server.alpn_protocols = alpn.to_vec();
-        let client = ClientConfig::builder()
-            .with_root_certificates(RootCertStore::empty())
-            .with_no_client_auth();
+        let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| invalid("private key", &e))?;
         Ok(Self {
-            fingerprint: fingerprint(&[&[], cert, key]),
+            chain,
+            key,
             summary,
-            server: Arc::new(server),
-            client: Arc::new(client),
         })
     }
 
-    pub(super) fn from_pem(ca: &[u8], cert: &[u8], key: &[u8]) -> Result<Self, TlsError> {
-        crate::install_crypto_provider();
-        let fingerprint = fingerprint(&[ca, cert, key]);
-        let invalid =
-            |what: &str, e: &dyn std::fmt::Display| TlsError::Invalid(format!("{what}: {e}"));
+    /// Mutual TLS: a client certificate from the mesh CA required; HTTP/2.
+    fn mesh_configs(self, ca: &[u8]) -> Result<(ServerConfig, ClientConfig), TlsError> {
         let mut roots = RootCertStore::empty();
         for ca_cert in CertificateDer::pem_slice_iter(ca) {
             let ca_cert = ca_cert.map_err(|e| invalid("CA certificate", &e))?;
@@ -91,38 +105,41 @@ impl Material {
         if roots.is_empty() {
             return Err(TlsError::Invalid("no CA certificate".to_owned()));
         }
-        let chain = CertificateDer::pem_slice_iter(cert)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| invalid("certificate", &e))?;
-        let leaf = chain
-            .first()
-            .ok_or_else(|| TlsError::Invalid("no certificate".to_owned()))?;
-        let summary = summary(leaf);
-        let key = PrivateKeyDer::from_pem_slice(key).map_err(|e| invalid("private key", &e))?;
         let roots = Arc::new(roots);
-
         let verifier = WebPkiClientVerifier::builder(roots.clone())
             .build()
             .map_err(|e| invalid("client verifier", &e))?;
         // Both builders check that the key belongs to the certificate.
         let mut server = ServerConfig::builder()
             .with_client_cert_verifier(verifier)
-            .with_single_cert(chain.clone(), key.clone_key())
+            .with_single_cert(self.chain.clone(), self.key.clone_key())
             .map_err(|e| invalid("certificate and key", &e))?;
         server.alpn_protocols = vec![H2.to_vec()];
         let mut client = ClientConfig::builder()
             .with_root_certificates(roots)
-            .with_client_auth_cert(chain, key)
+            .with_client_auth_cert(self.chain, self.key)
             .map_err(|e| invalid("certificate and key", &e))?;
         client.alpn_protocols = vec![H2.to_vec()];
-
-        Ok(Self {
-            fingerprint,
-            summary,
-            server: Arc::new(server),
-            client: Arc::new(client),
-        })
+        Ok((server, client))
     }
+
+    /// A server without client authentication, with the caller's ALPN; the client side is
+    /// never used (it trusts nothing).
+    fn public_configs(self, alpn: &[Vec<u8>]) -> Result<(ServerConfig, ClientConfig), TlsError> {
+        let mut server = ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(self.chain, self.key)
+            .map_err(|e| invalid("certificate and key", &e))?;
+        server.alpn_protocols = alpn.to_vec();
+        let client = ClientConfig::builder()
+            .with_root_certificates(RootCertStore::empty())
+            .with_no_client_auth();
+        Ok((server, client))
+    }
+}
+
+fn invalid(what: &str, e: &dyn std::fmt::Display) -> TlsError {
+    TlsError::Invalid(format!("{what}: {e}"))
 }
 
 /// The CA, certificate and key files' bytes.
