@@ -39,12 +39,8 @@ impl MeshService for Application {
         let models = Arc::new(app::models::ModelsApp::new(db.clone()));
         let routes = Routes::new(api::ScoreApi::new(scores, profiles.clone()).into_server())
             .add_service(
-                api::rights::RightsApi::new(app::rights::RightsApp::new(
-                    db.clone(),
-                    registry,
-                    models.clone(),
-                ))
-                .into_server(),
+                api::rights::RightsApi::new(app::rights::RightsApp::new(db.clone(), registry))
+                    .into_server(),
             )
             .add_service(api::models::ModelsApi::new(models).into_server())
             .add_service(api::profiles::ProfilesApi::new(profiles).into_server());

@@ -88,7 +88,7 @@ impl ModelsApp {
                 model_id: model_id.clone(),
                 version: store::models::next_version(&txn, &request.tenant_id, &model_id).await?,
                 format: request.format,
-                features: publication.model.features(),
+                features: publication.model.features().to_vec(),
                 published_at: Utc::now(),
                 retired_at: None,
             };

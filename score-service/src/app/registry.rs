@@ -9,7 +9,7 @@ use crate::{
         request::ModelChoice,
     },
     error::ScoreError,
-    store::{self, models::StoredModel},
+    store,
 };
 use sea_orm::DatabaseConnection;
 use std::{
@@ -46,10 +46,6 @@ impl ModelRegistry {
         }
     }
 
-    pub fn platform(&self) -> &ResolvedModel {
-        &self.platform
-    }
-
     /// The model `choice` names for `tenant_id`; unknown and retired ones are not found.
     pub async fn resolve(
         &self,
@@ -63,10 +59,10 @@ impl ModelRegistry {
         if id == PLATFORM_MODEL_ID && version.is_none_or(|v| v == PLATFORM_MODEL_VERSION) {
             return Ok(self.platform.clone());
         }
-        let stored = store::models::find_active(&self.db, tenant_id, id, version)
+        let version = store::models::active_version(&self.db, tenant_id, id, version)
             .await?
             .ok_or_else(|| ScoreError::ModelNotFound(choice.label()))?;
-        self.ready(stored)
+        self.parsed_version(tenant_id, id, version).await
     }
 
     /// Exactly `version` of `id`, retired or not: the model a delivered answer was scored with.
@@ -79,15 +75,17 @@ impl ModelRegistry {
         if id == PLATFORM_MODEL_ID && version == PLATFORM_MODEL_VERSION {
             return Ok(self.platform.clone());
         }
-        let stored = store::models::find_version(&self.db, tenant_id, id, version)
-            .await?
-            .ok_or_else(|| ScoreError::ModelNotFound(format!("{id}@{version}")))?;
-        self.ready(stored)
+        self.parsed_version(tenant_id, id, version).await
     }
 
-    fn ready(&self, stored: StoredModel) -> Result<ResolvedModel, ScoreError> {
-        let v = &stored.version;
-        let key = (v.tenant_id.clone(), v.model_id.clone(), v.version);
+    /// `version` of `id`, parsed: from the cache, or read and parsed once.
+    async fn parsed_version(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        version: i32,
+    ) -> Result<ResolvedModel, ScoreError> {
+        let key = (tenant_id.to_owned(), id.to_owned(), version);
         let cached = self
             .parsed
             .read()
@@ -96,9 +94,12 @@ impl ModelRegistry {
         let model = match cached {
             Some(model) => model,
             None => {
-                let model = model::load(v.format, &stored.document)
+                let stored = store::models::find_version(&self.db, tenant_id, id, version)
+                    .await?
+                    .ok_or_else(|| ScoreError::ModelNotFound(format!("{id}@{version}")))?;
+                let model = model::load(stored.version.format, &stored.document)
                     .map(Arc::new)
-                    .map_err(|e| ScoreError::StoredModel(format!("{}@{}: {e}", key.1, key.2)))?;
+                    .map_err(|e| ScoreError::StoredModel(format!("{id}@{version}: {e}")))?;
                 if let Ok(mut parsed) = self.parsed.write() {
                     parsed.insert(key.clone(), model.clone());
                 }

@@ -1,12 +1,12 @@
 //! The consumer's rights: disclosing what is known and said about a CPF, and review requests
 //! a person answers.
 
-use super::{Requester, models::ModelsApp, registry::ModelRegistry};
+use super::{Requester, registry::ModelRegistry};
 use crate::{
     domain::{
         AccessLogEntry,
         model::feature::FeatureCatalog,
-        request::{ModelChoice, Purpose},
+        request::ModelChoice,
         rights::{
             DataCategory, DisclosedScore, Disclosure, ReviewOutcome, ReviewRequest, ReviewStatus,
             consultations_since,
@@ -30,7 +30,6 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 pub struct RightsApp {
     db: DatabaseConnection,
     registry: Arc<ModelRegistry>,
-    models: Arc<ModelsApp>,
 }
 
 /// A consumer's review request, valid in shape.
@@ -51,16 +50,8 @@ pub struct ReviewAnswer {
 }
 
 impl RightsApp {
-    pub fn new(
-        db: DatabaseConnection,
-        registry: Arc<ModelRegistry>,
-        models: Arc<ModelsApp>,
-    ) -> Self {
-        Self {
-            db,
-            registry,
-            models,
-        }
+    pub fn new(db: DatabaseConnection, registry: Arc<ModelRegistry>) -> Self {
+        Self { db, registry }
     }
 
     /// The CPF's score under `choice` (when there is data to score it with) explained, the
@@ -81,8 +72,9 @@ impl RightsApp {
             return Err(ScoreError::NoRelationship);
         }
         let model = self.registry.resolve(tenant_id, choice).await?;
-        let catalog = self.models.catalog(tenant_id).await?;
         let own = store::features::catalog(&self.db, tenant_id).await?;
+        let platform = FeatureCatalog::platform();
+        let catalog = platform.clone().merged(&own);
         let features = model.model.features();
         let record = store::profiles::find(&self.db, tenant_id, cpf).await?;
         let score = record
@@ -105,7 +97,7 @@ impl RightsApp {
                 client_id: requester.client_id.clone(),
                 cpf: cpf.clone(),
                 customer_id: String::new(),
-                purpose: Purpose::ConsumerDisclosure,
+                purpose: requester.purpose,
                 model_id: model.id.clone(),
                 model_version: model.version,
                 score: score.as_ref().map_or(0, |s| s.score),
@@ -116,7 +108,7 @@ impl RightsApp {
         .await?;
         Ok(Disclosure {
             score,
-            categories: DataCategory::of(&features, &FeatureCatalog::platform(), &own),
+            categories: DataCategory::of(features, &platform, &own),
             consultations,
             disclosed_at: now,
         })

@@ -109,9 +109,14 @@ impl AuditRecord {
 
     /// SHA-256 of [`Self::inputs_json`], hex: proves the inputs were not changed since.
     pub fn inputs_hash(&self) -> String {
-        let digest = ring::digest::digest(&ring::digest::SHA256, self.inputs_json().as_bytes());
-        digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+        hash_inputs(&self.inputs_json())
     }
+}
+
+/// SHA-256 of stored inputs (as [`AuditRecord::inputs_json`] writes them), hex.
+pub fn hash_inputs(inputs_json: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, inputs_json.as_bytes());
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -60,6 +60,8 @@ impl ModelFormat {
 #[derive(Clone, Debug)]
 pub struct ScoreModel {
     kind: ModelKind,
+    /// The features it reads, in order: known once parsed, asked on every score.
+    features: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -234,7 +236,16 @@ fn parse(format: ModelFormat, document: &str) -> Result<ScoreModel, PublishError
         ModelFormat::AvalJson => ModelKind::Json(JsonScorecard::parse(document)?),
         ModelFormat::Pmml => ModelKind::Pmml(pmml::parse(document)?),
     };
-    Ok(ScoreModel { kind })
+    let mut model = ScoreModel {
+        kind,
+        features: Vec::new(),
+    };
+    model.features = model
+        .reads()
+        .into_iter()
+        .map(|(_, feature, _)| feature)
+        .collect();
+    Ok(model)
 }
 
 /// The feature kind a PMML data type holds.
@@ -270,13 +281,6 @@ impl ScoreModel {
         match &self.kind {
             ModelKind::Json(model) => Some(&model.id),
             ModelKind::Pmml(model) => model.model_name.as_deref(),
-        }
-    }
-
-    pub fn format(&self) -> ModelFormat {
-        match &self.kind {
-            ModelKind::Json(_) => ModelFormat::AvalJson,
-            ModelKind::Pmml(_) => ModelFormat::Pmml,
         }
     }
 
@@ -351,11 +355,8 @@ impl ScoreModel {
     }
 
     /// The features the model reads.
-    pub fn features(&self) -> Vec<String> {
-        self.reads()
-            .into_iter()
-            .map(|(_, feature, _)| feature)
-            .collect()
+    pub fn features(&self) -> &[String] {
+        &self.features
     }
 
     /// Each feature the model reads: where, which, and the kinds of value that fit it.

@@ -167,8 +167,7 @@ impl ReviewStatus {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReviewOutcome {
     /// The automated decision stands.
     Upheld,

@@ -1,7 +1,7 @@
 //! The audit record of every delivered score.
 
 use crate::domain::{
-    answer::{AuditRecord, ScoreAnswer},
+    answer::{AuditRecord, ScoreAnswer, hash_inputs},
     model::Record,
 };
 use sea_orm::{ActiveValue::Set, entity::prelude::*};
@@ -33,13 +33,14 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> DbErr {
 
 pub async fn insert(db: &impl ConnectionTrait, record: &AuditRecord) -> Result<(), DbErr> {
     let answer = serde_json::to_string(&record.answer).map_err(|e| corrupt("answer", e))?;
+    let inputs = record.inputs_json();
     let model = ActiveModel {
         answer_id: Set(record.answer.answer_id.clone()),
         tenant_id: Set(record.tenant_id.clone()),
         model_id: Set(record.answer.model_id.clone()),
         model_version: Set(record.answer.model_version),
-        inputs: Set(record.inputs_json()),
-        inputs_hash: Set(record.inputs_hash()),
+        inputs_hash: Set(hash_inputs(&inputs)),
+        inputs: Set(inputs),
         answer: Set(answer),
         created_at: Set(record.answer.scored_at),
     };
@@ -60,6 +61,9 @@ pub async fn find(
     let Some(row) = query.one(db).await? else {
         return Ok(None);
     };
+    if hash_inputs(&row.inputs) != row.inputs_hash {
+        return Err(corrupt("inputs", "they do not match their hash"));
+    }
     let answer: ScoreAnswer =
         serde_json::from_str(&row.answer).map_err(|e| corrupt("answer", e))?;
     let inputs: serde_json::Value =
@@ -68,13 +72,9 @@ pub async fn find(
         .as_object()
         .ok_or_else(|| corrupt("inputs", "not an object"))
         .and_then(|o| Record::from_json(o).map_err(|key| corrupt("inputs", key)))?;
-    let record = AuditRecord {
+    Ok(Some(AuditRecord {
         tenant_id: row.tenant_id,
         inputs,
         answer,
-    };
-    if record.inputs_hash() != row.inputs_hash {
-        return Err(corrupt("inputs", "they do not match their hash"));
-    }
-    Ok(Some(record))
+    }))
 }

@@ -1,7 +1,9 @@
 //! Tenants' published model versions.
 
 use crate::domain::{model::ModelFormat, registry::ModelVersion};
-use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, entity::prelude::*};
+use sea_orm::{
+    ActiveValue::Set, Condition, QueryOrder, QuerySelect, entity::prelude::*, sea_query::Expr,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "score_models")]
@@ -108,27 +110,35 @@ pub async fn insert(
     Ok(inserted == 1)
 }
 
-/// `version` of `model_id`, or its active one (the newest not retired); retired versions are
-/// not found.
-pub async fn find_active(
+/// The versions of `model_id` not retired: all of them, or only `version`.
+fn not_retired(tenant_id: &str, model_id: &str, version: Option<i32>) -> Condition {
+    let condition = Condition::all()
+        .add(Column::TenantId.eq(tenant_id))
+        .add(Column::ModelId.eq(model_id))
+        .add(Column::RetiredAt.is_null());
+    match version {
+        Some(version) => condition.add(Column::Version.eq(version)),
+        None => condition,
+    }
+}
+
+/// The number of `version` of `model_id`, or of its active one (the newest not retired);
+/// retired versions are not found. Only the number: the document is read when a version is
+/// first parsed (versions never change).
+pub async fn active_version(
     db: &impl ConnectionTrait,
     tenant_id: &str,
     model_id: &str,
     version: Option<i32>,
-) -> Result<Option<StoredModel>, DbErr> {
-    let mut query = Entity::find()
-        .filter(Column::TenantId.eq(tenant_id))
-        .filter(Column::ModelId.eq(model_id))
-        .filter(Column::RetiredAt.is_null());
-    if let Some(version) = version {
-        query = query.filter(Column::Version.eq(version));
-    }
-    query
+) -> Result<Option<i32>, DbErr> {
+    Entity::find()
+        .select_only()
+        .column(Column::Version)
+        .filter(not_retired(tenant_id, model_id, version))
         .order_by_desc(Column::Version)
+        .into_tuple::<i32>()
         .one(db)
-        .await?
-        .map(StoredModel::try_from)
-        .transpose()
+        .await
 }
 
 /// Exactly `version` of `model_id`, retired or not (a delivered answer's model, for replays).
@@ -173,19 +183,18 @@ pub async fn retire(
     version: Option<i32>,
     at: DateTimeUtc,
 ) -> Result<Vec<ModelVersion>, DbErr> {
-    let mut query = Entity::find()
-        .filter(Column::TenantId.eq(tenant_id))
-        .filter(Column::ModelId.eq(model_id))
-        .filter(Column::RetiredAt.is_null());
-    if let Some(version) = version {
-        query = query.filter(Column::Version.eq(version));
-    }
-    let rows = query.order_by_asc(Column::Version).all(db).await?;
+    let rows = Entity::find()
+        .filter(not_retired(tenant_id, model_id, version))
+        .order_by_asc(Column::Version)
+        .all(db)
+        .await?;
+    Entity::update_many()
+        .col_expr(Column::RetiredAt, Expr::value(at))
+        .filter(not_retired(tenant_id, model_id, version))
+        .exec(db)
+        .await?;
     let mut retired = Vec::with_capacity(rows.len());
     for row in rows {
-        let mut active: ActiveModel = row.clone().into();
-        active.retired_at = Set(Some(at));
-        active.update(db).await?;
         let mut version = StoredModel::try_from(row)?.version;
         version.retired_at = Some(at);
         retired.push(version);
