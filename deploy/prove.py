@@ -279,18 +279,18 @@ class Pod:
 # --- Secrets from generated test material -------------------------------------------------
 
 
-def make_secrets(work: Path, bin_dir: Path, pg: dict) -> dict[str, dict[str, bytes]]:
+def make_secrets(work: Path, bin_dir: Path, pg: dict, workloads: list[str]) -> dict[str, dict[str, bytes]]:
     certs, ca = work / "mesh-certs", work / "mesh-ca"
     subprocess.run([str(bin_dir / "aval"), "certs", "--out", str(certs), "--ca-dir", str(ca),
                     "--namespace", "aval"], check=True, capture_output=True)
     made: dict[str, dict[str, bytes]] = {}
-    for identity in ["auth-service", "score-service", "analysis-service", "billing-service", "gateway"]:
+    for identity in workloads:  # each Deployment's mesh identity is its name
         made[f"{identity}-tls"] = {
             "ca.crt": (certs / "ca.pem").read_bytes(),
             "tls.crt": (certs / f"{identity}.pem").read_bytes(),
             "tls.key": (certs / f"{identity}-key.pem").read_bytes(),
         }
-    for service in ["auth", "score", "analysis", "billing"]:
+    for service in pg["passwords"]:
         url = f"postgres://aval_{service}:{pg['passwords'][service]}@{pg['host']}:{pg['port']}/aval_{service}"
         made[f"{service}-service-database"] = {"url": url.encode()}
     made["auth-hash-key"] = {"auth-hash-key": secrets.token_bytes(32)}
@@ -343,8 +343,7 @@ class Partner:
                 raise Failure("no gateway pod in rotation")
             self.turn += 1
             pod = pods[self.turn % len(pods)]
-        port = pod.port(pod.container["ports"][0]["containerPort"])
-        return f"http://{pod.ip}:{port}"
+        return f"http://{pod.ip}:{pod.port('http')}"
 
     def call(self, method: str, path: str, body: dict | None = None, form: str | None = None,
              auth: str | None = None) -> tuple[int, dict]:
@@ -377,12 +376,17 @@ class Partner:
         else:
             product = "consumer_score"
             status, body = self.call("POST", "/v1/scores", body={"document": CPF})
+        if status == 200:
+            with self.lock:
+                self.requests += 1
+                self.delivered[product] += 1
+        else:
+            self.record_failure(f"{product}: {status} {json.dumps(body)[:300]}")
+
+    def record_failure(self, what: str) -> None:
         with self.lock:
             self.requests += 1
-            if status == 200:
-                self.delivered[product] += 1
-            else:
-                self.failures.append(f"{product}: {status} {json.dumps(body)[:300]}")
+            self.failures.append(what)
 
     def usage(self) -> dict[str, int]:
         status, body = self.call("GET", "/v1/usage")
@@ -412,9 +416,7 @@ class Traffic:
             try:
                 self.partner.one_request(n)
             except Exception as e:  # a refused connection, a timeout: a failed partner request
-                with self.partner.lock:
-                    self.partner.requests += 1
-                    self.partner.failures.append(f"request {n}: {e!r}")
+                self.partner.record_failure(f"request {n}: {e!r}")
             self.stopping.wait(self.PAUSE)
 
     def __enter__(self) -> Traffic:
@@ -430,12 +432,13 @@ class Traffic:
 
 def admin(cluster: Cluster, work: Path, *args: str, output: bool = True) -> dict:
     """`aval admin` as the operator, against a ready pod of each service (README step 7)."""
-    def url(deployment: str, port: int) -> str:
-        return f"https://{cluster.ready_pods(deployment)[0].ip}:{port}"
+    def url(deployment: str) -> str:
+        pod = cluster.ready_pods(deployment)[0]
+        return f"https://{pod.ip}:{pod.port('grpc')}"
     certs = work / "mesh-certs"
     command = [str(cluster.bin_dir / "aval"), "admin",
-               "--auth-url", url("auth-service", 50051), "--billing-url", url("billing-service", 50054),
-               "--score-url", url("score-service", 50052), "--ca-cert", str(certs / "ca.pem"),
+               "--auth-url", url("auth-service"), "--billing-url", url("billing-service"),
+               "--score-url", url("score-service"), "--ca-cert", str(certs / "ca.pem"),
                "--operator-cert", str(certs / "operator.pem"), "--operator-key", str(certs / "operator-key.pem"),
                *args, *(["--output", "json"] if output else [])]
     done = subprocess.run(command, capture_output=True, text=True, cwd=work)
@@ -549,7 +552,8 @@ def main() -> int:
     docs = render("prod", kubectl)
     work = Path(tempfile.mkdtemp(prefix="aval-prove-"))
     log(f"rendered deploy/overlays/prod ({len(docs)} objects); pods, logs and secrets in {work}")
-    cluster = Cluster(docs, work, bin_dir, make_secrets(work, bin_dir, prepare_postgres()))
+    workloads = sorted(by_kind(docs, "Deployment"))
+    cluster = Cluster(docs, work, bin_dir, make_secrets(work, bin_dir, prepare_postgres(), workloads))
     ok = False
     try:
         for deployment in ROLL_ORDER:  # callees first, so the first calls find their peers

@@ -112,7 +112,8 @@ async fn main() -> anyhow::Result<ExitCode> {
         } => {
             let paths = aval_certs::issue_internal_client(&ca_dir, &out, &name)?;
             println!(
-                "issued internal-client/{name} (valid 90 days): {} and {}",
+                "issued internal-client/{name} (valid {} days): {} and {}",
+                aval_certs::LEAF_VALIDITY.whole_days(),
                 paths.cert.display(),
                 paths.key.display()
             );
@@ -127,7 +128,8 @@ async fn main() -> anyhow::Result<ExitCode> {
             aval_transport::install_crypto_provider();
             aval_certs::generate_mesh_certs(&out, &ca_dir, &namespace)?;
             println!(
-                "wrote the mesh certificates (valid 90 days) to {} and the CA key to {} (keep it off the cluster)",
+                "wrote the mesh certificates (valid {} days) to {} and the CA key to {} (keep it off the cluster)",
+                aval_certs::LEAF_VALIDITY.whole_days(),
                 out.display(),
                 ca_dir.display()
             );

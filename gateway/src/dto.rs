@@ -3,4 +3,3 @@
 pub mod analysis;
 pub mod days;
 pub mod names;
-pub mod time;

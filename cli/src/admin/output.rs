@@ -68,10 +68,8 @@ impl Record {
         at: Option<&prost_types::Timestamp>,
     ) -> Self {
         let json = at
-            .and_then(aval_transport::time::from_timestamp)
-            .map_or(Value::Null, |at| {
-                Value::from(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
-            });
+            .and_then(aval_transport::time::rfc3339)
+            .map_or(Value::Null, Value::from);
         self.push(key, header, table::timestamp(at), json)
     }
 

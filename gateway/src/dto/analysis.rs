@@ -17,14 +17,14 @@
 //!   reason}` plus Aval's score, probability of default, recommendation, credit limit and
 //!   justification. The route handler adds the `meta` object.
 
-use super::{days::parse_day, names::enum_name, time::rfc3339};
+use super::{days::parse_day, names::enum_name};
 use aval_errors::{FieldCode, FieldPath, FieldViolation};
 use aval_proto::analysis::v1::{
     Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor, LegalPersonProposal,
     NaturalPerson, Source, Warrant, guarantor::Person,
 };
 use aval_proto::common::v1::{Address, Date, Money, OffsetDateTime, Phone, Reason};
-use aval_transport::time::to_timestamp;
+use aval_transport::time::{rfc3339, to_timestamp};
 use chrono::{DateTime, Utc};
 use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
 use serde::{Deserialize, Serialize};

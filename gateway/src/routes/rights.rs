@@ -10,23 +10,20 @@
 //!   `POST /v1/consumer_rights/review_requests/{id}/answer` `{outcome, analyst, note}`
 //!   (`consumer:reviews`).
 
-use super::Meta;
+use super::{Meta, score::ModelBody};
 use crate::{
     AppState,
-    dto::{names::enum_name, time::rfc3339},
+    dto::{analysis::ReasonBody, names::enum_name},
     error::ApiError,
     extract::{JsonBody, Partner},
 };
 use aval_errors::{ErrorCode, FieldCode};
-use aval_proto::{
-    common::v1::Reason,
-    score::v1::{
-        AnswerReviewRequestRequest, CreateReviewRequestRequest, DiscloseRequest, Disclosure,
-        GetReviewRequestRequest, ListReviewRequestsRequest, ReviewOutcome, ReviewRequest,
-        ReviewStatus, consumer_rights_service_client::ConsumerRightsServiceClient,
-    },
+use aval_proto::score::v1::{
+    AnswerReviewRequestRequest, CreateReviewRequestRequest, DiscloseRequest, Disclosure,
+    GetReviewRequestRequest, ListReviewRequestsRequest, ReviewOutcome, ReviewRequest, ReviewStatus,
+    consumer_rights_service_client::ConsumerRightsServiceClient,
 };
-use aval_transport::client::MeshChannel;
+use aval_transport::{client::MeshChannel, time::rfc3339};
 use axum::{
     Json,
     extract::{Path, Query, State},
@@ -39,39 +36,15 @@ fn client(state: &AppState) -> ConsumerRightsServiceClient<MeshChannel> {
 }
 
 #[derive(Serialize)]
-pub struct FactorBody {
-    pub code: String,
-    pub description: String,
-    pub impact: f64,
-}
-
-fn factors(reasons: Vec<Reason>) -> Vec<FactorBody> {
-    reasons
-        .into_iter()
-        .map(|r| FactorBody {
-            code: r.code,
-            description: r.description,
-            impact: r.impact,
-        })
-        .collect()
-}
-
-#[derive(Serialize)]
-pub struct ModelRef {
-    pub id: String,
-    pub version: i32,
-}
-
-#[derive(Serialize)]
 pub struct DisclosedScoreBody {
     pub score: i32,
     pub band: String,
     pub probability_of_default: f64,
-    pub model: ModelRef,
+    pub model: ModelBody,
     /// What lowered the score, most first, in plain Portuguese.
-    pub lowered_by: Vec<FactorBody>,
+    pub lowered_by: Vec<ReasonBody>,
     /// What raised it, most first.
-    pub raised_by: Vec<FactorBody>,
+    pub raised_by: Vec<ReasonBody>,
 }
 
 #[derive(Serialize)]
@@ -106,12 +79,12 @@ impl DisclosureBody {
                 score: s.score,
                 band: enum_name(s.band().as_str_name(), "RISK_BAND_"),
                 probability_of_default: s.probability_of_default,
-                model: ModelRef {
+                model: ModelBody {
                     id: s.model_id,
                     version: s.model_version,
                 },
-                lowered_by: factors(s.lowered_by),
-                raised_by: factors(s.raised_by),
+                lowered_by: s.lowered_by.into_iter().map(ReasonBody::from).collect(),
+                raised_by: s.raised_by.into_iter().map(ReasonBody::from).collect(),
             }),
             categories: d
                 .categories

@@ -120,12 +120,7 @@ impl MeshCa {
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         params.subject_alt_names = vec![SanType::URI(identity.spiffe_uri().try_into()?)];
-        let key = KeyPair::generate()?;
-        let cert = params.signed_by(&key, &self.issuer)?;
-        Ok(IssuedCert {
-            cert_pem: cert.pem(),
-            key_pem: key.serialize_pem(),
-        })
+        self.sign(params)
     }
 
     /// Issues a certificate for `identity` with the given DNS names and the loopback
@@ -153,6 +148,11 @@ impl MeshCa {
         sans.push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
         sans.push(SanType::IpAddress(IpAddr::V6(Ipv6Addr::LOCALHOST)));
         params.subject_alt_names = sans;
+        self.sign(params)
+    }
+
+    /// A new key and its certificate, as `params` say, signed by this CA.
+    fn sign(&self, params: CertificateParams) -> Result<IssuedCert, CertError> {
         let key = KeyPair::generate()?;
         let cert = params.signed_by(&key, &self.issuer)?;
         Ok(IssuedCert {
@@ -197,13 +197,19 @@ pub fn generate_mesh_certs(
     ca_key_dir: &Path,
     namespace: &str,
 ) -> Result<(), CertError> {
-    create_dir(dir)?;
-    let ca = MeshCa::generate("Aval mesh CA")?;
-    ca.write(dir, ca_key_dir)?;
-    issue_all(&ca, dir, namespace)
+    install(
+        &MeshCa::generate("Aval mesh CA")?,
+        dir,
+        ca_key_dir,
+        namespace,
+    )
 }
 
-fn issue_all(ca: &MeshCa, dir: &Path, namespace: &str) -> Result<(), CertError> {
+/// Writes `ca` (its key into `ca_key_dir`) and a certificate for every mesh identity into
+/// `dir`.
+fn install(ca: &MeshCa, dir: &Path, ca_key_dir: &Path, namespace: &str) -> Result<(), CertError> {
+    create_dir(dir)?;
+    ca.write(dir, ca_key_dir)?;
     for name in MeshIdentity::ALL {
         reissue_with(ca, dir, name, namespace)?;
     }
@@ -230,8 +236,7 @@ fn reissue_with(
     let identity = MeshIdentity::new(identity);
     let issued = ca.issue(&identity, &dns_names_for(&identity, namespace))?;
     let paths = CertPaths::in_dir(dir, identity.name());
-    write(&paths.cert, &issued.cert_pem, false)?;
-    write(&paths.key, &issued.key_pem, true)?;
+    write_issued(&paths, &issued)?;
     Ok(paths)
 }
 
@@ -265,11 +270,7 @@ pub fn ensure_mesh_certs(
         return Ok(false);
     }
     match MeshCa::load(ca_key_dir) {
-        Ok(ca) if fresh(&ca_key_dir.join("ca.pem")) => {
-            create_dir(dir)?;
-            ca.write(dir, ca_key_dir)?;
-            issue_all(&ca, dir, namespace)?;
-        }
+        Ok(ca) if fresh(&ca_key_dir.join("ca.pem")) => install(&ca, dir, ca_key_dir, namespace)?,
         _ => generate_mesh_certs(dir, ca_key_dir, namespace)?,
     }
     Ok(true)
@@ -289,8 +290,7 @@ pub fn issue_internal_client(
     let file = format!("{}-{name}", MeshIdentity::INTERNAL);
     let paths = CertPaths::in_dir(out, &file);
     write(&paths.ca, &ca.cert_pem, false)?;
-    write(&paths.cert, &issued.cert_pem, false)?;
-    write(&paths.key, &issued.key_pem, true)?;
+    write_issued(&paths, &issued)?;
     Ok(paths)
 }
 
@@ -307,6 +307,12 @@ fn distinguished_name(common_name: &str) -> DistinguishedName {
     dn.push(DnType::OrganizationName, "Aval");
     dn.push(DnType::CommonName, common_name);
     dn
+}
+
+/// The certificate, and the key readable by its owner only.
+fn write_issued(paths: &CertPaths, issued: &IssuedCert) -> Result<(), CertError> {
+    write(&paths.cert, &issued.cert_pem, false)?;
+    write(&paths.key, &issued.key_pem, true)
 }
 
 fn write(path: &Path, contents: &str, private: bool) -> Result<(), CertError> {

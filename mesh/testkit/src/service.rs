@@ -30,8 +30,8 @@ impl TestService {
             telemetry: aval_telemetry::TelemetrySettings::default(),
             peers: Peers::from_env(&Env::from_lookup(|_| None))?,
             quota_cache_ttl: ServiceSettings::DEFAULT_QUOTA_CACHE_TTL,
-            // Short, so a test that renews the certificate sees it taken up quickly.
-            cert_reload: std::time::Duration::from_millis(100),
+            // No test renews a TestService's certificate: no reloader.
+            cert_reload: std::time::Duration::ZERO,
         };
         let host: ServiceHost = S::build(settings).await?;
         let addr = host.local_addr();

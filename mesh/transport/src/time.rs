@@ -2,7 +2,7 @@
 //! `chrono::DateTime<Utc>` and `NaiveDate`.
 
 use aval_proto::common::v1::Date;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 
 pub fn to_timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp {
@@ -15,6 +15,12 @@ pub fn to_timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
 /// `None` for a timestamp outside chrono's range or with invalid nanoseconds.
 pub fn from_timestamp(ts: &prost_types::Timestamp) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(ts.seconds, u32::try_from(ts.nanos).ok()?)
+}
+
+/// `2021-03-31T13:30:00Z` (RFC 3339 in UTC), with a fraction only when there is one; `None`
+/// when the timestamp is outside what RFC 3339 can write.
+pub fn rfc3339(ts: &prost_types::Timestamp) -> Option<String> {
+    from_timestamp(&ts.normalized()).map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 
 pub fn to_date(day: NaiveDate) -> Date {
@@ -38,6 +44,20 @@ pub fn from_date(date: &Date) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_are_normalised_before_formatting() {
+        let ts = prost_types::Timestamp {
+            seconds: 1,
+            nanos: -500_000_000,
+        };
+        assert_eq!(rfc3339(&ts).as_deref(), Some("1970-01-01T00:00:00.500Z"));
+        let out_of_range = prost_types::Timestamp {
+            seconds: i64::MAX,
+            nanos: 0,
+        };
+        assert_eq!(rfc3339(&out_of_range), None);
+    }
 
     #[test]
     fn round_trips_and_refuses_nonsense() {
