@@ -7,7 +7,10 @@
 //! `UpsertProfiles` (the default scorecard's fixed profile), 1,000 a call, one call at a time.
 //! Profiles are generated before the clock starts, so the figures are the server's.
 
-use crate::load::Summary;
+use crate::{
+    load::{RunResult, Summary},
+    scenarios::grpc_label,
+};
 use aval_credit::Cpf;
 use aval_proto::score::v1::{
     ConsumerProfile, DeclareFeaturesRequest, FeatureDeclaration, FeatureKind, FeatureValue,
@@ -15,12 +18,9 @@ use aval_proto::score::v1::{
     feature_value::Value, profile_service_client::ProfileServiceClient,
     score_model_service_client::ScoreModelServiceClient, score_service_client::ScoreServiceClient,
 };
-use aval_transport::{
-    client::{MeshChannel, PeerAddress},
-    tls::MeshTls,
-};
-use hdrhistogram::Histogram;
+use aval_transport::client::MeshChannel;
 use std::{
+    collections::BTreeMap,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -47,14 +47,8 @@ pub fn features() -> Vec<FeatureDeclaration> {
 /// The `i`-th of a run's valid CPFs (distinct for distinct `i` below 10⁸; `offset` keeps runs
 /// and the baseline apart).
 fn cpf(offset: u64, i: u64) -> Option<Cpf> {
-    let mut base = [0u32; 9];
-    let mut n = 100_000_000 + offset + i;
-    for digit in base.iter_mut().rev() {
-        *digit = u32::try_from(n % 10).unwrap_or(0);
-        n /= 10;
-    }
     // A base whose nine digits are all equal (111111111…) is no CPF: skipped.
-    Cpf::from_base(base).ok()
+    Cpf::from_number(100_000_000 + offset + i).ok()
 }
 
 /// `n` valid CPFs from `offset` on.
@@ -116,12 +110,6 @@ pub fn consumer_profiles(offset: u64, n: usize) -> Vec<ConsumerProfile> {
         .collect()
 }
 
-/// A channel to score-service with no deadline on a whole call: an import lasts as long as its
-/// rows take (the mesh's usual channel bounds every call to 30 s).
-pub fn streaming_channel(peer: &PeerAddress, tls: &MeshTls) -> anyhow::Result<MeshChannel> {
-    Ok(aval_transport::client::connect_for_streams(peer, tls)?)
-}
-
 /// Declares the bench's features for `tenant`.
 pub async fn declare_features(
     models: &mut ScoreModelServiceClient<MeshChannel>,
@@ -147,33 +135,20 @@ pub struct Load {
     /// window is full).
     pub per_batch: Vec<Duration>,
     /// Rows rejected (by reason) or the call's failure.
-    pub errors: Vec<(String, u64)>,
+    pub errors: BTreeMap<String, u64>,
 }
 
 impl Load {
     /// Profiles loaded per second, and the time per batch as the report's latency columns.
     pub fn summary(&self) -> Summary {
-        let mut histogram = Histogram::<u64>::new_with_bounds(1, 600_000_000, 3).ok();
-        if let Some(h) = histogram.as_mut() {
-            for d in &self.per_batch {
-                h.saturating_record(u64::try_from(d.as_micros()).unwrap_or(u64::MAX).max(1));
-            }
+        let mut run = RunResult::new();
+        run.ok = self.loaded;
+        run.errors = self.errors.clone();
+        run.elapsed = self.elapsed;
+        for d in &self.per_batch {
+            run.record_latency(*d);
         }
-        let ms = |q: f64| {
-            histogram
-                .as_ref()
-                .map_or(0.0, |h| h.value_at_quantile(q) as f64 / 1000.0)
-        };
-        Summary {
-            ok: self.loaded,
-            errors: self.errors.iter().cloned().collect(),
-            throughput: self.loaded as f64 / self.elapsed.as_secs_f64().max(1e-9),
-            p50_ms: ms(0.5),
-            p90_ms: ms(0.9),
-            p99_ms: ms(0.99),
-            p999_ms: ms(0.999),
-            max_ms: histogram.as_ref().map_or(0.0, |h| h.max() as f64 / 1000.0),
-        }
+        run.summary(1)
     }
 }
 
@@ -223,7 +198,7 @@ pub async fn import(
         .unwrap_or_default();
     match answer {
         Ok(ImportProfilesResponse { loaded, errors, .. }) => {
-            let mut by_code = std::collections::BTreeMap::<String, u64>::new();
+            let mut by_code = BTreeMap::<String, u64>::new();
             for error in errors {
                 *by_code.entry(format!("row:{}", error.code)).or_default() += 1;
             }
@@ -232,7 +207,7 @@ pub async fn import(
                 loaded,
                 elapsed,
                 per_batch,
-                errors: by_code.into_iter().collect(),
+                errors: by_code,
             }
         }
         Err(status) => Load {
@@ -240,7 +215,7 @@ pub async fn import(
             loaded: 0,
             elapsed,
             per_batch,
-            errors: vec![(format!("grpc:{:?}", status.code()), 1)],
+            errors: BTreeMap::from([(grpc_label(&status), 1)]),
         },
     }
 }
@@ -255,7 +230,7 @@ pub async fn upsert(
     let batches: Vec<Vec<ConsumerProfile>> = profiles.chunks(BATCH).map(<[_]>::to_vec).collect();
     let started = Instant::now();
     let mut loaded = 0;
-    let mut errors = Vec::new();
+    let mut errors = BTreeMap::new();
     let mut per_batch = Vec::with_capacity(batches.len());
     for batch in batches {
         let call = Instant::now();
@@ -270,7 +245,7 @@ pub async fn upsert(
         match answer {
             Ok(answer) => loaded += u64::try_from(answer.into_inner().upserted).unwrap_or(0),
             Err(status) => {
-                errors.push((format!("grpc:{:?}", status.code()), 1));
+                errors.insert(grpc_label(&status), 1);
                 break;
             }
         }

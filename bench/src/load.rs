@@ -46,7 +46,7 @@ pub struct Summary {
 }
 
 impl RunResult {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             ok: 0,
             errors: BTreeMap::new(),
@@ -69,6 +69,11 @@ impl RunResult {
             Ok(()) => self.ok += 1,
             Err(label) => *self.errors.entry(label).or_default() += 1,
         }
+        self.record_latency(latency);
+    }
+
+    /// One call's latency (at least 1 µs, at most the histogram's ceiling).
+    pub(crate) fn record_latency(&mut self, latency: Duration) {
         let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
         self.latency.saturating_record(micros.max(1));
     }

@@ -522,8 +522,10 @@ async fn profile_import(
     .await;
     let baseline = row(BASELINE, &upserted, before.zip(mesh.server.cpu()));
 
-    let mut client =
-        ProfileServiceClient::new(import::streaming_channel(&mesh.score_peer, &mesh.operator)?);
+    let mut client = ProfileServiceClient::new(aval_transport::client::connect_for_streams(
+        &mesh.score_peer,
+        &mesh.operator,
+    )?);
     let before = mesh.server.cpu();
     let imported = import::import(&mut client, &mesh.tenant, rows).await;
     let mut measured = row(IMPORT, &imported, before.zip(mesh.server.cpu()));

@@ -21,7 +21,7 @@ fn status_label(status: reqwest::StatusCode) -> String {
     status.as_u16().to_string()
 }
 
-fn grpc_label(status: &tonic::Status) -> String {
+pub(crate) fn grpc_label(status: &tonic::Status) -> String {
     format!("grpc:{:?}", status.code())
 }
 

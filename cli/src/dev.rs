@@ -215,20 +215,22 @@ impl DevMesh {
         Ok(addr)
     }
 
+    /// Where `identity`'s service listens, as a peer to connect to.
+    pub fn peer(&self, identity: &str) -> anyhow::Result<PeerAddress> {
+        let addr = self
+            .services
+            .get(identity)
+            .ok_or_else(|| anyhow::anyhow!("{identity} is not running"))?;
+        Ok(peer(*addr, identity))
+    }
+
     /// Operator access to the mesh (tenants, clients, plans, profiles).
     pub fn admin(&self) -> anyhow::Result<MeshAdmin> {
-        let at = |identity: &str| -> anyhow::Result<PeerAddress> {
-            let addr = self
-                .services
-                .get(identity)
-                .ok_or_else(|| anyhow::anyhow!("{identity} is not running"))?;
-            Ok(peer(*addr, identity))
-        };
         MeshAdmin::connect(
             &self.operator_cert(),
-            &at(MeshIdentity::AUTH)?,
-            &at(MeshIdentity::BILLING)?,
-            &at(MeshIdentity::SCORE)?,
+            &self.peer(MeshIdentity::AUTH)?,
+            &self.peer(MeshIdentity::BILLING)?,
+            &self.peer(MeshIdentity::SCORE)?,
         )
     }
 

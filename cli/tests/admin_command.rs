@@ -11,7 +11,8 @@
 mod support;
 
 use serde_json::Value;
-use std::{collections::HashMap, path::Path, process::Output};
+use std::{collections::BTreeMap, path::Path, process::Output};
+use support::read_env_file;
 
 /// The operator's settings come from dev.env only: none from this process's environment.
 const CONNECTION_VARS: [&str; 7] = [
@@ -86,18 +87,10 @@ async fn json(dir: &Path, args: &[&str]) -> anyhow::Result<(Value, String)> {
     Ok((value, stderr(&output)))
 }
 
-fn read_env_file(path: &Path) -> anyhow::Result<HashMap<String, String>> {
-    Ok(std::fs::read_to_string(path)?
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect())
-}
-
 /// A token from the gateway for `client_id` and `secret` (OAuth2 client credentials): the
 /// HTTP status and the JSON body.
 async fn token(
-    env: &HashMap<String, String>,
+    env: &BTreeMap<String, String>,
     client_id: &str,
     secret: &str,
 ) -> anyhow::Result<(u16, Value)> {
@@ -113,7 +106,7 @@ async fn token(
 
 /// Scores `cpf` with `model` through the gateway as the demo client; the JSON answer.
 async fn score(
-    env: &HashMap<String, String>,
+    env: &BTreeMap<String, String>,
     cpf: &str,
     model: &str,
 ) -> anyhow::Result<(u16, Value)> {
@@ -134,7 +127,7 @@ async fn score(
 
 /// Scores `cpf` with `model` through the gateway with `token`; the JSON answer.
 async fn score_as(
-    env: &HashMap<String, String>,
+    env: &BTreeMap<String, String>,
     token: &str,
     cpf: &str,
     model: &str,

@@ -3,17 +3,7 @@
 
 mod support;
 
-use std::collections::HashMap;
-
-fn read_env_file(path: &std::path::Path) -> Option<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(
-        text.lines()
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-    )
-}
+use support::read_env_file;
 
 #[tokio::test]
 async fn aval_dev_starts_the_mesh_and_stops_on_sigterm() -> anyhow::Result<()> {
@@ -34,7 +24,8 @@ async fn aval_dev_starts_the_mesh_and_stops_on_sigterm() -> anyhow::Result<()> {
 
     // dev.env is there once everything is SERVING, before the banner.
     let env_file = data_dir.path().join("dev.env");
-    let env = read_env_file(&env_file).ok_or_else(|| anyhow::anyhow!("no dev.env when ready"))?;
+    let env =
+        read_env_file(&env_file).map_err(|e| anyhow::anyhow!("no dev.env when ready: {e}"))?;
     for key in [
         "AVAL_GATEWAY_URL",
         "AVAL_AUTH_URL",

@@ -31,6 +31,7 @@
 
 use aval_score_service::domain::model::pmml::{self, PmmlScore, PmmlScorecard, Unscorable};
 use aval_score_service::domain::model::record::Record;
+use aval_testkit::pypmml::{self, INSTALL, python};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -40,16 +41,6 @@ const RECORDS_PER_MODEL: usize = 400;
 fn models_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pmml")
 }
-
-fn python() -> String {
-    std::env::var("AVAL_PYPMML_PYTHON").unwrap_or_else(|_| "python3".into())
-}
-
-const INSTALL: &str = "the PMML conformance test scores with pypmml, which needs Python 3 and \
-    Java: run scripts/test (it installs both, pypmml in a venv under target/), or \
-    `apt-get install -y python3-venv default-jre-headless`, \
-    `python3 -m venv /abs/venv && /abs/venv/bin/pip install pypmml` and set \
-    AVAL_PYPMML_PYTHON=/abs/venv/bin/python3";
 
 /// Fails (never skips) when the reference engine is not installed.
 fn require_pypmml() {
@@ -128,23 +119,8 @@ enum Reference {
 }
 
 fn score_with_pypmml(model: &str, records: &[Map<String, Value>]) -> Vec<Reference> {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pmml_conformance");
-    std::fs::create_dir_all(&dir).unwrap();
-    let records_path = dir.join(format!("{model}.records.json"));
-    std::fs::write(&records_path, serde_json::to_vec(records).unwrap()).unwrap();
-    let out = Command::new(python())
-        .arg(models_dir().join("score_with_pypmml.py"))
-        .arg(models_dir().join(model))
-        .arg(&records_path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `{}` ({e}): {INSTALL}", python()));
-    assert!(
-        out.status.success(),
-        "pypmml failed on {model}: {}\n{INSTALL}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let answers: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(answers.len(), records.len());
+    let answers =
+        pypmml::score(&models_dir().join(model), records).unwrap_or_else(|e| panic!("{e}"));
     answers
         .into_iter()
         .map(

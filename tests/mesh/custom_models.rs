@@ -14,7 +14,7 @@ use aval_proto::score::v1::{
 use aval_testkit::{TestDatabase, TestResult, db_test};
 use aval_transport::identity::MeshIdentity;
 use serde_json::{Value as Json, json};
-use std::{path::PathBuf, process::Command};
+use std::path::PathBuf;
 
 const MODEL: &str = "credit_points_below";
 
@@ -98,13 +98,8 @@ async fn import(
 fn cpfs(n: usize) -> Vec<String> {
     (0..n)
         .map(|i| {
-            let seed = 700_000_000 + u32::try_from(i).unwrap_or(0) * 7_919;
-            let base: Vec<u32> = format!("{seed:09}")
-                .chars()
-                .filter_map(|c| c.to_digit(10))
-                .collect();
-            let base: [u32; 9] = base.try_into().unwrap_or([1; 9]);
-            Cpf::from_base(base)
+            let seed = 700_000_000 + u64::try_from(i).unwrap_or(0) * 7_919;
+            Cpf::from_number(seed)
                 .map(|c| c.digits().to_owned())
                 .unwrap_or_default()
         })
@@ -128,24 +123,7 @@ fn pypmml_record(cells: &[(&str, &str)]) -> Json {
 
 /// pypmml's answers for `records` under `model` (it must be installed: scripts/test does).
 fn pypmml(model: &str, records: &[Json]) -> anyhow::Result<Vec<Json>> {
-    let python = std::env::var("AVAL_PYPMML_PYTHON").unwrap_or_else(|_| "python3".into());
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("records.json");
-    std::fs::write(&path, serde_json::to_vec(records)?)?;
-    let out = Command::new(&python)
-        .arg(pmml_dir().join("score_with_pypmml.py"))
-        .arg(pmml_dir().join(model))
-        .arg(&path)
-        .output()
-        .map_err(|e| {
-            anyhow::anyhow!("cannot run {python} ({e}); scripts/test installs pypmml and Java")
-        })?;
-    anyhow::ensure!(
-        out.status.success(),
-        "pypmml failed (scripts/test installs it and Java; AVAL_PYPMML_PYTHON names the venv's python): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(serde_json::from_slice(&out.stdout)?)
+    aval_testkit::pypmml::score(&pmml_dir().join(model), records)
 }
 
 async fn claro(
@@ -154,15 +132,7 @@ async fn claro(
     cpf: &str,
     model: &str,
 ) -> anyhow::Result<(u16, Json)> {
-    let response = mesh
-        .http
-        .post(mesh.url("/customers/v1/customscores"))
-        .bearer_auth(token)
-        .header("X-CustomerID", "c-1")
-        .header("document", cpf)
-        .header("score", model)
-        .send()
-        .await?;
+    let response = mesh.score_with(token, cpf, model).await?;
     Ok((response.status().as_u16(), response.json().await?))
 }
 

@@ -6,7 +6,7 @@ use aval::{
 };
 use aval_testkit::TestDatabase;
 use aval_transport::{
-    client::{MeshChannel, PeerAddress, connect_lazy},
+    client::{MeshChannel, connect_lazy},
     identity::MeshIdentity,
     tls::MeshTls,
 };
@@ -124,15 +124,25 @@ impl TestMesh {
             .ok_or_else(|| anyhow::anyhow!("no access_token in {body}"))
     }
 
-    /// Claro's score call with the bearer in `Authorization`.
+    /// Claro's score call with the bearer in `Authorization`, on the platform's model.
     pub async fn score(&self, token: &str, document: &str) -> anyhow::Result<reqwest::Response> {
+        self.score_with(token, document, "aval-default").await
+    }
+
+    /// Claro's score call on `model` (`id` or `id@version`).
+    pub async fn score_with(
+        &self,
+        token: &str,
+        document: &str,
+        model: &str,
+    ) -> anyhow::Result<reqwest::Response> {
         Ok(self
             .http
             .post(self.url("/customers/v1/customscores"))
             .bearer_auth(token)
             .header("X-CustomerID", "test-customer")
             .header("document", document)
-            .header("score", "aval-default")
+            .header("score", model)
             .send()
             .await?)
     }
@@ -174,15 +184,7 @@ impl TestMesh {
     /// uses).
     pub fn operator_channel(&self, identity: &str) -> anyhow::Result<MeshChannel> {
         let tls = MeshTls::load(&self.mesh.operator_cert())?;
-        let addr = self
-            .mesh
-            .services
-            .get(identity)
-            .ok_or_else(|| anyhow::anyhow!("no {identity} in the mesh"))?;
-        Ok(connect_lazy(
-            &PeerAddress::new(format!("https://{addr}"), identity),
-            &tls,
-        )?)
+        Ok(connect_lazy(&self.mesh.peer(identity)?, &tls)?)
     }
 
     pub async fn stop(self) -> anyhow::Result<()> {

@@ -1,7 +1,7 @@
 //! The `aval dev` binary run as a user runs it: started in a directory, ready once it prints
 //! its banner (after dev.env is written and every service is SERVING), stopped with SIGTERM.
 
-use std::{path::Path, process::Stdio, time::Duration};
+use std::{collections::BTreeMap, path::Path, process::Stdio, time::Duration};
 use tokio::{
     io::{AsyncBufReadExt, BufReader},
     process::{Child, Command},
@@ -59,4 +59,11 @@ pub async fn stop_with_sigterm(child: &mut Child) -> anyhow::Result<std::process
         .await
         .map_err(|_| anyhow::anyhow!("aval dev did not stop within 20 s of SIGTERM"))?
         .map_err(Into::into)
+}
+
+/// The variables of a `dev.env`, read with the parser `aval admin` uses.
+#[allow(dead_code)] // each test binary compiles this module; not all of them read dev.env
+pub fn read_env_file(path: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(aval::admin::connect::EnvFile::parse(path, &text)?.values)
 }

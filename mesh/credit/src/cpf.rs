@@ -45,6 +45,18 @@ impl Cpf {
         let text: String = digits.iter().map(u32::to_string).collect();
         Self::parse(&text)
     }
+
+    /// The CPF whose first nine digits are the last nine of `n` (for demo and test data);
+    /// an error for a base whose digits are all equal, which is no CPF.
+    pub fn from_number(n: u64) -> Result<Self, DocumentError> {
+        let mut base = [0u32; 9];
+        let mut rest = n;
+        for digit in base.iter_mut().rev() {
+            *digit = u32::try_from(rest % 10).unwrap_or(0);
+            rest /= 10;
+        }
+        Self::from_base(base)
+    }
 }
 
 impl fmt::Display for Cpf {
@@ -64,6 +76,15 @@ impl fmt::Debug for Cpf {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_number_gives_the_cpf_with_those_nine_digits() {
+        assert_eq!(
+            Cpf::from_number(529_982_247).map(|c| c.digits().to_owned()),
+            Ok("52998224725".to_owned())
+        );
+        assert!(Cpf::from_number(111_111_111).is_err());
+    }
 
     #[test]
     fn accepts_masked_and_bare_valid_cpfs() {

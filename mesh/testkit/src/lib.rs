@@ -5,12 +5,14 @@
 //! - [`TestDatabase`] and [`db_test!`]: each database test on SQLite and on PostgreSQL;
 //! - [`TestService`]: one service on a free port, waited for until SERVING;
 //! - [`access`]: a service's allow-list checked over the wire, table-driven;
-//! - [`echo`]: the bare Echo service (baseline and probe for the transport's own tests).
+//! - [`echo`]: the bare Echo service (baseline and probe for the transport's own tests);
+//! - [`pypmml`]: the reference PMML engine, for scorecard tests.
 
 pub mod access;
 mod certs;
 mod database;
 pub mod echo;
+pub mod pypmml;
 mod service;
 
 pub use certs::TestCerts;
