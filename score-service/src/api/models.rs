@@ -11,7 +11,7 @@ use crate::{
     },
     error::ScoreError,
 };
-use aval_errors::{FieldCode, FieldViolation};
+use aval_errors::{FieldCode, FieldPath, FieldViolation, Violations};
 use aval_proto::score::v1::{
     DeclareFeaturesRequest, DeclareFeaturesResponse, FeatureDeclaration as PbFeature,
     FeatureKind as PbFeatureKind, ListFeaturesRequest, ListFeaturesResponse, ListModelsRequest,
@@ -115,16 +115,17 @@ impl TryFrom<PublishModelRequest> for PublishRequest {
 
 /// Each declaration of a request, every problem named by its index.
 fn declarations_from_pb(features: Vec<PbFeature>) -> Result<Vec<FeatureDeclaration>, ScoreError> {
-    let mut violations = Vec::new();
+    let mut violations = Violations::default();
     let mut declarations = Vec::new();
     for (i, feature) in features.into_iter().enumerate() {
+        let at = FieldPath::field("features").index(i);
         let kind = match feature.kind() {
             PbFeatureKind::Number => FeatureKind::Number,
             PbFeatureKind::Text => FeatureKind::Text,
             PbFeatureKind::Bool => FeatureKind::Bool,
             PbFeatureKind::Unspecified => {
-                violations.push(FieldViolation::new(
-                    format!("features[{i}].kind"),
+                violations.push(FieldViolation::at(
+                    &at.key("kind"),
                     FieldCode::InvalidEnum,
                     "one of FEATURE_KIND_NUMBER, FEATURE_KIND_TEXT, FEATURE_KIND_BOOL",
                 ));
@@ -135,19 +136,13 @@ fn declarations_from_pb(features: Vec<PbFeature>) -> Result<Vec<FeatureDeclarati
             Ok(declaration) => declarations.push(declaration),
             Err(e) => {
                 let v = e.violation();
-                violations.push(FieldViolation::new(
-                    format!("features[{i}].{}", v.field),
-                    v.code,
-                    v.message,
-                ));
+                violations.push(FieldViolation::at(&at.key(&v.field), v.code, v.message));
             }
         }
     }
-    if violations.is_empty() {
-        Ok(declarations)
-    } else {
-        Err(ScoreError::InvalidRequest(violations))
-    }
+    violations
+        .finish(Some(declarations))
+        .map_err(ScoreError::InvalidRequest)
 }
 
 #[tonic::async_trait]

@@ -146,46 +146,10 @@ impl ModelsApp {
         declarations: Vec<FeatureDeclaration>,
     ) -> Result<usize, ScoreError> {
         tenant_required(tenant_id)?;
-        let platform = FeatureCatalog::platform();
         let own = store::features::catalog(&self.db, tenant_id).await?;
-        let mut violations = Vec::new();
-        let mut new = Vec::new();
-        for (i, declaration) in declarations.into_iter().enumerate() {
-            let field = format!("features[{i}].name");
-            if platform.get(declaration.name()).is_some() {
-                violations.push(FieldViolation::new(
-                    field,
-                    FieldCode::Invalid,
-                    format!("`{}` is a platform feature", declaration.name()),
-                ));
-            } else if let Some(existing) = own.get(declaration.name()) {
-                if *existing != declaration {
-                    violations.push(FieldViolation::new(
-                        field,
-                        FieldCode::Invalid,
-                        format!(
-                            "`{}` is already declared as {}; a declaration cannot change",
-                            declaration.name(),
-                            existing.kind().as_str()
-                        ),
-                    ));
-                }
-            } else if new
-                .iter()
-                .any(|d: &FeatureDeclaration| d.name() == declaration.name())
-            {
-                violations.push(FieldViolation::new(
-                    field,
-                    FieldCode::Invalid,
-                    format!("`{}` is declared twice", declaration.name()),
-                ));
-            } else {
-                new.push(declaration);
-            }
-        }
-        if !violations.is_empty() {
-            return Err(ScoreError::InvalidRequest(violations));
-        }
+        let new = own
+            .new_declarations(&FeatureCatalog::platform(), declarations)
+            .map_err(ScoreError::InvalidRequest)?;
         store::features::insert(&self.db, tenant_id, &new).await?;
         Ok(new.len())
     }

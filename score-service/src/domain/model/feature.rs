@@ -3,7 +3,7 @@
 
 use super::protected::{self, ProtectedField};
 use super::record::FeatureValue;
-use aval_errors::{FieldCode, FieldViolation};
+use aval_errors::{FieldCode, FieldPath, FieldViolation};
 use std::collections::BTreeMap;
 
 /// Longest feature name.
@@ -175,6 +175,45 @@ impl FeatureDeclaration {
 pub struct FeatureCatalog(BTreeMap<String, FeatureDeclaration>);
 
 impl FeatureCatalog {
+    /// Which of `declarations` a tenant whose own features are these would add: one already
+    /// declared the same way is no change; a different kind or display name, a `platform`
+    /// feature's name, or a name declared twice is refused (every refusal, by index).
+    pub fn new_declarations(
+        &self,
+        platform: &FeatureCatalog,
+        declarations: Vec<FeatureDeclaration>,
+    ) -> Result<Vec<FeatureDeclaration>, Vec<FieldViolation>> {
+        let mut violations = Vec::new();
+        let mut new: Vec<FeatureDeclaration> = Vec::new();
+        for (i, declaration) in declarations.into_iter().enumerate() {
+            let field = FieldPath::field("features").index(i).key("name");
+            let name = declaration.name();
+            let refusal = if platform.get(name).is_some() {
+                Some(format!("`{name}` is a platform feature"))
+            } else if let Some(existing) = self.get(name) {
+                (*existing != declaration).then(|| {
+                    format!(
+                        "`{name}` is already declared as {}; a declaration cannot change",
+                        existing.kind().as_str()
+                    )
+                })
+            } else if new.iter().any(|d| d.name() == name) {
+                Some(format!("`{name}` is declared twice"))
+            } else {
+                new.push(declaration);
+                None
+            };
+            if let Some(message) = refusal {
+                violations.push(FieldViolation::at(&field, FieldCode::Invalid, message));
+            }
+        }
+        if violations.is_empty() {
+            Ok(new)
+        } else {
+            Err(violations)
+        }
+    }
+
     /// The platform's behavioural profile ([`super::record::Record::from_profile`]).
     pub fn platform() -> Self {
         let mut catalog = Self::default();
