@@ -1,5 +1,6 @@
 //! gRPC surface of analysis-service: who may call what, and the proto mapping of each call.
 
+pub mod lifecycle;
 pub mod proposal;
 
 use crate::{
@@ -7,24 +8,29 @@ use crate::{
     domain::{
         analysis::Analysis,
         decision::{AnalysisStatus, Recommendation},
+        lifecycle::{Actor, ActorType, Resolution},
         proposal::Proposal,
     },
     error::AnalysisError,
 };
 use aval_proto::{
     analysis::v1::{
-        AnalysisStatus as PbStatus, GetAnalysisRequest, LegalPersonAnalysis,
-        Recommendation as PbRecommendation, SubmitLegalPersonAnalysisRequest,
+        AnalysisDetails, AnalysisHistory, AnalysisStatus as PbStatus, GetAnalysisRequest,
+        LegalPersonAnalysis, ListAnalysesRequest, ListAnalysesResponse,
+        Recommendation as PbRecommendation, ReportCreditOutcomeRequest, ResolveAnalysisRequest,
+        SubmitLegalPersonAnalysisRequest,
         analysis_service_server::{AnalysisService, AnalysisServiceServer},
     },
     common::v1::{Money, Reason},
 };
 use aval_transport::{
     authz::AccessPolicy,
-    bearer::{forwarded_authorization, require_scope},
+    bearer::{Acting, acting_for, forwarded_authorization, require_scope},
     identity::MeshIdentity,
     time::to_timestamp,
 };
+use chrono::Utc;
+use lifecycle::ListQuery;
 use tonic::{Request, Response, Status};
 
 const SERVICE: &str = "aval.analysis.v1.AnalysisService";
@@ -32,6 +38,8 @@ const SERVICE: &str = "aval.analysis.v1.AnalysisService";
 pub const SERVICE_NAMES: &[&str] = &[SERVICE];
 pub const ANALYSIS_WRITE: &str = "analysis:write";
 pub const ANALYSIS_READ: &str = "analysis:read";
+/// The tenant's analysts: the queue, the details, the resolutions.
+pub const ANALYSIS_REVIEW: &str = "analysis:review";
 
 /// Partners (through the gateway or their internal clients) and operators submit and read
 /// analyses, always with a partner token.
@@ -89,10 +97,95 @@ impl AnalysisService for AnalysisApi {
         &self,
         request: Request<GetAnalysisRequest>,
     ) -> Result<Response<LegalPersonAnalysis>, Status> {
-        let principal = require_scope(&request, ANALYSIS_READ)?;
+        let acting = acting_for(&request, ANALYSIS_READ, &request.get_ref().tenant_id)?;
         let id = request.into_inner().id;
-        let analysis = self.app.get(&principal.tenant_id, &id).await?;
+        let analysis = self.app.get(acting.tenant_id(), &id).await?;
         Ok(Response::new(analysis.into()))
+    }
+
+    async fn list_analyses(
+        &self,
+        request: Request<ListAnalysesRequest>,
+    ) -> Result<Response<ListAnalysesResponse>, Status> {
+        let acting = acting_for(&request, ANALYSIS_REVIEW, &request.get_ref().tenant_id)?;
+        let query = ListQuery::try_from(request.get_ref())?;
+        let page = self
+            .app
+            .list(
+                acting.tenant_id(),
+                &query.filter,
+                query.page_size,
+                query.after.as_ref(),
+            )
+            .await?;
+        Ok(Response::new(page.into()))
+    }
+
+    async fn get_analysis_details(
+        &self,
+        request: Request<GetAnalysisRequest>,
+    ) -> Result<Response<AnalysisDetails>, Status> {
+        let acting = acting_for(&request, ANALYSIS_REVIEW, &request.get_ref().tenant_id)?;
+        let record = self
+            .app
+            .details(acting.tenant_id(), &request.get_ref().id)
+            .await?;
+        Ok(Response::new(record.into()))
+    }
+
+    async fn resolve_analysis(
+        &self,
+        request: Request<ResolveAnalysisRequest>,
+    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+        let acting = acting_for(&request, ANALYSIS_REVIEW, &request.get_ref().tenant_id)?;
+        let resolution = Resolution::try_from(request.get_ref())?;
+        let analysis = self
+            .app
+            .resolve(acting.tenant_id(), &request.get_ref().id, resolution)
+            .await?;
+        Ok(Response::new(analysis.into()))
+    }
+
+    async fn report_credit_outcome(
+        &self,
+        request: Request<ReportCreditOutcomeRequest>,
+    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+        let acting = acting_for(&request, ANALYSIS_WRITE, &request.get_ref().tenant_id)?;
+        let outcome = lifecycle::credit_outcome(request.get_ref(), Utc::now())?;
+        let analysis = self
+            .app
+            .report_outcome(
+                acting.tenant_id(),
+                &request.get_ref().id,
+                outcome,
+                actor(&acting),
+            )
+            .await?;
+        Ok(Response::new(analysis.into()))
+    }
+
+    async fn get_analysis_history(
+        &self,
+        request: Request<GetAnalysisRequest>,
+    ) -> Result<Response<AnalysisHistory>, Status> {
+        let acting = acting_for(&request, ANALYSIS_READ, &request.get_ref().tenant_id)?;
+        let id = &request.get_ref().id;
+        let steps = self.app.history(acting.tenant_id(), id).await?;
+        Ok(Response::new(lifecycle::history(id, steps)))
+    }
+}
+
+/// The actor a step records: the partner's client, or the operator.
+fn actor(acting: &Acting) -> Actor {
+    match acting {
+        Acting::Partner(principal) => Actor {
+            kind: ActorType::Partner,
+            id: principal.client_id.clone(),
+        },
+        Acting::Operator { .. } => Actor {
+            kind: ActorType::Operator,
+            id: MeshIdentity::OPERATOR.to_owned(),
+        },
     }
 }
 
@@ -124,16 +217,20 @@ impl From<Recommendation> for PbRecommendation {
 
 impl From<Analysis> for LegalPersonAnalysis {
     fn from(analysis: Analysis) -> Self {
+        let mut answer = Self::default();
+        lifecycle::lifecycle_fields(&analysis, &mut answer);
+        let recommendation = analysis.recommendation();
+        let credit_limit_cents = analysis.credit_limit_cents();
         let decision = analysis.decision;
         Self {
             id: analysis.id.as_str().to_owned(),
-            analysis_status: PbStatus::from(decision.status).into(),
+            analysis_status: PbStatus::from(analysis.status).into(),
             reason: decision.reason,
             company_score: i32::try_from(decision.company_score).unwrap_or(0),
             probability_of_default: decision.probability_of_default,
-            recommendation: PbRecommendation::from(decision.recommendation).into(),
+            recommendation: PbRecommendation::from(recommendation).into(),
             credit_limit: Some(Money {
-                cents: decision.credit_limit_cents,
+                cents: credit_limit_cents,
                 currency: decision.currency.as_str().to_owned(),
             }),
             justification: decision
@@ -147,6 +244,7 @@ impl From<Analysis> for LegalPersonAnalysis {
                 .collect(),
             created_at: Some(to_timestamp(analysis.created_at)),
             updated_at: Some(to_timestamp(analysis.updated_at)),
+            ..answer
         }
     }
 }

@@ -1,6 +1,11 @@
-//! analysis-service's use cases: submit a proposal, read an analysis. Each takes and returns
-//! domain types and owns what surrounds the decision: idempotency, the quota, the partners'
-//! scores, the transaction and the usage event. `api` only converts.
+//! analysis-service's use cases: submit a proposal, read an analysis, and (`lifecycle`) what
+//! follows the decision. Each takes and returns domain types and owns what surrounds the
+//! decision: idempotency, the quota, the partners' scores, the transaction and the usage
+//! event. `api` only converts.
+
+mod lifecycle;
+
+pub use lifecycle::AnalysisPage;
 
 use crate::{
     domain::{
@@ -72,12 +77,7 @@ impl AnalysisApp {
         // Microseconds: what every engine stores, so the first answer and its replays agree.
         let now = Utc::now().trunc_subsecs(6);
         let stored = StoredAnalysis {
-            analysis: Analysis {
-                id: proposal.id.clone(),
-                decision,
-                created_at: now,
-                updated_at: now,
-            },
+            analysis: Analysis::decided(proposal.id.clone(), decision, now),
             fingerprint: canonical.fingerprint,
         };
 
@@ -106,7 +106,7 @@ impl AnalysisApp {
         txn.commit().await?;
         tracing::info!(
             cnpj = %proposal.document,
-            status = stored.analysis.decision.status.as_str(),
+            status = stored.analysis.status.as_str(),
             tenant = %tenant_id,
             "analysis decided"
         );

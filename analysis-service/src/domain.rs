@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod decision;
 pub mod exact;
 pub mod features;
+pub mod lifecycle;
 pub mod policy;
 pub mod proposal;
 pub mod term;

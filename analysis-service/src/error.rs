@@ -1,5 +1,6 @@
 //! Everything that can go wrong in analysis-service, mapped to a gRPC status in one place.
 
+use crate::domain::lifecycle::InvalidTransition;
 use aval_errors::{ErrorCode, FieldViolation};
 use aval_transport::status::{internal, invalid_argument, status};
 use tonic::Status;
@@ -8,6 +9,12 @@ use tonic::Status;
 pub enum AnalysisError {
     #[error("the proposal is invalid")]
     InvalidProposal(Vec<FieldViolation>),
+    #[error("the request is invalid")]
+    InvalidRequest(Vec<FieldViolation>),
+    #[error(transparent)]
+    InvalidTransition(InvalidTransition),
+    #[error("analysis `{0}` kept changing while this step was applied; retry")]
+    Contention(String),
     #[error("proposal `{0}` was already submitted with a different body")]
     ProposalConflict(String),
     #[error("no analysis `{0}`")]
@@ -31,6 +38,11 @@ impl From<AnalysisError> for Status {
             AnalysisError::InvalidProposal(v) => {
                 invalid_argument(ErrorCode::InvalidProposal, &message, &v)
             }
+            AnalysisError::InvalidRequest(v) => {
+                invalid_argument(ErrorCode::InvalidArgument, &message, &v)
+            }
+            AnalysisError::InvalidTransition(_) => status(ErrorCode::InvalidTransition, message),
+            AnalysisError::Contention(_) => status(ErrorCode::Unavailable, message),
             AnalysisError::ProposalConflict(_) => status(ErrorCode::ProposalConflict, message),
             AnalysisError::NotFound(_) => status(ErrorCode::NotFound, message),
             AnalysisError::QuotaExceeded(_) => status(ErrorCode::QuotaExceeded, message),

@@ -1,7 +1,9 @@
 //! analysis-service's tables and queries.
 
 pub mod analyses;
+pub mod events;
 mod migrations;
+pub mod revisions;
 
 pub use migrations::Migrator;
 

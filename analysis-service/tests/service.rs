@@ -2,7 +2,7 @@
 
 use aval_analysis_service::Application;
 use aval_proto::analysis::v1::{
-    GetAnalysisRequest, analysis_service_client::AnalysisServiceClient,
+    GetAnalysisRequest, ListAnalysesRequest, analysis_service_client::AnalysisServiceClient,
 };
 use aval_testkit::{
     TestDatabase, TestResult, TestService,
@@ -21,6 +21,11 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
         &[
             rule(analysis, "SubmitLegalPersonAnalysis", partners),
             rule(analysis, "GetAnalysis", partners),
+            rule(analysis, "ListAnalyses", partners),
+            rule(analysis, "GetAnalysisDetails", partners),
+            rule(analysis, "ResolveAnalysis", partners),
+            rule(analysis, "ReportCreditOutcome", partners),
+            rule(analysis, "GetAnalysisHistory", partners),
         ],
     )
     .await?;
@@ -36,3 +41,44 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
     service.stop().await
 }
 db_test!(enforces_its_allow_list_and_wants_a_token);
+
+/// `aval admin` calls with the operator's certificate and no token: it names the tenant, and
+/// only its certificate may do so.
+async fn the_operator_names_the_tenant_it_acts_for(db: TestDatabase) -> TestResult {
+    let service = TestService::spawn::<Application>(&db.url).await?;
+    let mut operator = AnalysisServiceClient::new(service.channel_as(Id::OPERATOR)?);
+    let unnamed = operator
+        .list_analyses(ListAnalysesRequest::default())
+        .await
+        .err();
+    assert_eq!(unnamed.map(|s| s.code()), Some(Code::InvalidArgument));
+    let page = operator
+        .list_analyses(ListAnalysesRequest {
+            tenant_id: "lender".to_owned(),
+            ..ListAnalysesRequest::default()
+        })
+        .await?
+        .into_inner();
+    assert!(page.analyses.is_empty());
+    assert!(page.next_page_token.is_empty());
+    let missing = operator
+        .get_analysis_history(GetAnalysisRequest {
+            id: "never-submitted".to_owned(),
+            tenant_id: "lender".to_owned(),
+        })
+        .await
+        .err();
+    assert_eq!(missing.map(|s| s.code()), Some(Code::NotFound));
+
+    // The gateway naming a tenant without a token gets nothing.
+    let relayed = AnalysisServiceClient::new(service.channel_as(Id::GATEWAY)?)
+        .list_analyses(ListAnalysesRequest {
+            tenant_id: "lender".to_owned(),
+            ..ListAnalysesRequest::default()
+        })
+        .await
+        .err();
+    assert_eq!(relayed.map(|s| s.code()), Some(Code::Unauthenticated));
+    service.stop().await
+}
+db_test!(the_operator_names_the_tenant_it_acts_for);

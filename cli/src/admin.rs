@@ -7,6 +7,7 @@
 //! - [`MeshAdmin`]: tenants, clients, plans and profiles, used by `aval dev` to seed its demo
 //!   data and by tests to set up tenants.
 
+mod analyses;
 mod args;
 mod clients;
 pub mod connect;
@@ -63,6 +64,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<Outcome> {
         AdminCommand::Models { command } => models::run(&to, command).await,
         AdminCommand::Features { command } => features::run(&to, command).await,
         AdminCommand::Profiles { command } => profiles::run(&to, command).await,
+        AdminCommand::Analyses { command } => analyses::run(&to, command).await,
         AdminCommand::Replay { answer_id } => replay::run(&to, &answer_id).await,
     }
 }

@@ -59,7 +59,7 @@ enum Command {
     /// settings `aval dev` writes to dev.env (flags and environment variables override them).
     /// Exits 1 on an error and 3 when the command ran but not cleanly (an import rejected rows,
     /// a replay differs).
-    Admin(AdminArgs),
+    Admin(Box<AdminArgs>),
 }
 
 #[tokio::main]
@@ -135,7 +135,7 @@ async fn main() -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Admin(args) => match admin::run(args).await {
+        Command::Admin(args) => match admin::run(*args).await {
             Ok(outcome) => Ok(ExitCode::from(outcome.exit_code())),
             // The message is meant for a person: no `Error: ` debug dump.
             Err(e) => {

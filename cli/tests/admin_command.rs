@@ -6,7 +6,9 @@
 //!   for a taken tenant id, an unknown tenant, plan or client;
 //! - declares features, publishes PMML and JSON models, imports a CSV whose bad rows are named
 //!   by line while the good ones load (and score), replays an answer, and lists and retires
-//!   models.
+//!   models;
+//! - works a tenant's manual-review queue: lists what waits for a person, opens it, resolves
+//!   it once (a second resolution names the status it is in) and reads its history.
 
 mod support;
 
@@ -15,11 +17,12 @@ use std::{collections::BTreeMap, path::Path, process::Output};
 use support::read_env_file;
 
 /// The operator's settings come from dev.env only: none from this process's environment.
-const CONNECTION_VARS: [&str; 7] = [
+const CONNECTION_VARS: [&str; 8] = [
     "AVAL_DATA_DIR",
     "AVAL_AUTH_URL",
     "AVAL_BILLING_URL",
     "AVAL_SCORE_URL",
+    "AVAL_ANALYSIS_URL",
     "AVAL_CA_CERT",
     "AVAL_OPERATOR_CERT",
     "AVAL_OPERATOR_KEY",
@@ -547,6 +550,112 @@ async fn an_operator_onboards_a_partner_with_aval_admin() -> anyhow::Result<()> 
     assert_eq!(token(&env, &client_id, &secret).await?.0, 401);
     let err = fails(d, &["clients", "rotate-secret", "--client-id", "nope"]).await?;
     assert!(err.contains("NOT_FOUND: client not found"), "{err}");
+
+    let status = support::stop_with_sigterm(&mut dev).await?;
+    assert!(status.success(), "aval dev exited with {status}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_operator_works_the_review_queue_with_aval_admin() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let mut dev =
+        support::start_aval_dev(d, &["--listen", "127.0.0.1:0", "--grpc-port-base", "0"]).await?;
+    let env = read_env_file(&d.join(".aval/dev.env"))?;
+
+    // The demo lender submits a proposal with a partner the platform cannot score.
+    let text = include_str!("../../docs/examples/legal_person_proposal.json");
+    let mut proposal: Value = serde_json::from_str(text)?;
+    proposal["id"] = Value::from("queue-1");
+    proposal["shareholders"][0]["document_number"] =
+        Value::from(env["AVAL_DEMO_CPF_UNKNOWN"].as_str());
+    let (_, access) = token(
+        &env,
+        &env["AVAL_DEMO_CLIENT_ID"],
+        &env["AVAL_DEMO_CLIENT_SECRET"],
+    )
+    .await?;
+    let sent: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/credit_analysis/legal_person",
+            env["AVAL_GATEWAY_URL"]
+        ))
+        .bearer_auth(access["access_token"].as_str().unwrap_or_default())
+        .json(&proposal)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(sent["analysis_status"], "in_manual_analysis", "{sent}");
+
+    let (queue, _) = json(
+        d,
+        &[
+            "analyses",
+            "list",
+            "--tenant",
+            "demo",
+            "--status",
+            "in_manual_analysis",
+        ],
+    )
+    .await?;
+    assert_eq!(queue["analyses"][0]["id"], "queue-1", "{queue}");
+    assert_eq!(queue["analyses"][0]["document_number"], "35472523000115");
+    let shown = ok(d, &["analyses", "show", "--tenant", "demo", "queue-1"]).await?;
+    assert!(shown.contains("unknown_partner"), "{shown}");
+    assert!(shown.contains("aval-default-lp v1"), "{shown}");
+
+    let resolve = [
+        "analyses",
+        "resolve",
+        "--tenant",
+        "demo",
+        "queue-1",
+        "--action",
+        "reprove",
+        "--analyst",
+        "ops.carla",
+        "--note",
+        "Partner unknown to every bureau",
+    ];
+    let (resolved, _) = json(d, &resolve).await?;
+    assert_eq!(
+        resolved["analysis_status"], "manually_reproved",
+        "{resolved}"
+    );
+    assert_eq!(resolved["credit_limit_cents"], 0);
+    let err = fails(d, &resolve).await?;
+    assert!(
+        err.contains("INVALID_TRANSITION") && err.contains("manually_reproved"),
+        "{err}"
+    );
+    let err = fails(
+        d,
+        &[
+            "analyses",
+            "list",
+            "--tenant",
+            "demo",
+            "--from",
+            "yesterday",
+        ],
+    )
+    .await?;
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+
+    let history = ok(d, &["analyses", "history", "--tenant", "demo", "queue-1"]).await?;
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 3, "{history}");
+    assert!(
+        lines[1].contains("decided") && lines[1].contains("engine"),
+        "{history}"
+    );
+    assert!(
+        lines[2].contains("reviewed") && lines[2].contains("analyst ops.carla"),
+        "{history}"
+    );
 
     let status = support::stop_with_sigterm(&mut dev).await?;
     assert!(status.success(), "aval dev exited with {status}");

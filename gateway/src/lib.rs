@@ -127,7 +127,23 @@ pub fn router(state: AppState) -> Router {
             "/credit_analysis/legal_person",
             post(routes::analysis::submit),
         )
-        .route("/credit_analysis/{id}", get(routes::analysis::get))
+        .route("/credit_analysis", get(routes::lifecycle::list))
+        .route(
+            "/credit_analysis/{id}",
+            get(routes::analysis::get).put(routes::lifecycle::report_outcome),
+        )
+        .route(
+            "/credit_analysis/{id}/details",
+            get(routes::lifecycle::details),
+        )
+        .route(
+            "/credit_analysis/{id}/resolution",
+            post(routes::lifecycle::resolve),
+        )
+        .route(
+            "/credit_analysis/{id}/history",
+            get(routes::lifecycle::history),
+        )
         .route("/v1/usage", get(routes::usage::report))
         .route(
             "/v1/consumer_rights/disclosure",

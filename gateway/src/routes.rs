@@ -1,6 +1,7 @@
 //! The REST routes partners call.
 
 pub mod analysis;
+pub mod lifecycle;
 pub mod rights;
 pub mod score;
 pub mod token;

@@ -1,6 +1,7 @@
 //! Whole-mesh tests: the mesh as `aval dev` starts it, called over real sockets.
 
 mod analysis;
+mod analysis_lifecycle;
 mod claro;
 mod consumer_rights;
 mod custom_models;

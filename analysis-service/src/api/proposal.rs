@@ -225,7 +225,10 @@ fn optional<T>(
 }
 
 /// A day of the calendar, not in the future; `None` when absent.
-fn past_date(as_of: AsOf, date: Option<&common::Date>) -> Result<Option<NaiveDate>, Invalid> {
+pub(crate) fn past_date(
+    as_of: AsOf,
+    date: Option<&common::Date>,
+) -> Result<Option<NaiveDate>, Invalid> {
     date.map(|d| calendar_date(d.year, d.month, d.day).and_then(|d| as_of.past_date(d)))
         .transpose()
 }
@@ -254,7 +257,7 @@ fn cpf(input: &str) -> Result<Cpf, Invalid> {
     Cpf::parse(input).map_err(Invalid::Cpf)
 }
 
-fn cnpj(input: &str) -> Result<Cnpj, Invalid> {
+pub(crate) fn cnpj(input: &str) -> Result<Cnpj, Invalid> {
     if input.trim().is_empty() {
         return Err(Invalid::Required);
     }

@@ -1,18 +1,193 @@
-//! An analysis: the decision on one proposal as it was delivered, kept so that `GET` and a
-//! retry of the same proposal answer exactly what the partner was first given.
+//! An analysis: the engine's decision on one proposal as it was delivered (kept so that `GET`
+//! and a retry of the same proposal answer exactly what the partner was first given), and
+//! where it stands since: an analyst's review, the lender's report on the credit.
 
-use super::decision::Decision;
-use super::proposal::{Proposal, ProposalId};
-use chrono::{DateTime, Utc};
+use super::decision::{AnalysisStatus, Decision, Recommendation};
+use super::lifecycle::{
+    Actor, ActorType, CreditOutcome, Event, EventKind, OutcomeRefusal, Resolution, Review,
+    ReviewAction, check_outcome,
+};
+use super::proposal::{Invalid, Proposal, ProposalId};
+use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 
 /// A delivered analysis.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Analysis {
     /// The proposal's id, as the partner sent it.
     pub id: ProposalId,
+    /// The engine's decision, never changed afterwards: what replay recomputes.
     pub decision: Decision,
+    /// Where the analysis stands now: the decision's status until a person acts.
+    pub status: AnalysisStatus,
+    pub review: Option<Review>,
+    pub credit_outcome: Option<CreditOutcome>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Brasília's offset: Brazil has kept UTC-03:00 all year since 2019. Days of analyses (list
+/// filters, the earliest outcome date) are Brasília days.
+pub fn brasilia() -> FixedOffset {
+    FixedOffset::west_opt(3 * 3600).unwrap_or_else(|| Utc.fix())
+}
+
+/// Why an analyst's resolution was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReviewRefusal {
+    Transition(super::lifecycle::InvalidTransition),
+    /// The granted limit exceeds the amount asked.
+    CreditLimit(Invalid),
+}
+
+impl Analysis {
+    /// The analysis the engine just delivered.
+    pub fn decided(id: ProposalId, decision: Decision, at: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            status: decision.status,
+            decision,
+            review: None,
+            credit_outcome: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    /// The engine's decision as the first step of the history.
+    pub fn decided_event(&self) -> Event {
+        Event {
+            kind: EventKind::Decided,
+            from: None,
+            to: self.decision.status.as_str().to_owned(),
+            actor: Actor::engine(),
+            note: Some(self.decision.reason.clone()),
+            challenge: None,
+            event_date: None,
+            occurred_at: self.created_at,
+        }
+    }
+
+    /// What the lender is advised now: a person's resolution overrides the engine's.
+    pub fn recommendation(&self) -> Recommendation {
+        match self.status {
+            AnalysisStatus::ManuallyApproved => Recommendation::Approve,
+            AnalysisStatus::ManuallyReproved => Recommendation::Refuse,
+            AnalysisStatus::ManuallyChallenged => Recommendation::RequestGuarantees,
+            _ => self.decision.recommendation,
+        }
+    }
+
+    /// What may be lent now: the analyst's grant (else the engine's suggestion) once manually
+    /// approved, nothing once reproved.
+    pub fn credit_limit_cents(&self) -> i64 {
+        match self.status {
+            AnalysisStatus::ManuallyApproved => self
+                .review
+                .as_ref()
+                .and_then(|r| r.credit_limit_cents)
+                .unwrap_or(self.decision.credit_limit_cents),
+            AnalysisStatus::ManuallyReproved => 0,
+            _ => self.decision.credit_limit_cents,
+        }
+    }
+
+    /// An analyst resolves the analysis; `amount_asked_cents` bounds the limit granted. The
+    /// returned event is the step to keep in the history.
+    pub fn resolve(
+        &mut self,
+        resolution: Resolution,
+        amount_asked_cents: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> Result<Event, ReviewRefusal> {
+        let next = self
+            .status
+            .after_review(resolution.action)
+            .map_err(ReviewRefusal::Transition)?;
+        if let (Some(granted), Some(asked)) = (resolution.credit_limit_cents, amount_asked_cents)
+            && granted > asked
+        {
+            return Err(ReviewRefusal::CreditLimit(Invalid::out_of_range(format!(
+                "must not exceed the amount asked ({asked} cents)"
+            ))));
+        }
+        let event = Event {
+            kind: EventKind::Reviewed,
+            from: Some(self.status.as_str().to_owned()),
+            to: next.as_str().to_owned(),
+            actor: Actor {
+                kind: ActorType::Analyst,
+                id: resolution.analyst_id.clone(),
+            },
+            note: Some(resolution.note.clone()),
+            challenge: resolution.challenge,
+            event_date: None,
+            occurred_at: at,
+        };
+        self.status = next;
+        self.review = Some(Review {
+            action: resolution.action,
+            analyst_id: resolution.analyst_id,
+            note: resolution.note,
+            credit_limit_cents: resolution
+                .credit_limit_cents
+                .filter(|_| resolution.action == ReviewAction::Approve),
+            challenge: resolution.challenge,
+            resolved_at: at,
+        });
+        self.updated_at = at;
+        Ok(event)
+    }
+
+    /// The partner answered a challenge with the completed proposal and the engine decided it
+    /// again: `decision` replaces the engine's decision (the earlier one is kept apart), and a
+    /// person's earlier resolution gives way to it.
+    pub fn redecide(
+        &mut self,
+        decision: Decision,
+        actor: Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Event, super::lifecycle::InvalidTransition> {
+        self.status.takes_challenge_answer()?;
+        let event = Event {
+            kind: EventKind::ChallengeAnswered,
+            from: Some(self.status.as_str().to_owned()),
+            to: decision.status.as_str().to_owned(),
+            actor,
+            note: Some(decision.reason.clone()),
+            challenge: self.review.as_ref().and_then(|r| r.challenge),
+            event_date: None,
+            occurred_at: at,
+        };
+        self.status = decision.status;
+        self.decision = decision;
+        self.review = None;
+        self.updated_at = at;
+        Ok(event)
+    }
+
+    /// The lender reports what became of the credit.
+    pub fn report_outcome(
+        &mut self,
+        outcome: CreditOutcome,
+        actor: Actor,
+        at: DateTime<Utc>,
+    ) -> Result<Event, OutcomeRefusal> {
+        let created_on: NaiveDate = self.created_at.with_timezone(&brasilia()).date_naive();
+        check_outcome(self.status, self.credit_outcome, outcome, created_on)?;
+        let event = Event {
+            kind: EventKind::CreditOutcome,
+            from: self.credit_outcome.map(|c| c.status.as_str().to_owned()),
+            to: outcome.status.as_str().to_owned(),
+            actor,
+            note: None,
+            challenge: None,
+            event_date: Some(outcome.event_date),
+            occurred_at: at,
+        };
+        self.credit_outcome = Some(outcome);
+        self.updated_at = at;
+        Ok(event)
+    }
 }
 
 /// An analysis as kept: what was delivered, and the fingerprint of the proposal it answers.

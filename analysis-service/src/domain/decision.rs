@@ -66,6 +66,18 @@ pub struct Decision {
     pub features: BTreeMap<Feature, Option<f64>>,
     pub policy_id: String,
     pub policy_version: u32,
+    /// Each partner's score as the engine saw it, for the analyst who reviews the decision
+    /// (absent from analyses decided before it was kept).
+    #[serde(default)]
+    pub partner_scores: Vec<PartnerScore>,
+}
+
+/// A shareholder's or natural-person guarantor's 0..1000 score (`None`: no data).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerScore {
+    /// The CPF, digits only.
+    pub document_number: String,
+    pub score: Option<u32>,
 }
 
 /// Decides a proposal. Pure and deterministic: the same inputs always give the same decision.
@@ -116,5 +128,13 @@ pub fn decide(
         features: features.as_map().clone(),
         policy_id: policy.id().to_owned(),
         policy_version: policy.version(),
+        partner_scores: proposal
+            .partner_documents()
+            .into_iter()
+            .map(|cpf| PartnerScore {
+                score: partner_scores.get(&cpf).copied().flatten(),
+                document_number: cpf.digits().to_owned(),
+            })
+            .collect(),
     }
 }

@@ -11,12 +11,15 @@
 use crate::{
     domain::{
         analysis::{Analysis, Fingerprint, StoredAnalysis},
-        decision::Decision,
+        decision::{AnalysisStatus, Decision},
+        lifecycle::{CreditOutcome, CreditProposalStatus, Review},
         proposal::ProposalId,
     },
     error::AnalysisError,
+    store::events,
 };
-use sea_orm::{ActiveValue::Set, SqlErr, entity::prelude::*};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect, SqlErr, entity::prelude::*};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "analysis_analyses")]
@@ -28,10 +31,15 @@ pub struct Model {
     /// The proposal's [`Fingerprint`].
     pub proposal_hash: String,
     pub proposal: Json,
+    /// Where the analysis stands now (the decision's status until a person acts).
     pub status: String,
     pub decision: Json,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub document_number: Option<String>,
+    pub review: Option<Json>,
+    pub credit_proposal_status: Option<String>,
+    pub credit_event_date: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -45,15 +53,46 @@ pub async fn find(
     tenant_id: &str,
     proposal_id: &str,
 ) -> Result<Option<StoredAnalysis>, AnalysisError> {
-    Entity::find_by_id((tenant_id.to_owned(), proposal_id.to_owned()))
-        .one(db)
+    find_row(db, tenant_id, proposal_id)
         .await?
         .map(StoredAnalysis::try_from)
         .transpose()
 }
 
-/// Inserts the tenant's analysis of a proposal (its canonical JSON); `Ok(false)` when one with
-/// that key already exists (a concurrent submission of the same proposal id won).
+/// An analysis with the proposal as stored (canonical JSON) and the company's CNPJ.
+pub struct AnalysisRecord {
+    pub stored: StoredAnalysis,
+    pub proposal: serde_json::Value,
+    pub document_number: Option<String>,
+}
+
+/// The tenant's analysis of `proposal_id` with its proposal.
+pub async fn find_record(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    proposal_id: &str,
+) -> Result<Option<AnalysisRecord>, AnalysisError> {
+    find_row(db, tenant_id, proposal_id)
+        .await?
+        .map(AnalysisRecord::try_from)
+        .transpose()
+}
+
+async fn find_row(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    proposal_id: &str,
+) -> Result<Option<Model>, AnalysisError> {
+    Ok(
+        Entity::find_by_id((tenant_id.to_owned(), proposal_id.to_owned()))
+            .one(db)
+            .await?,
+    )
+}
+
+/// Inserts the tenant's analysis of a proposal (its canonical JSON) with its `decided` step;
+/// `Ok(false)` when one with that key already exists (a concurrent submission of the same
+/// proposal id won).
 pub async fn insert(
     db: &impl ConnectionTrait,
     tenant_id: &str,
@@ -66,17 +105,202 @@ pub async fn insert(
         proposal_id: Set(analysis.id.as_str().to_owned()),
         proposal_hash: Set(stored.fingerprint.as_str().to_owned()),
         proposal: Set(proposal.clone()),
-        status: Set(analysis.decision.status.as_str().to_owned()),
+        status: Set(analysis.status.as_str().to_owned()),
         decision: Set(serde_json::to_value(&analysis.decision)?),
         created_at: Set(analysis.created_at),
         updated_at: Set(analysis.updated_at),
+        document_number: Set(proposal["document_number"].as_str().map(str::to_owned)),
+        review: Set(None),
+        credit_proposal_status: Set(None),
+        credit_event_date: Set(None),
     };
     match Entity::insert(model).exec_without_returning(db).await {
-        Ok(_) => Ok(true),
+        Ok(_) => {}
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Ok(false)
+            return Ok(false);
         }
-        Err(err) => Err(err.into()),
+        Err(err) => return Err(err.into()),
+    }
+    events::append(
+        db,
+        tenant_id,
+        analysis.id.as_str(),
+        1,
+        &analysis.decided_event(),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Saves where `analysis` stands now (status, review, credit outcome) together with the step
+/// that took it there, numbered `sequence`. `Ok(false)` when another step took that number
+/// first: the caller read a state that is gone and must read again.
+pub async fn save_step(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    analysis: &Analysis,
+    sequence: u32,
+    step: &crate::domain::lifecycle::Event,
+) -> Result<bool, AnalysisError> {
+    if !events::append(db, tenant_id, analysis.id.as_str(), sequence, step).await? {
+        return Ok(false);
+    }
+    let review = analysis
+        .review
+        .as_ref()
+        .map(serde_json::to_value)
+        .transpose()?;
+    Entity::update_many()
+        .col_expr(Column::Status, Expr::value(analysis.status.as_str()))
+        .col_expr(Column::Review, Expr::value(review))
+        .col_expr(
+            Column::CreditProposalStatus,
+            Expr::value(analysis.credit_outcome.map(|c| c.status.as_str())),
+        )
+        .col_expr(
+            Column::CreditEventDate,
+            Expr::value(analysis.credit_outcome.map(|c| c.event_date)),
+        )
+        .col_expr(Column::UpdatedAt, Expr::value(analysis.updated_at))
+        .filter(Column::TenantId.eq(tenant_id))
+        .filter(Column::ProposalId.eq(analysis.id.as_str()))
+        .exec(db)
+        .await?;
+    Ok(true)
+}
+
+/// A challenge answer's new version of an analysis: the completed proposal (canonical JSON)
+/// and its fingerprint (the decision is the analysis's), and the version it replaces, decided
+/// at `replaced_decided_at`.
+pub struct NewVersion<'a> {
+    pub proposal: &'a serde_json::Value,
+    pub fingerprint: &'a Fingerprint,
+    pub replaces: &'a AnalysisRecord,
+    pub replaced_decided_at: DateTime<Utc>,
+}
+
+/// Like [`save_step`] for a challenge answer: keeps the version it replaces in
+/// `analysis_revisions` and stores the new proposal and decision.
+pub async fn save_new_version(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    analysis: &Analysis,
+    version: NewVersion<'_>,
+    sequence: u32,
+    step: &crate::domain::lifecycle::Event,
+) -> Result<bool, AnalysisError> {
+    let before = version.replaces;
+    if !save_step(db, tenant_id, analysis, sequence, step).await? {
+        return Ok(false);
+    }
+    let id = analysis.id.as_str();
+    crate::store::revisions::keep(
+        db,
+        tenant_id,
+        id,
+        before.stored.fingerprint.as_str(),
+        &before.proposal,
+        &before.stored.analysis.decision,
+        version.replaced_decided_at,
+    )
+    .await?;
+    Entity::update_many()
+        .col_expr(Column::Proposal, Expr::value(version.proposal.clone()))
+        .col_expr(
+            Column::ProposalHash,
+            Expr::value(version.fingerprint.as_str()),
+        )
+        .col_expr(
+            Column::Decision,
+            Expr::value(serde_json::to_value(&analysis.decision)?),
+        )
+        .col_expr(
+            Column::DocumentNumber,
+            Expr::value(version.proposal["document_number"].as_str()),
+        )
+        .filter(Column::TenantId.eq(tenant_id))
+        .filter(Column::ProposalId.eq(id))
+        .exec(db)
+        .await?;
+    Ok(true)
+}
+
+/// What an analyst's list is narrowed to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Any of these statuses; empty: every status.
+    pub statuses: Vec<AnalysisStatus>,
+    pub created_from: Option<DateTime<Utc>>,
+    /// Exclusive.
+    pub created_before: Option<DateTime<Utc>>,
+    pub document_number: Option<String>,
+}
+
+/// Where a page starts: after the analysis created at `created_at` with id `proposal_id`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageCursor {
+    pub created_at: DateTime<Utc>,
+    pub proposal_id: String,
+}
+
+/// Up to `limit` of the tenant's analyses matching `filter`, oldest first (ties by id),
+/// after `after`, each with the company's CNPJ.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    filter: &ListFilter,
+    after: Option<&PageCursor>,
+    limit: u64,
+) -> Result<Vec<(StoredAnalysis, Option<String>)>, AnalysisError> {
+    let mut query = Entity::find().filter(Column::TenantId.eq(tenant_id));
+    if !filter.statuses.is_empty() {
+        query = query.filter(Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(from) = filter.created_from {
+        query = query.filter(Column::CreatedAt.gte(from));
+    }
+    if let Some(before) = filter.created_before {
+        query = query.filter(Column::CreatedAt.lt(before));
+    }
+    if let Some(document) = &filter.document_number {
+        query = query.filter(Column::DocumentNumber.eq(document.as_str()));
+    }
+    if let Some(after) = after {
+        query = query.filter(
+            Condition::any()
+                .add(Column::CreatedAt.gt(after.created_at))
+                .add(
+                    Condition::all()
+                        .add(Column::CreatedAt.eq(after.created_at))
+                        .add(Column::ProposalId.gt(after.proposal_id.as_str())),
+                ),
+        );
+    }
+    query
+        .order_by_asc(Column::CreatedAt)
+        .order_by_asc(Column::ProposalId)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let document = row.document_number.clone();
+            StoredAnalysis::try_from(row).map(|stored| (stored, document))
+        })
+        .collect()
+}
+
+impl TryFrom<Model> for AnalysisRecord {
+    type Error = AnalysisError;
+
+    fn try_from(mut row: Model) -> Result<Self, Self::Error> {
+        let proposal = std::mem::take(&mut row.proposal);
+        let document_number = row.document_number.clone();
+        Ok(Self {
+            stored: StoredAnalysis::try_from(row)?,
+            proposal,
+            document_number,
+        })
     }
 }
 
@@ -93,10 +317,29 @@ impl TryFrom<Model> for StoredAnalysis {
         let id = ProposalId::parse(&row.proposal_id).map_err(|e| corrupt("id", e.to_string()))?;
         let decision: Decision = serde_json::from_value(row.decision.clone())
             .map_err(|e| corrupt("decision", e.to_string()))?;
+        let status =
+            AnalysisStatus::parse(&row.status).map_err(|e| corrupt("status", e.to_string()))?;
+        let review: Option<Review> = row
+            .review
+            .clone()
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| corrupt("review", e.to_string()))?;
+        let credit_outcome = match (&row.credit_proposal_status, row.credit_event_date) {
+            (Some(status), Some(event_date)) => Some(CreditOutcome {
+                status: CreditProposalStatus::parse(status)
+                    .map_err(|e| corrupt("credit_proposal_status", e.to_string()))?,
+                event_date,
+            }),
+            _ => None,
+        };
         Ok(Self {
             analysis: Analysis {
                 id,
                 decision,
+                status,
+                review,
+                credit_outcome,
                 created_at: row.created_at,
                 updated_at: row.updated_at,
             },
@@ -128,12 +371,7 @@ mod tests {
         // A number serde_json's default float parser reads back one unit off.
         decision.probability_of_default = 0.025_641_025_641_025_654;
         StoredAnalysis {
-            analysis: Analysis {
-                id: proposal.id.clone(),
-                decision,
-                created_at: now,
-                updated_at: now,
-            },
+            analysis: Analysis::decided(proposal.id.clone(), decision, now),
             fingerprint: Fingerprint::of(proposal).unwrap(),
         }
     }
@@ -204,6 +442,7 @@ mod tests {
             decision: Set(decision),
             created_at: Set(stored.analysis.created_at),
             updated_at: Set(stored.analysis.updated_at),
+            ..<ActiveModel as Default>::default()
         };
         Entity::insert(legacy).exec_without_returning(&conn).await?;
 
@@ -219,4 +458,193 @@ mod tests {
         Ok(())
     }
     db_test!(rows_written_before_json_proposals_still_answer);
+
+    /// A proposal like the QI example under another id, company and creation time.
+    fn stored_as(
+        id: &str,
+        cnpj: &str,
+        at: chrono::DateTime<Utc>,
+    ) -> (serde_json::Value, StoredAnalysis) {
+        let mut proposal = qi_proposal();
+        proposal.id = ProposalId::parse(id).unwrap();
+        proposal.document = aval_credit::Cnpj::parse(cnpj).unwrap();
+        let mut stored = analysis_of(&proposal);
+        stored.analysis.created_at = at;
+        stored.analysis.updated_at = at;
+        (CanonicalProposal::of(&proposal).unwrap().json, stored)
+    }
+
+    async fn pages_are_ordered_filtered_and_never_cross_tenants(db: TestDatabase) -> TestResult {
+        use crate::domain::decision::AnalysisStatus as S;
+        let conn = aval_database::connect_and_migrate::<Migrator>(&db.url).await?;
+        let t0 = Utc::now().trunc_subsecs(6) - chrono::Duration::days(3);
+        let other_company = "11222333000181";
+        // Three share a creation instant: ties are ordered by id, and a page may end inside
+        // them.
+        let rows = [
+            ("c", "35472523000115", t0, S::InManualAnalysis),
+            ("a", "35472523000115", t0, S::InManualAnalysis),
+            ("b", other_company, t0, S::AutomaticallyApproved),
+            (
+                "d",
+                "35472523000115",
+                t0 + chrono::Duration::days(2),
+                S::InManualAnalysis,
+            ),
+        ];
+        for (id, cnpj, at, status) in rows {
+            let (json, mut stored) = stored_as(id, cnpj, at);
+            stored.analysis.status = status;
+            assert!(insert(&conn, "lender", &json, &stored).await?);
+        }
+        let (json, stored) = stored_as("z", "35472523000115", t0);
+        assert!(insert(&conn, "other-tenant", &json, &stored).await?);
+
+        let ids = |page: &[(StoredAnalysis, Option<String>)]| -> Vec<String> {
+            page.iter()
+                .map(|(s, _)| s.analysis.id.as_str().to_owned())
+                .collect()
+        };
+        let all = ListFilter::default();
+        let first = page(&conn, "lender", &all, None, 2).await?;
+        assert_eq!(ids(&first), ["a", "b"]);
+        let cursor = PageCursor {
+            created_at: first[1].0.analysis.created_at,
+            proposal_id: "b".to_owned(),
+        };
+        let second = page(&conn, "lender", &all, Some(&cursor), 2).await?;
+        assert_eq!(ids(&second), ["c", "d"]);
+
+        let queue = ListFilter {
+            statuses: vec![S::InManualAnalysis],
+            ..ListFilter::default()
+        };
+        assert_eq!(
+            ids(&page(&conn, "lender", &queue, None, 10).await?),
+            ["a", "c", "d"]
+        );
+        let company = ListFilter {
+            document_number: Some(other_company.to_owned()),
+            ..ListFilter::default()
+        };
+        let found = page(&conn, "lender", &company, None, 10).await?;
+        assert_eq!(ids(&found), ["b"]);
+        assert_eq!(found[0].1.as_deref(), Some(other_company));
+        let recent = ListFilter {
+            created_from: Some(t0 + chrono::Duration::days(1)),
+            ..ListFilter::default()
+        };
+        assert_eq!(ids(&page(&conn, "lender", &recent, None, 10).await?), ["d"]);
+        let early = ListFilter {
+            created_before: Some(t0 + chrono::Duration::days(1)),
+            ..ListFilter::default()
+        };
+        assert_eq!(
+            ids(&page(&conn, "lender", &early, None, 10).await?),
+            ["a", "b", "c"]
+        );
+        assert_eq!(
+            ids(&page(&conn, "other-tenant", &all, None, 10).await?),
+            ["z"]
+        );
+        Ok(())
+    }
+    db_test!(pages_are_ordered_filtered_and_never_cross_tenants);
+
+    async fn a_step_is_saved_once_with_its_number(db: TestDatabase) -> TestResult {
+        use crate::domain::lifecycle::{EventKind, Resolution};
+        let conn = aval_database::connect_and_migrate::<Migrator>(&db.url).await?;
+        let (json, mut stored) = stored_as("p-1", "35472523000115", Utc::now().trunc_subsecs(6));
+        stored.analysis.status = crate::domain::decision::AnalysisStatus::InManualAnalysis;
+        assert!(insert(&conn, "lender", &json, &stored).await?);
+        assert_eq!(events::next_sequence(&conn, "lender", "p-1").await?, 2);
+
+        let mut analysis = stored.analysis.clone();
+        let resolution =
+            Resolution::parse("approve", "ana", "guarantor is solid", Some(50_000), None).unwrap();
+        let step = analysis
+            .resolve(resolution, Some(100_000), Utc::now().trunc_subsecs(6))
+            .unwrap();
+        assert!(save_step(&conn, "lender", &analysis, 2, &step).await?);
+        // A writer that read the same state finds its number taken.
+        assert!(!save_step(&conn, "lender", &analysis, 2, &step).await?);
+
+        let found = find(&conn, "lender", "p-1")
+            .await?
+            .expect("stored")
+            .analysis;
+        assert_eq!(found, analysis, "status, review and limit as saved");
+        assert_eq!(found.credit_limit_cents(), 50_000);
+        let history = events::history(&conn, "lender", "p-1").await?;
+        let kinds: Vec<(u32, EventKind)> = history.iter().map(|(n, e)| (*n, e.kind)).collect();
+        assert_eq!(kinds, [(1, EventKind::Decided), (2, EventKind::Reviewed)]);
+        assert_eq!(history[1].1, step);
+        assert!(
+            events::history(&conn, "other-tenant", "p-1")
+                .await?
+                .is_empty()
+        );
+        Ok(())
+    }
+    db_test!(a_step_is_saved_once_with_its_number);
+
+    /// Analyses decided before the lifecycle existed get their `decided` step and their CNPJ
+    /// (from the stored proposal), so the queue and the history cover them too.
+    async fn earlier_analyses_join_the_lifecycle(db: TestDatabase) -> TestResult {
+        use sea_orm_migration::MigratorTrait;
+        let conn = aval_database::connect(&db.url).await?;
+        // The analyses table and the outbox, as before this release.
+        Migrator::up(&conn, Some(2)).await?;
+        let (json, stored) = stored_as("old-1", "35472523000115", Utc::now().trunc_subsecs(6));
+        use sea_orm::sea_query::{Alias, Query};
+        let at = stored.analysis.created_at;
+        let insert = Query::insert()
+            .into_table(Alias::new("analysis_analyses"))
+            .columns(
+                [
+                    "tenant_id",
+                    "proposal_id",
+                    "proposal_hash",
+                    "proposal",
+                    "status",
+                    "decision",
+                    "created_at",
+                    "updated_at",
+                ]
+                .map(Alias::new),
+            )
+            .values_panic([
+                "lender".into(),
+                "old-1".into(),
+                stored.fingerprint.as_str().into(),
+                json.into(),
+                "automatically_approved".into(),
+                serde_json::to_value(&stored.analysis.decision)?.into(),
+                at.into(),
+                at.into(),
+            ])
+            .to_owned();
+        conn.execute_raw(conn.get_database_backend().build(&insert))
+            .await?;
+        Migrator::up(&conn, None).await?;
+
+        let history = events::history(&conn, "lender", "old-1").await?;
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].1.to, "automatically_approved");
+        assert_eq!(history[0].1.occurred_at, at);
+        let found = page(
+            &conn,
+            "lender",
+            &ListFilter {
+                document_number: Some("35472523000115".to_owned()),
+                ..ListFilter::default()
+            },
+            None,
+            10,
+        )
+        .await?;
+        assert_eq!(found.len(), 1, "the CNPJ was carried over");
+        Ok(())
+    }
+    db_test!(earlier_analyses_join_the_lifecycle);
 }

@@ -1,11 +1,13 @@
 //! Schema migrations, one per file (a migration's name is its file name).
 
 mod m20261124_000001_analyses;
+mod m20261125_000002_lifecycle;
 
 aval_database::migrator!(
     "analysis_seaql_migrations",
     [
         m20261124_000001_analyses::Migration,
-        super::OUTBOX.migration()
+        super::OUTBOX.migration(),
+        m20261125_000002_lifecycle::Migration,
     ]
 );

@@ -4,8 +4,10 @@
 pub const SCORE_READ: &str = "score:read";
 /// Submit legal-person proposals.
 pub const ANALYSIS_WRITE: &str = "analysis:write";
-/// Read legal-person analyses.
+/// Read legal-person analyses and their history.
 pub const ANALYSIS_READ: &str = "analysis:read";
+/// Analysts of the tenant: the manual-review queue, the details, the resolutions.
+pub const ANALYSIS_REVIEW: &str = "analysis:review";
 /// Read the tenant's consumption report.
 pub const USAGE_READ: &str = "usage:read";
 
@@ -14,10 +16,11 @@ pub const CONSUMER_RIGHTS: &str = "consumer:rights";
 /// Analysts of the tenant: list and answer consumers' review requests.
 pub const CONSUMER_REVIEWS: &str = "consumer:reviews";
 
-pub const ALL: [&str; 6] = [
+pub const ALL: [&str; 7] = [
     SCORE_READ,
     ANALYSIS_WRITE,
     ANALYSIS_READ,
+    ANALYSIS_REVIEW,
     USAGE_READ,
     CONSUMER_RIGHTS,
     CONSUMER_REVIEWS,

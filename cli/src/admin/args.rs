@@ -51,6 +51,12 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: ProfilesCommand,
     },
+    /// A tenant's legal-person analyses: the manual-review queue, details, resolutions and
+    /// history.
+    Analyses {
+        #[command(subcommand)]
+        command: AnalysesCommand,
+    },
     /// Recomputes a delivered score answer from its stored inputs with its model version and
     /// says whether it comes out the same (exit 3 when it does not).
     Replay {
@@ -69,8 +75,81 @@ impl AdminCommand {
             | Self::Features { .. }
             | Self::Profiles { .. }
             | Self::Replay { .. } => Service::Score,
+            Self::Analyses { .. } => Service::Analysis,
         }
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AnalysesCommand {
+    /// Lists a tenant's analyses, oldest first, a page at a time.
+    List {
+        #[arg(long)]
+        tenant: String,
+        /// Only this status (e.g. in_manual_analysis); repeat for more.
+        #[arg(long = "status", value_name = "STATUS")]
+        statuses: Vec<String>,
+        /// Created on or after this day (YYYY-MM-DD, Brasília time).
+        #[arg(long, value_name = "DAY")]
+        from: Option<String>,
+        /// Created on or before this day (YYYY-MM-DD, Brasília time).
+        #[arg(long, value_name = "DAY")]
+        to: Option<String>,
+        /// Only this company (CNPJ).
+        #[arg(long)]
+        document: Option<String>,
+        /// 1 to 200 [default: 50].
+        #[arg(long)]
+        page_size: Option<i32>,
+        /// The token printed after the previous page.
+        #[arg(long)]
+        page_token: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Shows one analysis with its decision trace and the partners' scores.
+    Show {
+        #[arg(long)]
+        tenant: String,
+        /// The analysis (proposal) id.
+        id: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Resolves an analysis in manual analysis: approve, reprove or challenge.
+    Resolve {
+        #[arg(long)]
+        tenant: String,
+        /// The analysis (proposal) id.
+        id: String,
+        /// approve, reprove or challenge.
+        #[arg(long)]
+        action: String,
+        /// The analyst's id.
+        #[arg(long)]
+        analyst: String,
+        /// Why, for the record.
+        #[arg(long)]
+        note: String,
+        /// approve only: the limit granted, in cents.
+        #[arg(long, value_name = "CENTS")]
+        credit_limit: Option<i64>,
+        /// challenge only: proof_of_income, new_guarantor, additional_warrant,
+        /// financial_statements or other.
+        #[arg(long)]
+        challenge: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Every step of an analysis: who, when and why.
+    History {
+        #[arg(long)]
+        tenant: String,
+        /// The analysis (proposal) id.
+        id: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -100,7 +179,7 @@ pub enum ClientsCommand {
         #[arg(long)]
         name: String,
         /// A scope the client may ask for; repeat for more. One of score:read, analysis:write,
-        /// analysis:read, usage:read, consumer:rights, consumer:reviews.
+        /// analysis:read, analysis:review, usage:read, consumer:rights, consumer:reviews.
         #[arg(long = "scope", value_name = "SCOPE", required = true)]
         scopes: Vec<String>,
         /// The client's id (letters, digits, `-`, `_`); generated when omitted.

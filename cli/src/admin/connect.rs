@@ -1,5 +1,5 @@
 //! Where `aval admin` connects and as whom: the address of the service a command calls (auth,
-//! billing or score) and the operator's certificate, from flags, the process environment, or the
+//! billing, score or analysis) and the operator's certificate, from flags, the process environment, or the
 //! `dev.env` that `aval dev` writes (in that order of precedence).
 
 use anyhow::Context;
@@ -35,6 +35,9 @@ pub struct ConnectionArgs {
     /// score-service's gRPC address (`https://host:port`): models, features, profiles, replays.
     #[arg(long, env = "AVAL_SCORE_URL", value_name = "URL", global = true)]
     pub score_url: Option<String>,
+    /// analysis-service's gRPC address (`https://host:port`): the analysts' queue.
+    #[arg(long, env = "AVAL_ANALYSIS_URL", value_name = "URL", global = true)]
+    pub analysis_url: Option<String>,
     /// The mesh CA certificate (PEM).
     #[arg(long, env = "AVAL_CA_CERT", value_name = "FILE", global = true)]
     pub ca_cert: Option<PathBuf>,
@@ -112,6 +115,7 @@ pub enum Service {
     Auth,
     Billing,
     Score,
+    Analysis,
 }
 
 impl Service {
@@ -121,6 +125,7 @@ impl Service {
             Self::Auth => MeshIdentity::AUTH,
             Self::Billing => MeshIdentity::BILLING,
             Self::Score => MeshIdentity::SCORE,
+            Self::Analysis => MeshIdentity::ANALYSIS,
         }
     }
 
@@ -140,6 +145,11 @@ impl Service {
                 flag: "--score-url",
                 var: "AVAL_SCORE_URL",
                 what: "score-service address",
+            },
+            Self::Analysis => Setting {
+                flag: "--analysis-url",
+                var: "AVAL_ANALYSIS_URL",
+                what: "analysis-service address",
             },
         }
     }
@@ -225,6 +235,7 @@ impl ConnectionArgs {
             Service::Auth => self.auth_url.clone(),
             Service::Billing => self.billing_url.clone(),
             Service::Score => self.score_url.clone(),
+            Service::Analysis => self.analysis_url.clone(),
         }
     }
 

@@ -16,10 +16,11 @@ use aval_transport::{
 use tonic::Code;
 
 /// Every scope a client can hold.
-pub const ALL_SCOPES: [&str; 6] = [
+pub const ALL_SCOPES: [&str; 7] = [
     "score:read",
     "analysis:write",
     "analysis:read",
+    "analysis:review",
     "usage:read",
     "consumer:rights",
     "consumer:reviews",

@@ -17,7 +17,10 @@
 //!   reason}` plus Aval's score, probability of default, recommendation, credit limit and
 //!   justification. The route handler adds the `meta` object.
 
-use super::{days::parse_day, names::enum_name};
+use super::{
+    days::{format_day, parse_day},
+    names::enum_name,
+};
 use aval_errors::{FieldCode, FieldPath, FieldViolation};
 use aval_proto::analysis::v1::{
     Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor, LegalPersonProposal,
@@ -642,6 +645,31 @@ pub struct AnalysisBody {
     /// When the analysis last changed, RFC 3339 in UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+    /// An analyst's resolution, once there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewBody>,
+    /// What the lender last reported of the credit (`created`, `disbursed`, `paid`,
+    /// `defaulted`), QI's `credit_proposal_status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_proposal_status: Option<String>,
+    /// The day of that report, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_date: Option<String>,
+}
+
+/// An analyst's resolution of an analysis in manual analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewBody {
+    /// `approve`, `reprove` or `challenge`.
+    pub action: String,
+    pub analyst_id: String,
+    pub note: String,
+    /// RFC 3339 in UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<String>,
+    /// What a challenge asks the borrower for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
 }
 
 /// An amount of money: `{"amount": 5000000, "currency": "BRL"}`.
@@ -712,6 +740,15 @@ impl From<LegalPersonAnalysis> for AnalysisBody {
                 .into_iter()
                 .map(ReasonBody::from)
                 .collect(),
+            review: analysis.review.map(|r| ReviewBody {
+                resolved_at: r.resolved_at.as_ref().and_then(rfc3339),
+                action: r.action,
+                analyst_id: r.analyst_id,
+                note: r.note,
+                challenge: r.challenge,
+            }),
+            credit_proposal_status: analysis.credit_proposal_status,
+            event_date: analysis.credit_event_date.as_ref().map(format_day),
         }
     }
 }

@@ -72,7 +72,10 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<AnalysisAnswer>, ApiError> {
     let analysis = AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
-        .get_analysis(partner.request(GetAnalysisRequest { id }))
+        .get_analysis(partner.request(GetAnalysisRequest {
+            id,
+            tenant_id: String::new(),
+        }))
         .await?
         .into_inner();
     Ok(Json(AnalysisAnswer {

@@ -3,7 +3,9 @@
 
 use aval_proto::{
     analysis::v1::{
-        GetAnalysisRequest, LegalPersonAnalysis, SubmitLegalPersonAnalysisRequest,
+        AnalysisDetails, AnalysisHistory, GetAnalysisRequest, LegalPersonAnalysis,
+        ListAnalysesRequest, ListAnalysesResponse, ReportCreditOutcomeRequest,
+        ResolveAnalysisRequest, SubmitLegalPersonAnalysisRequest,
         analysis_service_server::AnalysisService,
     },
     auth::v1::{
@@ -276,5 +278,36 @@ impl AnalysisService for FakeAnalysis {
         request: Request<GetAnalysisRequest>,
     ) -> Result<Response<LegalPersonAnalysis>, Status> {
         self.0.analysis.call(request)
+    }
+    // The lifecycle's routes are tested against the real service (tests/mesh).
+    async fn list_analyses(
+        &self,
+        _: Request<ListAnalysesRequest>,
+    ) -> Result<Response<ListAnalysesResponse>, Status> {
+        not_faked()
+    }
+    async fn get_analysis_details(
+        &self,
+        _: Request<GetAnalysisRequest>,
+    ) -> Result<Response<AnalysisDetails>, Status> {
+        not_faked()
+    }
+    async fn resolve_analysis(
+        &self,
+        _: Request<ResolveAnalysisRequest>,
+    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+        not_faked()
+    }
+    async fn report_credit_outcome(
+        &self,
+        _: Request<ReportCreditOutcomeRequest>,
+    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+        not_faked()
+    }
+    async fn get_analysis_history(
+        &self,
+        _: Request<GetAnalysisRequest>,
+    ) -> Result<Response<AnalysisHistory>, Status> {
+        not_faked()
     }
 }

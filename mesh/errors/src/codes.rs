@@ -87,6 +87,9 @@ codes! {
         MethodNotAllowed = "METHOD_NOT_ALLOWED" => 405,
         /// The proposal id was already used with a different body.
         ProposalConflict = "PROPOSAL_CONFLICT" => 409,
+        /// The step is not allowed from the resource's current status, which the message
+        /// names (an analyst resolving an analysis that is not in manual analysis).
+        InvalidTransition = "INVALID_TRANSITION" => 409,
         /// A resource with that id already exists.
         AlreadyExists = "ALREADY_EXISTS" => 409,
         /// The request conflicts with the resource's current state.

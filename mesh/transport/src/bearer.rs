@@ -64,6 +64,63 @@ pub fn require_scope<T>(request: &tonic::Request<T>, scope: &str) -> Result<Prin
     }
 }
 
+/// Who a request acts as, and for which tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Acting {
+    /// A partner's client, by its token: always for its own tenant.
+    Partner(Principal),
+    /// Aval's operator, by its certificate and without a token (`aval admin`): for the tenant
+    /// the request names.
+    Operator { tenant_id: String },
+}
+
+impl Acting {
+    pub fn tenant_id(&self) -> &str {
+        match self {
+            Self::Partner(principal) => &principal.tenant_id,
+            Self::Operator { tenant_id } => tenant_id,
+        }
+    }
+}
+
+/// Who acts on a request. A token must hold `scope` and acts for its own tenant, whatever
+/// tenant the request names; without one, the operator's certificate acts for
+/// `named_tenant`, which it must name (`INVALID_ARGUMENT` on `tenant_id`). Anyone else needs
+/// a token (`UNAUTHENTICATED`).
+pub fn acting_for<T>(
+    request: &tonic::Request<T>,
+    scope: &str,
+    named_tenant: &str,
+) -> Result<Acting, Status> {
+    if request.extensions().get::<Principal>().is_some() {
+        return require_scope(request, scope).map(Acting::Partner);
+    }
+    let operator = request
+        .extensions()
+        .get::<crate::authz::Caller>()
+        .is_some_and(|caller| caller.0.name() == crate::identity::MeshIdentity::OPERATOR);
+    if !operator {
+        return Err(status(
+            ErrorCode::Unauthenticated,
+            "a bearer token is required",
+        ));
+    }
+    if named_tenant.trim().is_empty() {
+        return Err(crate::status::invalid_argument(
+            ErrorCode::InvalidArgument,
+            "an operator names the tenant",
+            &[aval_errors::FieldViolation::new(
+                "tenant_id",
+                aval_errors::FieldCode::Required,
+                "an operator names the tenant it acts for",
+            )],
+        ));
+    }
+    Ok(Acting::Operator {
+        tenant_id: named_tenant.trim().to_owned(),
+    })
+}
+
 /// The principal of a request, which must carry a valid token: `UNAUTHENTICATED` without one.
 pub fn require_principal<T>(request: &tonic::Request<T>) -> Result<Principal, Status> {
     request

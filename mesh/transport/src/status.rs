@@ -24,7 +24,9 @@ pub fn grpc_code(code: ErrorCode) -> Code {
         // Only the REST edge answers it; on gRPC a wrong method is an unknown RPC.
         E::MethodNotAllowed => Code::Unimplemented,
         E::ProposalConflict | E::AlreadyExists => Code::AlreadyExists,
-        E::FailedPrecondition | E::InsufficientData => Code::FailedPrecondition,
+        E::FailedPrecondition | E::InsufficientData | E::InvalidTransition => {
+            Code::FailedPrecondition
+        }
         E::QuotaExceeded | E::ResourceExhausted => Code::ResourceExhausted,
         E::Cancelled => Code::Cancelled,
         E::NotImplemented => Code::Unimplemented,

@@ -1,0 +1,177 @@
+//! The use cases after the decision: the analysts' queue and their resolutions, the lender's
+//! report on the credit, and the history of each analysis.
+
+use super::AnalysisApp;
+use crate::{
+    domain::{
+        analysis::{Analysis, ReviewRefusal},
+        lifecycle::{Actor, CreditOutcome, Event, OutcomeRefusal, Resolution},
+    },
+    error::AnalysisError,
+    store::{
+        self,
+        analyses::{AnalysisRecord, ListFilter, PageCursor},
+        events,
+    },
+};
+use aval_errors::{FieldViolation, Refusal};
+use chrono::{SubsecRound, Utc};
+use sea_orm::TransactionTrait;
+
+/// How often a step is tried again when another step of the same analysis landed between
+/// reading it and writing.
+const STEP_ATTEMPTS: usize = 3;
+
+/// A page of analyses, each with the company's CNPJ, and where the next page starts.
+pub struct AnalysisPage {
+    pub analyses: Vec<(Analysis, Option<String>)>,
+    pub next: Option<PageCursor>,
+}
+
+impl AnalysisApp {
+    /// Up to `page_size` of the tenant's analyses matching `filter`, oldest first, after
+    /// `after`.
+    pub async fn list(
+        &self,
+        tenant_id: &str,
+        filter: &ListFilter,
+        page_size: u64,
+        after: Option<&PageCursor>,
+    ) -> Result<AnalysisPage, AnalysisError> {
+        let mut rows =
+            store::analyses::page(&self.db, tenant_id, filter, after, page_size + 1).await?;
+        let more = rows.len() as u64 > page_size;
+        rows.truncate(usize::try_from(page_size).unwrap_or(usize::MAX));
+        let next = more
+            .then(|| rows.last())
+            .flatten()
+            .map(|(last, _)| PageCursor {
+                created_at: last.analysis.created_at,
+                proposal_id: last.analysis.id.as_str().to_owned(),
+            });
+        Ok(AnalysisPage {
+            analyses: rows
+                .into_iter()
+                .map(|(stored, document)| (stored.analysis, document))
+                .collect(),
+            next,
+        })
+    }
+
+    /// The tenant's analysis `id` with its proposal, for an analyst.
+    pub async fn details(
+        &self,
+        tenant_id: &str,
+        id: &str,
+    ) -> Result<AnalysisRecord, AnalysisError> {
+        store::analyses::find_record(&self.db, tenant_id, id)
+            .await?
+            .ok_or_else(|| AnalysisError::NotFound(id.to_owned()))
+    }
+
+    /// An analyst resolves the tenant's analysis `id`.
+    pub async fn resolve(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        resolution: Resolution,
+    ) -> Result<Analysis, AnalysisError> {
+        let analysis = self
+            .step(tenant_id, id, |analysis, proposal, now| {
+                let asked = proposal["financial"]["amount"].as_i64();
+                analysis
+                    .resolve(resolution.clone(), asked, now)
+                    .map_err(|refusal| match refusal {
+                        ReviewRefusal::Transition(t) => AnalysisError::InvalidTransition(t),
+                        ReviewRefusal::CreditLimit(invalid) => {
+                            field_error("credit_limit_cents", &invalid)
+                        }
+                    })
+            })
+            .await?;
+        tracing::info!(
+            analysis = %id,
+            tenant = %tenant_id,
+            status = analysis.status.as_str(),
+            "analysis resolved"
+        );
+        Ok(analysis)
+    }
+
+    /// The lender (`actor`) reports what became of the credit of analysis `id`.
+    pub async fn report_outcome(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        outcome: CreditOutcome,
+        actor: Actor,
+    ) -> Result<Analysis, AnalysisError> {
+        let analysis = self
+            .step(tenant_id, id, |analysis, _, now| {
+                analysis
+                    .report_outcome(outcome, actor.clone(), now)
+                    .map_err(|refusal| match refusal {
+                        OutcomeRefusal::Transition(t) => AnalysisError::InvalidTransition(t),
+                        OutcomeRefusal::EventDate(invalid) => field_error("event_date", &invalid),
+                    })
+            })
+            .await?;
+        tracing::info!(
+            analysis = %id,
+            tenant = %tenant_id,
+            credit = outcome.status.as_str(),
+            "credit outcome reported"
+        );
+        Ok(analysis)
+    }
+
+    /// Every step of the tenant's analysis `id`, numbered, in order.
+    pub async fn history(
+        &self,
+        tenant_id: &str,
+        id: &str,
+    ) -> Result<Vec<(u32, Event)>, AnalysisError> {
+        let steps = events::history(&self.db, tenant_id, id).await?;
+        if steps.is_empty() {
+            // Every stored analysis has its `decided` step.
+            return Err(AnalysisError::NotFound(id.to_owned()));
+        }
+        Ok(steps)
+    }
+
+    /// Applies one step to the analysis as it stands and saves both together. The step's
+    /// number is read before the analysis: a step landing in between takes that number, this
+    /// one finds it taken, and the whole step runs again on the new state.
+    async fn step(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        apply: impl Fn(
+            &mut Analysis,
+            &serde_json::Value,
+            chrono::DateTime<Utc>,
+        ) -> Result<Event, AnalysisError>,
+    ) -> Result<Analysis, AnalysisError> {
+        for _ in 0..STEP_ATTEMPTS {
+            let sequence = events::next_sequence(&self.db, tenant_id, id).await?;
+            let record = self.details(tenant_id, id).await?;
+            let mut analysis = record.stored.analysis;
+            let event = apply(&mut analysis, &record.proposal, Utc::now().trunc_subsecs(6))?;
+            let txn = self.db.begin().await?;
+            if store::analyses::save_step(&txn, tenant_id, &analysis, sequence, &event).await? {
+                txn.commit().await?;
+                return Ok(analysis);
+            }
+            txn.rollback().await?;
+        }
+        Err(AnalysisError::Contention(id.to_owned()))
+    }
+}
+
+fn field_error(field: &str, refusal: &impl Refusal) -> AnalysisError {
+    AnalysisError::InvalidRequest(vec![FieldViolation::new(
+        field,
+        refusal.code(),
+        refusal.message(),
+    )])
+}
