@@ -15,8 +15,8 @@ use crate::{
 };
 use aval_proto::{
     analysis::v1::{
-        AnalysisDetails, AnalysisHistory, AnalysisStatus as PbStatus, GetAnalysisRequest,
-        LegalPersonAnalysis, ListAnalysesRequest, ListAnalysesResponse,
+        AnalysisDetails, AnalysisHistory, AnalysisStatus as PbStatus, AnswerChallengeRequest,
+        GetAnalysisRequest, LegalPersonAnalysis, ListAnalysesRequest, ListAnalysesResponse,
         Recommendation as PbRecommendation, ReportCreditOutcomeRequest, ResolveAnalysisRequest,
         SubmitLegalPersonAnalysisRequest,
         analysis_service_server::{AnalysisService, AnalysisServiceServer},
@@ -126,11 +126,10 @@ impl AnalysisService for AnalysisApi {
         request: Request<GetAnalysisRequest>,
     ) -> Result<Response<AnalysisDetails>, Status> {
         let acting = acting_for(&request, ANALYSIS_REVIEW, &request.get_ref().tenant_id)?;
-        let record = self
-            .app
-            .details(acting.tenant_id(), &request.get_ref().id)
-            .await?;
-        Ok(Response::new(record.into()))
+        let (tenant_id, id) = (acting.tenant_id(), &request.get_ref().id);
+        let record = self.app.details(tenant_id, id).await?;
+        let revisions = self.app.revisions(tenant_id, id).await?;
+        Ok(Response::new(lifecycle::details(record, revisions)))
     }
 
     async fn resolve_analysis(
@@ -142,6 +141,23 @@ impl AnalysisService for AnalysisApi {
         let analysis = self
             .app
             .resolve(acting.tenant_id(), &request.get_ref().id, resolution)
+            .await?;
+        Ok(Response::new(analysis.into()))
+    }
+
+    async fn answer_challenge(
+        &self,
+        request: Request<AnswerChallengeRequest>,
+    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+        // The partner's own token: the partners' scores are fetched on it.
+        let principal = require_scope(&request, ANALYSIS_WRITE)?;
+        let bearer = forwarded_authorization(&request);
+        let proposal = Proposal::try_from(request.into_inner().proposal.unwrap_or_default())
+            .map_err(AnalysisError::InvalidProposal)?;
+        let actor = actor(&Acting::Partner(principal.clone()));
+        let analysis = self
+            .app
+            .answer_challenge(&principal.tenant_id, bearer.as_deref(), proposal, actor)
             .await?;
         Ok(Response::new(analysis.into()))
     }

@@ -141,6 +141,10 @@ pub fn router(state: AppState) -> Router {
             post(routes::lifecycle::resolve),
         )
         .route(
+            "/credit_analysis/{id}/challenge_answer",
+            post(routes::analysis::answer_challenge),
+        )
+        .route(
             "/credit_analysis/{id}/history",
             get(routes::lifecycle::history),
         )

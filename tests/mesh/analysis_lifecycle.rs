@@ -1,7 +1,8 @@
 //! An analysis's life after the decision, through the gateway: the engine sends a proposal to
 //! manual analysis, an analyst finds it in the queue, opens it, resolves it once (a second
-//! resolution is 409 naming the status), the lender reports the credit's outcome forward only,
-//! and the history shows every step with who took it. No other tenant sees any of it, and none
+//! resolution is 409 naming the status), a challenge is answered and decided again, the lender
+//! reports the credit's outcome forward only, and the history shows every step with who took
+//! it. No other tenant sees any of it, and none
 //! of it is billed.
 
 use crate::helpers::{TestMesh, spawn_mesh};
@@ -275,6 +276,69 @@ async fn manual_review_resolution_feedback_and_history(db: TestDatabase) -> Test
         .put("/credit_analysis/review-2", &report("disbursed", &today()))
         .await?;
     assert_eq!(status, 409);
+
+    // The partner answers with the completed proposal (the unknown partner replaced by one the
+    // platform knows): decided again, the earlier version kept.
+    let (status, unchanged) = desk
+        .post(
+            "/credit_analysis/review-2/challenge_answer",
+            &proposal("review-2", true)?,
+        )
+        .await?;
+    assert_eq!(
+        status, 400,
+        "the same proposal answers nothing: {unchanged}"
+    );
+    let completed = proposal("review-2", false)?;
+    let (status, redecided) = desk
+        .post("/credit_analysis/review-2/challenge_answer", &completed)
+        .await?;
+    assert_eq!(status, 200, "{redecided}");
+    assert_eq!(redecided["analysis_status"], "automatically_approved");
+    assert!(redecided.get("review").is_none(), "{redecided}");
+    let (status, retried) = desk
+        .post("/credit_analysis/review-2/challenge_answer", &completed)
+        .await?;
+    assert_eq!(
+        status, 200,
+        "a retry is the analysis as it stands: {retried}"
+    );
+    assert_eq!(retried["updated_at"], redecided["updated_at"]);
+    let mut other = completed.clone();
+    other["financial"]["amount"] = Value::from(90_000);
+    let (status, closed) = desk
+        .post("/credit_analysis/review-2/challenge_answer", &other)
+        .await?;
+    assert_eq!(status, 409, "{closed}");
+    let (_, details) = desk.get("/credit_analysis/review-2/details").await?;
+    assert_eq!(details["revisions"][0]["revision"], 1, "{details}");
+    assert_eq!(
+        details["revisions"][0]["decided_status"],
+        "in_manual_analysis"
+    );
+    assert_eq!(
+        details["revisions"][0]["proposal"]["shareholders"][0]["document_number"],
+        UNKNOWN_PARTNER
+    );
+    assert_eq!(details["decided_status"], "automatically_approved");
+    let (_, history) = desk.get("/credit_analysis/review-2/history").await?;
+    let kinds: Vec<&str> = history["events"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|x| x["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        kinds,
+        ["decided", "reviewed", "challenge_answered"],
+        "{history}"
+    );
+    assert_eq!(history["events"][2]["challenge"], "financial_statements");
+    let (status, _) = desk
+        .post(
+            "/credit_analysis/auto-1/challenge_answer",
+            &proposal("auto-1", true)?,
+        )
+        .await?;
+    assert_eq!(status, 409, "only a challenged analysis takes an answer");
 
     // Three proposals were decided; the steps after cost nothing.
     assert_eq!(mesh.billed(&desk.token, "legal_person_analysis").await?, 3);

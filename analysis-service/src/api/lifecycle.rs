@@ -2,6 +2,7 @@
 //! resolutions, the lender's credit outcome, and the history.
 
 use super::proposal::{cnpj, past_date};
+use crate::store::revisions::Revision;
 use crate::{
     app::AnalysisPage,
     domain::{
@@ -15,9 +16,9 @@ use crate::{
 };
 use aval_errors::{FieldPath, FieldViolation, Violations};
 use aval_proto::analysis::v1::{
-    AnalysisDetails, AnalysisEvent, AnalysisHistory, AnalysisSummary, FeatureValue,
-    LegalPersonAnalysis, ListAnalysesRequest, ListAnalysesResponse, PartnerScore,
-    ReportCreditOutcomeRequest, ResolveAnalysisRequest, Review as PbReview,
+    AnalysisDetails, AnalysisEvent, AnalysisHistory, AnalysisRevision, AnalysisStatus as PbStatus,
+    AnalysisSummary, FeatureValue, LegalPersonAnalysis, ListAnalysesRequest, ListAnalysesResponse,
+    PartnerScore, ReportCreditOutcomeRequest, ResolveAnalysisRequest, Review as PbReview,
 };
 use aval_transport::time::{to_date, to_timestamp};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
@@ -151,6 +152,24 @@ impl From<AnalysisPage> for ListAnalysesResponse {
     }
 }
 
+/// The details answer: the analysis as it stands and the versions it replaced.
+pub fn details(record: AnalysisRecord, revisions: Vec<Revision>) -> AnalysisDetails {
+    let revisions = revisions
+        .into_iter()
+        .map(|r| AnalysisRevision {
+            revision: r.revision,
+            proposal_json: r.proposal.to_string(),
+            decided_status: PbStatus::from(r.decision.status).into(),
+            reason: r.decision.reason,
+            decided_at: Some(to_timestamp(r.decided_at)),
+        })
+        .collect();
+    AnalysisDetails {
+        revisions,
+        ..record.into()
+    }
+}
+
 impl From<AnalysisRecord> for AnalysisDetails {
     fn from(record: AnalysisRecord) -> Self {
         let decision = record.stored.analysis.decision.clone();
@@ -175,8 +194,9 @@ impl From<AnalysisRecord> for AnalysisDetails {
                 .collect(),
             policy_id: decision.policy_id.clone(),
             policy_version: decision.policy_version,
-            decided_status: aval_proto::analysis::v1::AnalysisStatus::from(decision.status).into(),
+            decided_status: PbStatus::from(decision.status).into(),
             analysis: Some(record.stored.analysis.into()),
+            revisions: Vec::new(),
         }
     }
 }

@@ -1,16 +1,19 @@
-//! The use cases after the decision: the analysts' queue and their resolutions, the lender's
-//! report on the credit, and the history of each analysis.
+//! The use cases after the decision: the analysts' queue and their resolutions, the answer to
+//! a challenge (decided again), the lender's report on the credit, and the history of each
+//! analysis.
 
 use super::AnalysisApp;
 use crate::{
     domain::{
-        analysis::{Analysis, ReviewRefusal},
-        lifecycle::{Actor, CreditOutcome, Event, OutcomeRefusal, Resolution},
+        analysis::{Analysis, CanonicalProposal, ReviewRefusal},
+        decision::decide,
+        lifecycle::{Actor, CreditOutcome, Event, EventKind, OutcomeRefusal, Resolution},
+        proposal::{Invalid, Proposal},
     },
     error::AnalysisError,
     store::{
         self,
-        analyses::{AnalysisRecord, ListFilter, PageCursor},
+        analyses::{AnalysisRecord, ListFilter, NewVersion, PageCursor},
         events,
     },
 };
@@ -69,6 +72,15 @@ impl AnalysisApp {
             .ok_or_else(|| AnalysisError::NotFound(id.to_owned()))
     }
 
+    /// The versions of the tenant's analysis `id` that challenge answers replaced, oldest first.
+    pub async fn revisions(
+        &self,
+        tenant_id: &str,
+        id: &str,
+    ) -> Result<Vec<store::revisions::Revision>, AnalysisError> {
+        store::revisions::list(&self.db, tenant_id, id).await
+    }
+
     /// An analyst resolves the tenant's analysis `id`.
     pub async fn resolve(
         &self,
@@ -123,6 +135,84 @@ impl AnalysisApp {
             "credit outcome reported"
         );
         Ok(analysis)
+    }
+
+    /// The partner (`actor`) answers a challenge with the completed proposal (same id): the
+    /// engine decides it again on fresh partner scores (fetched on `bearer`), the version it
+    /// replaces is kept, and nothing is billed again (it is the same analysis). The same answer
+    /// sent again is the analysis as it stands.
+    pub async fn answer_challenge(
+        &self,
+        tenant_id: &str,
+        bearer: Option<&str>,
+        proposal: Proposal,
+        actor: Actor,
+    ) -> Result<Analysis, AnalysisError> {
+        let canonical = CanonicalProposal::of(&proposal)?;
+        let id = proposal.id.as_str();
+        let current = self.details(tenant_id, id).await?.stored;
+        let same_body = current.fingerprint == canonical.fingerprint;
+        if same_body && !current.analysis.status.is_challenged() {
+            // A retry of an answer already taken.
+            return Ok(current.analysis);
+        }
+        current
+            .analysis
+            .status
+            .takes_challenge_answer()
+            .map_err(AnalysisError::InvalidTransition)?;
+        if same_body {
+            return Err(field_error(
+                "proposal",
+                &Invalid::out_of_range(
+                    "is the proposal already analysed: the answer completes it with what the \
+                     challenge asked for",
+                ),
+            ));
+        }
+        let scores = self
+            .scores
+            .scores(proposal.partner_documents(), bearer)
+            .await?;
+        let decision = decide(&self.policy, &proposal, &scores);
+        for _ in 0..STEP_ATTEMPTS {
+            let sequence = events::next_sequence(&self.db, tenant_id, id).await?;
+            let before = self.details(tenant_id, id).await?;
+            let replaced_decided_at = events::history(&self.db, tenant_id, id)
+                .await?
+                .iter()
+                .rev()
+                .find(|(_, e)| matches!(e.kind, EventKind::Decided | EventKind::ChallengeAnswered))
+                .map_or(before.stored.analysis.created_at, |(_, e)| e.occurred_at);
+            let mut analysis = before.stored.analysis.clone();
+            let now = Utc::now().trunc_subsecs(6);
+            let event = analysis
+                .redecide(decision.clone(), actor.clone(), now)
+                .map_err(AnalysisError::InvalidTransition)?;
+            let version = NewVersion {
+                proposal: &canonical.json,
+                fingerprint: &canonical.fingerprint,
+                replaces: &before,
+                replaced_decided_at,
+            };
+            let txn = self.db.begin().await?;
+            if store::analyses::save_new_version(
+                &txn, tenant_id, &analysis, version, sequence, &event,
+            )
+            .await?
+            {
+                txn.commit().await?;
+                tracing::info!(
+                    analysis = %id,
+                    tenant = %tenant_id,
+                    status = analysis.status.as_str(),
+                    "challenge answered and decided again"
+                );
+                return Ok(analysis);
+            }
+            txn.rollback().await?;
+        }
+        Err(AnalysisError::Contention(id.to_owned()))
     }
 
     /// Every step of the tenant's analysis `id`, numbered, in order.

@@ -252,8 +252,84 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::domain::decision::decide;
+    use crate::domain::decision::tests::{policy, qi_proposal, scores};
+    use crate::domain::lifecycle::ReviewAction;
+
+    fn in_review() -> Analysis {
+        let proposal = qi_proposal();
+        let mut decision = decide(&policy(), &proposal, &scores(Some(800), None));
+        decision.status = AnalysisStatus::InManualAnalysis;
+        Analysis::decided(proposal.id, decision, Utc::now())
+    }
+
+    #[test]
+    fn a_person_resolution_sets_what_is_advised_and_lent() {
+        let mut analysis = in_review();
+        let engine_limit = analysis.decision.credit_limit_cents;
+        let challenge = Resolution::parse("challenge", "bia", "statements", None, Some("other"));
+        analysis
+            .resolve(challenge.unwrap(), Some(100_000), Utc::now())
+            .unwrap();
+        assert_eq!(analysis.recommendation(), Recommendation::RequestGuarantees);
+        assert_eq!(analysis.credit_limit_cents(), engine_limit);
+
+        let mut analysis = in_review();
+        let too_much = Resolution::parse("approve", "ana", "ok", Some(100_001), None).unwrap();
+        assert!(matches!(
+            analysis.resolve(too_much, Some(100_000), Utc::now()),
+            Err(ReviewRefusal::CreditLimit(_))
+        ));
+        assert_eq!(
+            analysis.status,
+            AnalysisStatus::InManualAnalysis,
+            "nothing changed"
+        );
+        let reprove = Resolution::parse("reprove", "ana", "no", None, None).unwrap();
+        let step = analysis
+            .resolve(reprove, Some(100_000), Utc::now())
+            .unwrap();
+        assert_eq!(step.to, "manually_reproved");
+        assert_eq!(analysis.recommendation(), Recommendation::Refuse);
+        assert_eq!(analysis.credit_limit_cents(), 0);
+        assert_eq!(
+            analysis.review.as_ref().map(|r| r.action),
+            Some(ReviewAction::Reprove)
+        );
+    }
+
+    #[test]
+    fn only_a_challenged_analysis_is_decided_again() {
+        let mut analysis = in_review();
+        let fresh = analysis.decision.clone();
+        let partner = Actor {
+            kind: ActorType::Partner,
+            id: "client".to_owned(),
+        };
+        assert!(
+            analysis
+                .redecide(fresh.clone(), partner.clone(), Utc::now())
+                .is_err()
+        );
+        let challenge = Resolution::parse("challenge", "bia", "more", None, Some("new_guarantor"));
+        analysis
+            .resolve(challenge.unwrap(), None, Utc::now())
+            .unwrap();
+        let mut approved = fresh;
+        approved.status = AnalysisStatus::AutomaticallyApproved;
+        let step = analysis.redecide(approved, partner, Utc::now()).unwrap();
+        assert_eq!(step.from.as_deref(), Some("manually_challenged"));
+        assert_eq!(step.to, "automatically_approved");
+        assert_eq!(
+            step.challenge,
+            Some(crate::domain::lifecycle::Challenge::NewGuarantor)
+        );
+        assert_eq!(analysis.status, AnalysisStatus::AutomaticallyApproved);
+        assert_eq!(analysis.review, None);
+    }
 
     #[test]
     fn sha256_is_lower_case_hex() {

@@ -1,5 +1,6 @@
-//! Legal-person analysis: `POST /credit_analysis/legal_person` (QI Tech's body) and
-//! `GET /credit_analysis/{id}`.
+//! Legal-person analysis: `POST /credit_analysis/legal_person` (QI Tech's body),
+//! `GET /credit_analysis/{id}`, and `POST /credit_analysis/{id}/challenge_answer` (the completed
+//! body of a challenged analysis).
 //!
 //! A body whose dates this edge cannot read still gets every violation in one answer: the
 //! rest of it is sent to the service with `validate_only` (nothing decided, stored or billed)
@@ -14,9 +15,10 @@ use crate::{
 };
 use aval_errors::{ErrorCode, FieldCode, FieldViolation};
 use aval_proto::analysis::v1::{
-    GetAnalysisRequest, SubmitLegalPersonAnalysisRequest,
-    analysis_service_client::AnalysisServiceClient,
+    AnswerChallengeRequest, GetAnalysisRequest, LegalPersonProposal,
+    SubmitLegalPersonAnalysisRequest, analysis_service_client::AnalysisServiceClient,
 };
+use aval_transport::client::MeshChannel;
 use axum::{
     Json,
     body::Bytes,
@@ -37,10 +39,70 @@ pub async fn submit(
     partner: Partner,
     body: Bytes,
 ) -> Result<Json<AnalysisAnswer>, ApiError> {
+    let proposal = read_proposal(&state, &partner, &body).await?;
+    let analysis = client(&state)
+        .submit_legal_person_analysis(partner.request(SubmitLegalPersonAnalysisRequest {
+            proposal: Some(proposal),
+            validate_only: false,
+        }))
+        .await?
+        .into_inner();
+    Ok(Json(AnalysisAnswer {
+        analysis: analysis.into(),
+        meta: partner.meta(),
+    }))
+}
+
+/// `POST /credit_analysis/{id}/challenge_answer`: the completed proposal (QI's body) for a
+/// challenged analysis; the body's `id`, when given, must be the path's.
+pub async fn answer_challenge(
+    State(state): State<AppState>,
+    partner: Partner,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<AnalysisAnswer>, ApiError> {
+    let mut proposal = read_proposal(&state, &partner, &body).await?;
+    match proposal.id.as_deref() {
+        None | Some("") => proposal.id = Some(id),
+        Some(given) if given == id => {}
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                ErrorCode::InvalidProposal,
+                "id",
+                FieldCode::Invalid,
+                "must be the analysis id in the path",
+            ));
+        }
+    }
+    let analysis = client(&state)
+        .answer_challenge(partner.request(AnswerChallengeRequest {
+            tenant_id: String::new(),
+            proposal: Some(proposal),
+        }))
+        .await?
+        .into_inner();
+    Ok(Json(AnalysisAnswer {
+        analysis: analysis.into(),
+        meta: partner.meta(),
+    }))
+}
+
+fn client(state: &AppState) -> AnalysisServiceClient<MeshChannel> {
+    AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
+}
+
+/// A proposal body as the proto carries it. One whose dates this edge cannot read is refused
+/// here with every violation: the rest of it is checked by the service (`validate_only`:
+/// nothing decided, stored or billed) and its findings join the edge's.
+async fn read_proposal(
+    state: &AppState,
+    partner: &Partner,
+    body: &[u8],
+) -> Result<LegalPersonProposal, ApiError> {
     let ReadProposal {
         proposal,
         format_violations,
-    } = parse_proposal(&body).map_err(|e| {
+    } = parse_proposal(body).map_err(|e| {
         ApiError::invalid_field(
             ErrorCode::InvalidBody,
             &e.field,
@@ -48,22 +110,16 @@ pub async fn submit(
             e.message,
         )
     })?;
-    let validate_only = !format_violations.is_empty();
-    let message = SubmitLegalPersonAnalysisRequest {
-        proposal: Some(proposal),
-        validate_only,
-    };
-    let answer = AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
-        .submit_legal_person_analysis(partner.request(message))
-        .await;
-    if validate_only {
-        return Err(invalid_proposal(format_violations, answer.err()));
+    if format_violations.is_empty() {
+        return Ok(proposal);
     }
-    let analysis = answer?.into_inner();
-    Ok(Json(AnalysisAnswer {
-        analysis: analysis.into(),
-        meta: partner.meta(),
-    }))
+    let answer = client(state)
+        .submit_legal_person_analysis(partner.request(SubmitLegalPersonAnalysisRequest {
+            proposal: Some(proposal),
+            validate_only: true,
+        }))
+        .await;
+    Err(invalid_proposal(format_violations, answer.err()))
 }
 
 pub async fn get(
@@ -71,7 +127,7 @@ pub async fn get(
     partner: Partner,
     Path(id): Path<String>,
 ) -> Result<Json<AnalysisAnswer>, ApiError> {
-    let analysis = AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
+    let analysis = client(&state)
         .get_analysis(partner.request(GetAnalysisRequest {
             id,
             tenant_id: String::new(),

@@ -2,8 +2,8 @@
 //!
 //! - `GET /credit_analysis?status=&created_from=&created_to=&document_number=&page_size=&page_token=`:
 //!   the analysts' queue, oldest first (`analysis:review`);
-//! - `GET /credit_analysis/{id}/details`: the proposal, the decision trace and the partners'
-//!   scores (`analysis:review`);
+//! - `GET /credit_analysis/{id}/details`: the proposal, the decision trace, the partners'
+//!   scores and the versions a challenge answer replaced (`analysis:review`);
 //! - `POST /credit_analysis/{id}/resolution` `{action, analyst_id, note, credit_limit?,
 //!   challenge?}`: approve, reprove or challenge an analysis in manual analysis
 //!   (`analysis:review`);
@@ -158,6 +158,17 @@ pub struct PolicyBody {
 }
 
 #[derive(Serialize)]
+pub struct RevisionBody {
+    /// 1 is the first decision.
+    pub revision: u32,
+    pub decided_status: String,
+    pub reason: String,
+    pub decided_at: Option<String>,
+    /// The proposal as it was.
+    pub proposal: serde_json::Value,
+}
+
+#[derive(Serialize)]
 pub struct AnalysisDetailsBody {
     pub analysis: AnalysisBody,
     /// The engine's status, before any person looked at it.
@@ -170,6 +181,8 @@ pub struct AnalysisDetailsBody {
     /// The features the policy read (`null`: no data).
     pub features: BTreeMap<String, Option<f64>>,
     pub policy: PolicyBody,
+    /// The versions a challenge answer replaced, oldest first.
+    pub revisions: Vec<RevisionBody>,
     pub meta: Meta,
 }
 
@@ -207,6 +220,17 @@ pub async fn details(
             id: details.policy_id,
             version: details.policy_version,
         },
+        revisions: details
+            .revisions
+            .into_iter()
+            .map(|r| RevisionBody {
+                decided_status: enum_name(r.decided_status().as_str_name(), "ANALYSIS_STATUS_"),
+                revision: r.revision,
+                reason: r.reason,
+                decided_at: r.decided_at.as_ref().and_then(rfc3339),
+                proposal: serde_json::from_str(&r.proposal_json).unwrap_or_default(),
+            })
+            .collect(),
         meta: partner.meta(),
     }))
 }

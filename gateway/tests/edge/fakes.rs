@@ -3,8 +3,8 @@
 
 use aval_proto::{
     analysis::v1::{
-        AnalysisDetails, AnalysisHistory, GetAnalysisRequest, LegalPersonAnalysis,
-        ListAnalysesRequest, ListAnalysesResponse, ReportCreditOutcomeRequest,
+        AnalysisDetails, AnalysisHistory, AnswerChallengeRequest, GetAnalysisRequest,
+        LegalPersonAnalysis, ListAnalysesRequest, ListAnalysesResponse, ReportCreditOutcomeRequest,
         ResolveAnalysisRequest, SubmitLegalPersonAnalysisRequest,
         analysis_service_server::AnalysisService,
     },
@@ -295,6 +295,12 @@ impl AnalysisService for FakeAnalysis {
     async fn resolve_analysis(
         &self,
         _: Request<ResolveAnalysisRequest>,
+    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+        not_faked()
+    }
+    async fn answer_challenge(
+        &self,
+        _: Request<AnswerChallengeRequest>,
     ) -> Result<Response<LegalPersonAnalysis>, Status> {
         not_faked()
     }
