@@ -140,7 +140,12 @@ impl AnalysisService for AnalysisApi {
         let resolution = Resolution::try_from(request.get_ref())?;
         let analysis = self
             .app
-            .resolve(acting.tenant_id(), &request.get_ref().id, resolution)
+            .resolve(
+                acting.tenant_id(),
+                &request.get_ref().id,
+                resolution,
+                actor(&acting),
+            )
             .await?;
         Ok(Response::new(analysis.into()))
     }

@@ -25,6 +25,9 @@ impl MeshService for Application {
 
     async fn build(settings: ServiceSettings) -> Result<ServiceHost, StartError> {
         let (server, db) = prepare::<store::Migrator>(&settings, api::access_policy()).await?;
+        store::analyses::adopt_earlier(&db)
+            .await
+            .map_err(|e| StartError::Other(format!("adopting earlier analyses: {e}")))?;
         let server = with_token_verification(server, &settings)?;
         let billing = connect_lazy(&settings.peers.billing, server.tls())?;
         let score = connect_lazy(&settings.peers.score, server.tls())?;

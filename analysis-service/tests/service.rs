@@ -24,6 +24,7 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
             rule(analysis, "ListAnalyses", partners),
             rule(analysis, "GetAnalysisDetails", partners),
             rule(analysis, "ResolveAnalysis", partners),
+            rule(analysis, "AnswerChallenge", partners),
             rule(analysis, "ReportCreditOutcome", partners),
             rule(analysis, "GetAnalysisHistory", partners),
         ],

@@ -653,7 +653,8 @@ async fn an_operator_works_the_review_queue_with_aval_admin() -> anyhow::Result<
         "{history}"
     );
     assert!(
-        lines[2].contains("reviewed") && lines[2].contains("analyst ops.carla"),
+        lines[2].contains("reviewed")
+            && lines[2].contains("analyst ops.carla (via operator operator)"),
         "{history}"
     );
 

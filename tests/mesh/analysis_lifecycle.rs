@@ -6,9 +6,14 @@
 //! of it is billed.
 
 use crate::helpers::{TestMesh, spawn_mesh};
+use aval_proto::analysis::v1::{
+    ListAnalysesRequest, analysis_service_client::AnalysisServiceClient,
+};
 use aval_testkit::{TestDatabase, TestResult, db_test};
+use aval_transport::{client::connect_lazy, identity::MeshIdentity, tls::MeshTls};
 use chrono::Offset;
 use serde_json::{Value, json};
+use tonic::metadata::MetadataValue;
 
 /// A CPF the demo data knows nothing about: a partner the engine cannot score.
 const UNKNOWN_PARTNER: &str = aval::demo::UNKNOWN_CPF;
@@ -173,10 +178,16 @@ async fn manual_review_resolution_feedback_and_history(db: TestDatabase) -> Test
     assert_eq!(status, 400, "{missing_note}");
     assert_eq!(missing_note["error"]["details"][0]["field"], "note");
 
-    let (status, resolved) = desk
-        .post("/credit_analysis/review-1/resolution", &approve)
-        .await?;
-    assert_eq!(status, 200, "{resolved}");
+    // Two analysts at once: one resolution wins, the other is told the status it found.
+    let (a, b) = tokio::join!(
+        desk.post("/credit_analysis/review-1/resolution", &approve),
+        desk.post("/credit_analysis/review-1/resolution", &approve),
+    );
+    let (a, b) = (a?, b?);
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{} / {}", a.1, b.1);
+    let resolved = if a.0 == 200 { a.1 } else { b.1 };
     assert_eq!(resolved["analysis_status"], "manually_approved");
     assert_eq!(resolved["recommendation"], "approve");
     assert_eq!(resolved["credit_limit"]["amount"], 50000);
@@ -216,6 +227,11 @@ async fn manual_review_resolution_feedback_and_history(db: TestDatabase) -> Test
         .put("/credit_analysis/review-1", &report("paid", &today()))
         .await?;
     assert_eq!(status, 200, "{paid}");
+    let (status, retried) = desk
+        .put("/credit_analysis/review-1", &report("paid", &today()))
+        .await?;
+    assert_eq!(status, 200, "a retry changes nothing: {retried}");
+    assert_eq!(retried["updated_at"], paid["updated_at"]);
 
     // Every step, in order, with who took it.
     let (status, history) = desk.get("/credit_analysis/review-1/history").await?;
@@ -248,6 +264,11 @@ async fn manual_review_resolution_feedback_and_history(db: TestDatabase) -> Test
         "{history}"
     );
     assert_eq!(history["events"][1]["actor"]["id"], "ana.souza");
+    assert_eq!(
+        history["events"][1]["actor"]["via"],
+        json!({"type": "partner", "id": lender.client_id}),
+        "who relayed the analyst's word"
+    );
     assert_eq!(history["events"][1]["from"], "in_manual_analysis");
     assert_eq!(history["events"][2]["actor"]["id"], lender.client_id);
 
@@ -379,6 +400,43 @@ async fn analysts_need_their_scope_and_see_only_their_tenant(db: TestDatabase) -
     assert_eq!(status, 404);
     let (_, still) = owner.get("/credit_analysis/mine").await?;
     assert_eq!(still["analysis_status"], "in_manual_analysis");
+
+    // Over gRPC, a token acts for its own tenant whatever tenant the request names…
+    let tls = MeshTls::load(&mesh.mesh.internal_client_cert())?;
+    let internal = connect_lazy(&mesh.mesh.peer(MeshIdentity::ANALYSIS)?, &tls)?;
+    let mut request = tonic::Request::new(ListAnalysesRequest {
+        tenant_id: "desk-owner".to_owned(),
+        ..ListAnalysesRequest::default()
+    });
+    request.metadata_mut().insert(
+        "authorization",
+        MetadataValue::try_from(format!("Bearer {}", other.token))?,
+    );
+    let page = AnalysisServiceClient::new(internal)
+        .list_analyses(request)
+        .await?
+        .into_inner();
+    assert!(
+        page.analyses.is_empty(),
+        "desk-other read desk-owner's queue"
+    );
+    // … and the operator's certificate reads only the tenant it names.
+    let mut operator = AnalysisServiceClient::new(mesh.operator_channel(MeshIdentity::ANALYSIS)?);
+    for (tenant, expected) in [("desk-owner", vec!["mine"]), ("desk-other", vec![])] {
+        let page = operator
+            .list_analyses(ListAnalysesRequest {
+                tenant_id: tenant.to_owned(),
+                ..ListAnalysesRequest::default()
+            })
+            .await?
+            .into_inner();
+        let ids: Vec<String> = page
+            .analyses
+            .into_iter()
+            .filter_map(|s| s.analysis.map(|a| a.id))
+            .collect();
+        assert_eq!(ids, expected, "{tenant}");
+    }
 
     // A lending system's client without `analysis:review` submits but does not review.
     let system = mesh

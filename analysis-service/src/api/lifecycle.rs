@@ -281,6 +281,8 @@ pub fn history(id: &str, steps: Vec<(u32, Event)>) -> AnalysisHistory {
                 challenge: e.challenge.map(|c| c.as_str().to_owned()),
                 event_date: e.event_date.map(to_date),
                 occurred_at: Some(to_timestamp(e.occurred_at)),
+                via_type: e.via.as_ref().map(|v| v.kind.as_str().to_owned()),
+                via_id: e.via.map(|v| v.id),
             })
             .collect(),
     }

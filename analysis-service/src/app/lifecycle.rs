@@ -8,7 +8,7 @@ use crate::{
         analysis::{Analysis, CanonicalProposal, ReviewRefusal},
         decision::decide,
         lifecycle::{Actor, CreditOutcome, Event, EventKind, OutcomeRefusal, Resolution},
-        proposal::{Invalid, Proposal},
+        proposal::{Invalid, MAX_CENTS, Proposal},
     },
     error::AnalysisError,
     store::{
@@ -81,18 +81,24 @@ impl AnalysisApp {
         store::revisions::list(&self.db, tenant_id, id).await
     }
 
-    /// An analyst resolves the tenant's analysis `id`.
+    /// An analyst resolves the tenant's analysis `id`, through `via` (the partner's client or
+    /// the operator).
     pub async fn resolve(
         &self,
         tenant_id: &str,
         id: &str,
         resolution: Resolution,
+        via: Actor,
     ) -> Result<Analysis, AnalysisError> {
         let analysis = self
             .step(tenant_id, id, |analysis, proposal, now| {
-                let asked = proposal["financial"]["amount"].as_i64();
+                // A proposal stored before JSON has no amount to read: the most any may ask.
+                let asked = proposal["financial"]["amount"]
+                    .as_i64()
+                    .unwrap_or(MAX_CENTS);
                 analysis
-                    .resolve(resolution.clone(), asked, now)
+                    .resolve(resolution.clone(), asked, via.clone(), now)
+                    .map(Some)
                     .map_err(|refusal| match refusal {
                         ReviewRefusal::Transition(t) => AnalysisError::InvalidTransition(t),
                         ReviewRefusal::CreditLimit(invalid) => {
@@ -120,6 +126,7 @@ impl AnalysisApp {
     ) -> Result<Analysis, AnalysisError> {
         let analysis = self
             .step(tenant_id, id, |analysis, _, now| {
+                // The report already standing (a retry) writes nothing.
                 analysis
                     .report_outcome(outcome, actor.clone(), now)
                     .map_err(|refusal| match refusal {
@@ -196,6 +203,7 @@ impl AnalysisApp {
                 replaced_decided_at,
             };
             let txn = self.db.begin().await?;
+            let sequence = adopt(&txn, tenant_id, &before.stored.analysis, sequence).await?;
             if store::analyses::save_new_version(
                 &txn, tenant_id, &analysis, version, sequence, &event,
             )
@@ -222,11 +230,13 @@ impl AnalysisApp {
         id: &str,
     ) -> Result<Vec<(u32, Event)>, AnalysisError> {
         let steps = events::history(&self.db, tenant_id, id).await?;
-        if steps.is_empty() {
-            // Every stored analysis has its `decided` step.
-            return Err(AnalysisError::NotFound(id.to_owned()));
+        if !steps.is_empty() {
+            return Ok(steps);
         }
-        Ok(steps)
+        // Not adopted yet (an older replica wrote it after this one started): its decision is
+        // its first step.
+        let analysis = self.get(tenant_id, id).await?;
+        Ok(vec![(1, analysis.decided_event())])
     }
 
     /// Applies one step to the analysis as it stands and saves both together. The step's
@@ -240,14 +250,18 @@ impl AnalysisApp {
             &mut Analysis,
             &serde_json::Value,
             chrono::DateTime<Utc>,
-        ) -> Result<Event, AnalysisError>,
+        ) -> Result<Option<Event>, AnalysisError>,
     ) -> Result<Analysis, AnalysisError> {
         for _ in 0..STEP_ATTEMPTS {
             let sequence = events::next_sequence(&self.db, tenant_id, id).await?;
             let record = self.details(tenant_id, id).await?;
-            let mut analysis = record.stored.analysis;
-            let event = apply(&mut analysis, &record.proposal, Utc::now().trunc_subsecs(6))?;
+            let mut analysis = record.stored.analysis.clone();
+            let Some(event) = apply(&mut analysis, &record.proposal, Utc::now().trunc_subsecs(6))?
+            else {
+                return Ok(analysis);
+            };
             let txn = self.db.begin().await?;
+            let sequence = adopt(&txn, tenant_id, &record.stored.analysis, sequence).await?;
             if store::analyses::save_step(&txn, tenant_id, &analysis, sequence, &event).await? {
                 txn.commit().await?;
                 return Ok(analysis);
@@ -256,6 +270,28 @@ impl AnalysisApp {
         }
         Err(AnalysisError::Contention(id.to_owned()))
     }
+}
+
+/// The number the step takes. An analysis without steps (not adopted yet) first gets its
+/// `decided` step, so every history starts with the decision.
+async fn adopt(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant_id: &str,
+    before: &Analysis,
+    sequence: u32,
+) -> Result<u32, AnalysisError> {
+    if sequence > 1 {
+        return Ok(sequence);
+    }
+    events::append(
+        txn,
+        tenant_id,
+        before.id.as_str(),
+        1,
+        &before.decided_event(),
+    )
+    .await?;
+    Ok(2)
 }
 
 fn field_error(field: &str, refusal: &impl Refusal) -> AnalysisError {

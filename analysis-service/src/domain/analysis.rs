@@ -64,6 +64,7 @@ impl Analysis {
             challenge: None,
             event_date: None,
             occurred_at: self.created_at,
+            via: None,
         }
     }
 
@@ -91,23 +92,25 @@ impl Analysis {
         }
     }
 
-    /// An analyst resolves the analysis; `amount_asked_cents` bounds the limit granted. The
-    /// returned event is the step to keep in the history.
+    /// An analyst resolves the analysis, through `via` (the partner's client or the operator);
+    /// `amount_asked_cents` bounds the limit granted. The returned event is the step to keep
+    /// in the history.
     pub fn resolve(
         &mut self,
         resolution: Resolution,
-        amount_asked_cents: Option<i64>,
+        amount_asked_cents: i64,
+        via: Actor,
         at: DateTime<Utc>,
     ) -> Result<Event, ReviewRefusal> {
         let next = self
             .status
             .after_review(resolution.action)
             .map_err(ReviewRefusal::Transition)?;
-        if let (Some(granted), Some(asked)) = (resolution.credit_limit_cents, amount_asked_cents)
-            && granted > asked
+        if let Some(granted) = resolution.credit_limit_cents
+            && granted > amount_asked_cents
         {
             return Err(ReviewRefusal::CreditLimit(Invalid::out_of_range(format!(
-                "must not exceed the amount asked ({asked} cents)"
+                "must not exceed the amount asked ({amount_asked_cents} cents)"
             ))));
         }
         let event = Event {
@@ -122,6 +125,7 @@ impl Analysis {
             challenge: resolution.challenge,
             event_date: None,
             occurred_at: at,
+            via: Some(via),
         };
         self.status = next;
         self.review = Some(Review {
@@ -157,6 +161,7 @@ impl Analysis {
             challenge: self.review.as_ref().and_then(|r| r.challenge),
             event_date: None,
             occurred_at: at,
+            via: None,
         };
         self.status = decision.status;
         self.decision = decision;
@@ -165,13 +170,17 @@ impl Analysis {
         Ok(event)
     }
 
-    /// The lender reports what became of the credit.
+    /// The lender reports what became of the credit. The report already standing (a retry)
+    /// changes nothing: `Ok(None)`.
     pub fn report_outcome(
         &mut self,
         outcome: CreditOutcome,
         actor: Actor,
         at: DateTime<Utc>,
-    ) -> Result<Event, OutcomeRefusal> {
+    ) -> Result<Option<Event>, OutcomeRefusal> {
+        if self.credit_outcome == Some(outcome) {
+            return Ok(None);
+        }
         let created_on: NaiveDate = self.created_at.with_timezone(&brasilia()).date_naive();
         check_outcome(self.status, self.credit_outcome, outcome, created_on)?;
         let event = Event {
@@ -183,10 +192,11 @@ impl Analysis {
             challenge: None,
             event_date: Some(outcome.event_date),
             occurred_at: at,
+            via: None,
         };
         self.credit_outcome = Some(outcome);
         self.updated_at = at;
-        Ok(event)
+        Ok(Some(event))
     }
 }
 
@@ -259,6 +269,14 @@ mod tests {
     use crate::domain::decision::tests::{policy, qi_proposal, scores};
     use crate::domain::lifecycle::ReviewAction;
 
+    /// The partner's client an analyst works through.
+    fn desk() -> Actor {
+        Actor {
+            kind: ActorType::Partner,
+            id: "desk-client".to_owned(),
+        }
+    }
+
     fn in_review() -> Analysis {
         let proposal = qi_proposal();
         let mut decision = decide(&policy(), &proposal, &scores(Some(800), None));
@@ -272,7 +290,7 @@ mod tests {
         let engine_limit = analysis.decision.credit_limit_cents;
         let challenge = Resolution::parse("challenge", "bia", "statements", None, Some("other"));
         analysis
-            .resolve(challenge.unwrap(), Some(100_000), Utc::now())
+            .resolve(challenge.unwrap(), 100_000, desk(), Utc::now())
             .unwrap();
         assert_eq!(analysis.recommendation(), Recommendation::RequestGuarantees);
         assert_eq!(analysis.credit_limit_cents(), engine_limit);
@@ -280,7 +298,7 @@ mod tests {
         let mut analysis = in_review();
         let too_much = Resolution::parse("approve", "ana", "ok", Some(100_001), None).unwrap();
         assert!(matches!(
-            analysis.resolve(too_much, Some(100_000), Utc::now()),
+            analysis.resolve(too_much, 100_000, desk(), Utc::now()),
             Err(ReviewRefusal::CreditLimit(_))
         ));
         assert_eq!(
@@ -290,9 +308,10 @@ mod tests {
         );
         let reprove = Resolution::parse("reprove", "ana", "no", None, None).unwrap();
         let step = analysis
-            .resolve(reprove, Some(100_000), Utc::now())
+            .resolve(reprove, 100_000, desk(), Utc::now())
             .unwrap();
         assert_eq!(step.to, "manually_reproved");
+        assert_eq!(step.via, Some(desk()), "who relayed the analyst's word");
         assert_eq!(analysis.recommendation(), Recommendation::Refuse);
         assert_eq!(analysis.credit_limit_cents(), 0);
         assert_eq!(
@@ -316,7 +335,7 @@ mod tests {
         );
         let challenge = Resolution::parse("challenge", "bia", "more", None, Some("new_guarantor"));
         analysis
-            .resolve(challenge.unwrap(), None, Utc::now())
+            .resolve(challenge.unwrap(), 100_000, desk(), Utc::now())
             .unwrap();
         let mut approved = fresh;
         approved.status = AnalysisStatus::AutomaticallyApproved;

@@ -222,6 +222,9 @@ pub struct Event {
     pub challenge: Option<Challenge>,
     pub event_date: Option<NaiveDate>,
     pub occurred_at: DateTime<Utc>,
+    /// Through whom an analyst acted: the partner's client or the operator (the analyst's id
+    /// is the caller's word; this is who vouched for it).
+    pub via: Option<Actor>,
 }
 
 /// A step the analysis's current state does not allow; the message names that state.
@@ -356,7 +359,9 @@ pub fn check_outcome(
             "must not be before the analysis ({created_on})"
         ))));
     }
+    // Reporting the current status again corrects its date, either way.
     if let Some(current) = current
+        && current.status != next.status
         && next.event_date < current.event_date
     {
         return Err(OutcomeRefusal::EventDate(Invalid::out_of_range(format!(
@@ -468,6 +473,16 @@ mod tests {
             ),
             Err(OutcomeRefusal::EventDate(_))
         ));
+        assert_eq!(
+            check_outcome(
+                S::AutomaticallyApproved,
+                Some(report(C::Disbursed, 12)),
+                report(C::Disbursed, 11),
+                day(9)
+            ),
+            Ok(()),
+            "a date is corrected backwards too"
+        );
     }
 
     #[test]

@@ -132,6 +132,39 @@ pub async fn insert(
     Ok(true)
 }
 
+/// Adopts analyses written without the lifecycle (before it existed, or by an older replica
+/// during a rolling upgrade): each gets its `decided` step and its CNPJ from the stored
+/// proposal. Idempotent, and safe beside other replicas doing the same: run at every start.
+pub async fn adopt_earlier(db: &impl ConnectionTrait) -> Result<(), AnalysisError> {
+    let backend = db.get_database_backend();
+    let json_text = |column: &str, key: &str| match backend {
+        sea_orm::DbBackend::Postgres => format!("{column}->>'{key}'"),
+        _ => format!("json_extract({column}, '$.{key}')"),
+    };
+    db.execute_raw(sea_orm::Statement::from_string(
+        backend,
+        format!(
+            "INSERT INTO analysis_events (tenant_id, proposal_id, sequence, kind, from_status, \
+             to_status, actor_type, actor_id, note, occurred_at) \
+             SELECT a.tenant_id, a.proposal_id, 1, 'decided', NULL, a.status, 'engine', '', {}, \
+             a.created_at FROM analysis_analyses a WHERE NOT EXISTS (SELECT 1 FROM \
+             analysis_events e WHERE e.tenant_id = a.tenant_id AND e.proposal_id = \
+             a.proposal_id) ON CONFLICT DO NOTHING",
+            json_text("a.decision", "reason")
+        ),
+    ))
+    .await?;
+    db.execute_raw(sea_orm::Statement::from_string(
+        backend,
+        format!(
+            "UPDATE analysis_analyses SET document_number = {} WHERE document_number IS NULL",
+            json_text("proposal", "document_number")
+        ),
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Saves where `analysis` stands now (status, review, credit outcome) together with the step
 /// that took it there, numbered `sequence`. `Ok(false)` when another step took that number
 /// first: the caller read a state that is gone and must read again.
@@ -563,7 +596,15 @@ mod tests {
         let resolution =
             Resolution::parse("approve", "ana", "guarantor is solid", Some(50_000), None).unwrap();
         let step = analysis
-            .resolve(resolution, Some(100_000), Utc::now().trunc_subsecs(6))
+            .resolve(
+                resolution,
+                100_000,
+                crate::domain::lifecycle::Actor {
+                    kind: crate::domain::lifecycle::ActorType::Operator,
+                    id: "operator".to_owned(),
+                },
+                Utc::now().trunc_subsecs(6),
+            )
             .unwrap();
         assert!(save_step(&conn, "lender", &analysis, 2, &step).await?);
         // A writer that read the same state finds its number taken.
@@ -627,11 +668,17 @@ mod tests {
         conn.execute_raw(conn.get_database_backend().build(&insert))
             .await?;
         Migrator::up(&conn, None).await?;
+        adopt_earlier(&conn).await?;
+        adopt_earlier(&conn).await?;
 
         let history = events::history(&conn, "lender", "old-1").await?;
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].1.to, "automatically_approved");
         assert_eq!(history[0].1.occurred_at, at);
+        assert_eq!(
+            history[0].1.note.as_deref(),
+            Some(stored.analysis.decision.reason.as_str())
+        );
         let found = page(
             &conn,
             "lender",
@@ -644,6 +691,11 @@ mod tests {
         )
         .await?;
         assert_eq!(found.len(), 1, "the CNPJ was carried over");
+
+        // The lifecycle can be rolled back and applied again (SQLite drops no indexed column).
+        Migrator::down(&conn, Some(2)).await?;
+        Migrator::up(&conn, None).await?;
+        assert!(Migrator::get_pending_migrations(&conn).await?.is_empty());
         Ok(())
     }
     db_test!(earlier_analyses_join_the_lifecycle);

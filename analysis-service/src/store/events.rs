@@ -26,6 +26,8 @@ pub struct Model {
     pub challenge: Option<String>,
     pub event_date: Option<Date>,
     pub occurred_at: DateTimeUtc,
+    pub via_type: Option<String>,
+    pub via_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -54,6 +56,8 @@ pub async fn append(
         challenge: Set(event.challenge.map(|c| c.as_str().to_owned())),
         event_date: Set(event.event_date),
         occurred_at: Set(event.occurred_at),
+        via_type: Set(event.via.as_ref().map(|v| v.kind.as_str().to_owned())),
+        via_id: Set(event.via.as_ref().map(|v| v.id.clone())),
     };
     match Entity::insert(model).exec_without_returning(db).await {
         Ok(_) => Ok(true),
@@ -118,7 +122,15 @@ impl TryFrom<Model> for Event {
             .map(Challenge::parse)
             .transpose()
             .map_err(|e| corrupt("challenge", e.to_string()))?;
+        let via = match (row.via_type.as_deref(), row.via_id.clone()) {
+            (Some(kind), Some(id)) => Some(Actor {
+                kind: ActorType::parse(kind).map_err(|e| corrupt("via", e.to_string()))?,
+                id,
+            }),
+            _ => None,
+        };
         Ok(Self {
+            via,
             kind,
             from: row.from_status,
             to: row.to_status,

@@ -2,6 +2,7 @@
 
 mod m20261124_000001_analyses;
 mod m20261125_000002_lifecycle;
+mod m20261125_000003_event_via;
 
 aval_database::migrator!(
     "analysis_seaql_migrations",
@@ -9,5 +10,6 @@ aval_database::migrator!(
         m20261124_000001_analyses::Migration,
         super::OUTBOX.migration(),
         m20261125_000002_lifecycle::Migration,
+        m20261125_000003_event_via::Migration,
     ]
 );

@@ -226,10 +226,12 @@ fn steps(history: &AnalysisHistory, format: OutputFormat) -> String {
                 e.kind.clone(),
                 e.from.clone().unwrap_or_else(|| table::NONE.to_owned()),
                 e.to.clone(),
-                if e.actor_id.is_empty() {
-                    e.actor_type.clone()
-                } else {
-                    format!("{} {}", e.actor_type, e.actor_id)
+                match (&e.via_type, &e.via_id) {
+                    (Some(kind), Some(id)) => {
+                        format!("{} {} (via {kind} {id})", e.actor_type, e.actor_id)
+                    }
+                    _ if e.actor_id.is_empty() => e.actor_type.clone(),
+                    _ => format!("{} {}", e.actor_type, e.actor_id),
                 },
                 e.note.clone().unwrap_or_default().replace('\n', " "),
                 table::timestamp(e.occurred_at.as_ref()),
@@ -252,6 +254,7 @@ fn steps(history: &AnalysisHistory, format: OutputFormat) -> String {
                         "from": e.from,
                         "to": e.to,
                         "actor": {"type": e.actor_type, "id": e.actor_id},
+                        "via": e.via_type.as_ref().map(|kind| serde_json::json!({"type": kind, "id": e.via_id})),
                         "note": e.note,
                         "challenge": e.challenge,
                         "occurred_at": e.occurred_at.as_ref().and_then(aval_transport::time::rfc3339),

@@ -128,7 +128,17 @@ pub async fn list(
             page_size,
             page_token: query.page_token,
         }))
-        .await?
+        .await
+        .map_err(|status| {
+            // The service names `statuses[i]`; here it is the `status` parameter.
+            let mut error = ApiError::from(status);
+            for violation in &mut error.details {
+                if violation.field.starts_with("statuses") {
+                    violation.field = "status".to_owned();
+                }
+            }
+            error
+        })?
         .into_inner();
     Ok(Json(AnalysisPage {
         analyses: page
@@ -344,6 +354,9 @@ pub struct ActorBody {
     /// The analyst's id or the client that acted; absent for the engine.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
+    /// For an analyst: who relayed the step (`partner` with its client id, or `operator`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<Box<ActorBody>>,
 }
 
 impl From<AnalysisEvent> for EventBody {
@@ -357,6 +370,13 @@ impl From<AnalysisEvent> for EventBody {
             actor: ActorBody {
                 kind: e.actor_type,
                 id: e.actor_id,
+                via: e.via_type.map(|kind| {
+                    Box::new(ActorBody {
+                        kind,
+                        id: e.via_id.unwrap_or_default(),
+                        via: None,
+                    })
+                }),
             },
             note: e.note,
             challenge: e.challenge,

@@ -1,4 +1,3 @@
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -6,8 +5,7 @@ pub struct Migration;
 
 /// Analyses get a lifecycle: the company's CNPJ (the analysts' filter), an analyst's review,
 /// the lender's latest report on the credit, every step in `analysis_events`, and the versions
-/// a challenge answer replaced in `analysis_revisions`. Analyses
-/// decided before get their `decided` step and their CNPJ from the stored proposal.
+/// a challenge answer replaced in `analysis_revisions`.
 #[derive(DeriveIden)]
 enum AnalysisAnalyses {
     Table,
@@ -144,29 +142,29 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        let db = manager.get_connection();
-        let backend = manager.get_database_backend();
-        db.execute_raw(Statement::from_string(
-            backend,
-            "INSERT INTO analysis_events (tenant_id, proposal_id, sequence, kind, from_status, \
-             to_status, actor_type, actor_id, note, challenge, event_date, occurred_at) \
-             SELECT tenant_id, proposal_id, 1, 'decided', NULL, status, 'engine', '', NULL, \
-             NULL, NULL, created_at FROM analysis_analyses",
-        ))
-        .await?;
-        let document = match backend {
-            DbBackend::Postgres => "proposal->>'document_number'",
-            _ => "json_extract(proposal, '$.document_number')",
-        };
-        db.execute_raw(Statement::from_string(
-            backend,
-            format!("UPDATE analysis_analyses SET document_number = {document}"),
-        ))
-        .await?;
+        // Analyses decided before get their `decided` step and their CNPJ from
+        // `store::analyses::adopt_earlier`, which every start runs again: rows an older
+        // replica writes during a rolling upgrade are adopted too.
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite refuses to drop an indexed column.
+        for name in [
+            "analysis_analyses_queue",
+            "analysis_analyses_created",
+            "analysis_analyses_document",
+        ] {
+            manager
+                .drop_index(
+                    Index::drop()
+                        .name(name)
+                        .table(AnalysisAnalyses::Table)
+                        .if_exists()
+                        .to_owned(),
+                )
+                .await?;
+        }
         for table in [
             AnalysisEvents::Table.into_iden(),
             AnalysisRevisions::Table.into_iden(),
