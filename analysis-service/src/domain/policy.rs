@@ -15,16 +15,52 @@ mod tests;
 pub use scorecard::Scored;
 
 use super::features::{Feature, FeatureValues};
-use document::Document;
+use document::{DecisionTable, Document, HitPolicy, TableDefault, TableRule};
 use serde::{Deserialize, Serialize};
 
 const DEFAULT_POLICY_JSON: &str = include_str!("policy/default_policy.json");
+
+/// The `collect` table that a document's `reprove_when` and `review_when` lists mean: reprove
+/// rules, then review rules, approve (with `approved`'s reason) when none fires.
+fn lists_as_table(doc: &Document) -> DecisionTable {
+    let rows = |rules: &[document::Rule], outcome: Outcome| -> Vec<TableRule> {
+        rules
+            .iter()
+            .map(|rule| TableRule {
+                when: document::Conditions::One(rule.when.clone()),
+                unless: rule.unless.clone().map(document::Conditions::One),
+                outcome,
+                reason: rule.reason.clone(),
+            })
+            .collect()
+    };
+    DecisionTable {
+        hit_policy: HitPolicy::Collect,
+        rules: [
+            rows(&doc.reprove_when, Outcome::Reprove),
+            rows(&doc.review_when, Outcome::Review),
+        ]
+        .concat(),
+        default: TableDefault {
+            outcome: Outcome::Approve,
+            // Loading checked that a document without a table has `approved`.
+            reason: doc.approved.clone().unwrap_or_else(|| document::Reason {
+                code: "policy_approved".to_owned(),
+                description: "Every rule of the policy passed".to_owned(),
+            }),
+        },
+    }
+}
 
 /// A loaded, checked policy. `Serialize` gives back its JSON document (for admin listings).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Policy {
     doc: Document,
+    /// The rules as one decision table: the document's own, or its reprove and review lists
+    /// as the `collect` table they mean.
+    #[serde(skip)]
+    table: DecisionTable,
 }
 
 /// Why a policy document was refused; `field` is the JSON path of the offending value.
@@ -65,8 +101,9 @@ impl PolicyError {
     }
 }
 
-/// What the rules say, before any person looks at the proposal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What the rules say, before any person looks at the proposal. Ordered by severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Approve,
     Review,
@@ -111,7 +148,11 @@ impl Policy {
             }
         })?;
         check::document(&doc)?;
-        Ok(Self { doc })
+        let table = doc
+            .decision_table
+            .clone()
+            .unwrap_or_else(|| lists_as_table(&doc));
+        Ok(Self { doc, table })
     }
 
     /// Aval's default legal-person policy (embedded; a unit test proves it loads).
@@ -133,27 +174,35 @@ impl Policy {
         &self.doc.features
     }
 
-    /// Applies the rules: the first reprove rule that fires reproves; else the first review
-    /// rule that fires sends the proposal to a person; else the proposal is approved.
+    /// Applies the decision table (see [`document::DecisionTable`] for `first` and `collect`).
     pub fn evaluate(&self, features: &FeatureValues) -> Verdict {
-        let fired = |rules: &[document::Rule]| -> Vec<String> {
-            rules
-                .iter()
-                .filter(|rule| rule.fires(features))
-                .map(|rule| rule.reason.code.clone())
-                .collect()
+        let table = &self.table;
+        let fired: Vec<&TableRule> = table.rules.iter().filter(|r| r.fires(features)).collect();
+        let decisive = match table.hit_policy {
+            HitPolicy::First => fired.first().copied(),
+            // The first rule of the most severe outcome (max_by_key keeps the last maximum).
+            HitPolicy::Collect => fired.iter().rev().max_by_key(|r| r.outcome).copied(),
         };
-        let reproved = fired(&self.doc.reprove_when);
-        let reviewed = fired(&self.doc.review_when);
-        let (outcome, reason) = match (reproved.first(), reviewed.first()) {
-            (Some(code), _) => (Outcome::Reprove, code.clone()),
-            (None, Some(code)) => (Outcome::Review, code.clone()),
-            (None, None) => (Outcome::Approve, self.doc.approved.code.clone()),
+        let Some(decisive) = decisive else {
+            return Verdict {
+                outcome: table.default.outcome,
+                reason: table.default.reason.code.clone(),
+                rules_fired: Vec::new(),
+            };
+        };
+        let rules_fired = match table.hit_policy {
+            HitPolicy::First => vec![decisive.reason.code.clone()],
+            HitPolicy::Collect => {
+                let mut listed = fired;
+                // Most severe first, in table order within an outcome (a stable sort).
+                listed.sort_by_key(|r| std::cmp::Reverse(r.outcome));
+                listed.iter().map(|r| r.reason.code.clone()).collect()
+            }
         };
         Verdict {
-            outcome,
-            reason,
-            rules_fired: reproved.into_iter().chain(reviewed).collect(),
+            outcome: decisive.outcome,
+            reason: decisive.reason.code.clone(),
+            rules_fired,
         }
     }
 

@@ -2,7 +2,7 @@
 //! refused when it is published, never discovered while deciding.
 
 use super::PolicyError;
-use super::document::{Characteristic, Document, Reason, Rule};
+use super::document::{Characteristic, Conditions, DecisionTable, Document, Reason, Rule};
 use crate::domain::features::{Feature, is_protected};
 use serde_json::Value;
 
@@ -61,9 +61,28 @@ pub(super) fn document(doc: &Document) -> Result<(), PolicyError> {
             return Err(invalid(format!("features[{i}]"), "is declared twice"));
         }
     }
-    reason("approved", &doc.approved)?;
-    rules(doc, "reprove_when", &doc.reprove_when)?;
-    rules(doc, "review_when", &doc.review_when)?;
+    match (&doc.decision_table, &doc.approved) {
+        (Some(table), None) if doc.reprove_when.is_empty() && doc.review_when.is_empty() => {
+            decision_table(doc, table)?;
+        }
+        (Some(_), _) => {
+            return Err(invalid(
+                "decision_table",
+                "replaces approved, reprove_when and review_when: give one or the other",
+            ));
+        }
+        (None, Some(approved)) => {
+            reason("approved", approved)?;
+            rules(doc, "reprove_when", &doc.reprove_when)?;
+            rules(doc, "review_when", &doc.review_when)?;
+        }
+        (None, None) => {
+            return Err(invalid(
+                "approved",
+                "is required (the reason when no rule fires), unless a decision_table is given",
+            ));
+        }
+    }
     scorecard(doc)?;
     let limit = &doc.credit_limit;
     for (field, value) in [
@@ -90,6 +109,32 @@ fn rules(doc: &Document, list: &str, rules: &[Rule]) -> Result<(), PolicyError> 
         }
     }
     Ok(())
+}
+
+fn decision_table(doc: &Document, table: &DecisionTable) -> Result<(), PolicyError> {
+    for (i, rule) in table.rules.iter().enumerate() {
+        let path = format!("decision_table.rules[{i}]");
+        reason(&format!("{path}.reason"), &rule.reason)?;
+        for (part, conditions) in [("when", Some(&rule.when)), ("unless", rule.unless.as_ref())] {
+            let Some(conditions) = conditions else {
+                continue;
+            };
+            if conditions.each().is_empty() {
+                return Err(invalid(
+                    format!("{path}.{part}"),
+                    "must have at least one condition",
+                ));
+            }
+            for (j, condition) in conditions.each().iter().enumerate() {
+                let field = match conditions {
+                    Conditions::One(_) => format!("{path}.{part}.feature"),
+                    Conditions::All(_) => format!("{path}.{part}[{j}].feature"),
+                };
+                declared(doc, &field, condition.feature)?;
+            }
+        }
+    }
+    reason("decision_table.default.reason", &table.default.reason)
 }
 
 fn scorecard(doc: &Document) -> Result<(), PolicyError> {

@@ -1,6 +1,7 @@
 //! A policy document's shape, exactly as its JSON reads. Only `check` decides whether a
 //! parsed document is a policy; nothing else builds one.
 
+use super::Outcome;
 use crate::domain::features::{Feature, FeatureValues};
 use aval_credit::ScoreScale;
 use serde::{Deserialize, Serialize};
@@ -14,11 +15,17 @@ pub(super) struct Document {
     pub description: String,
     /// Every feature the policy reads; anything else is refused at load.
     pub features: Vec<Feature>,
+    /// The rules as one decision table; a policy gives either this or the three lists below.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_table: Option<DecisionTable>,
     /// The reason given when no rule fires.
-    pub approved: Reason,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<Reason>,
     /// Checked first: the first that fires reproves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reprove_when: Vec<Rule>,
     /// Then these: the first that fires sends the proposal to a person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub review_when: Vec<Rule>,
     pub scorecard: Scorecard,
     pub credit_limit: CreditLimit,
@@ -32,7 +39,8 @@ pub(super) struct Reason {
     pub description: String,
 }
 
-/// Fires when `when` holds, unless `unless` also holds.
+/// Fires when `when` holds, unless `unless` also holds (a row of the `collect` table the lists
+/// mean).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Rule {
@@ -42,9 +50,72 @@ pub(super) struct Rule {
     pub unless: Option<Condition>,
 }
 
-impl Rule {
+/// Rules over features, each with the outcome and the reason it gives when it fires.
+///
+/// - `first`: the first rule that fires decides, alone;
+/// - `collect`: every rule that fires counts, the most severe outcome decides (reprove over
+///   review over approve), its first rule gives the reason, and every fired rule is listed.
+///
+/// When none fires, `default` decides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DecisionTable {
+    pub hit_policy: HitPolicy,
+    pub rules: Vec<TableRule>,
+    pub default: TableDefault,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum HitPolicy {
+    First,
+    Collect,
+}
+
+/// A row of a decision table: fires when every `when` condition holds, unless every `unless`
+/// condition holds too.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TableRule {
+    pub when: Conditions,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unless: Option<Conditions>,
+    pub outcome: Outcome,
+    pub reason: Reason,
+}
+
+impl TableRule {
     pub fn fires(&self, features: &FeatureValues) -> bool {
-        self.when.holds(features) && !self.unless.as_ref().is_some_and(|c| c.holds(features))
+        self.when.hold(features) && !self.unless.as_ref().is_some_and(|c| c.hold(features))
+    }
+}
+
+/// What a table decides when no rule fires.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TableDefault {
+    pub outcome: Outcome,
+    pub reason: Reason,
+}
+
+/// One condition, or several that must all hold.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(super) enum Conditions {
+    One(Condition),
+    All(Vec<Condition>),
+}
+
+impl Conditions {
+    pub fn hold(&self, features: &FeatureValues) -> bool {
+        self.each().iter().all(|c| c.holds(features))
+    }
+
+    pub fn each(&self) -> &[Condition] {
+        match self {
+            Self::One(condition) => std::slice::from_ref(condition),
+            Self::All(conditions) => conditions,
+        }
     }
 }
 

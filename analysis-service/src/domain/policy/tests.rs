@@ -374,3 +374,210 @@ fn the_credit_limit_is_the_amount_capped_by_revenue_and_warrants() {
     assert_eq!(policy.credit_limit(1_000_000, 100_000, 250_000), 650_000);
     assert_eq!(policy.credit_limit(1_000_000, 0, 0), 0);
 }
+
+/// The default policy with its lists replaced by `table`.
+fn with_table(table: Value) -> Result<Policy, PolicyError> {
+    let mut doc = default_json();
+    let object = doc.as_object_mut().unwrap();
+    for list in ["approved", "reprove_when", "review_when"] {
+        object.remove(list);
+    }
+    object.insert("decision_table".into(), table);
+    Policy::from_json(&doc.to_string())
+}
+
+fn rule(feature: &str, op: &str, value: f64, outcome: &str, code: &str) -> Value {
+    json!({
+        "when": {"feature": feature, "op": op, "value": value},
+        "outcome": outcome,
+        "reason": {"code": code, "description": code},
+    })
+}
+
+fn table(hit_policy: &str, rules: Vec<Value>) -> Value {
+    json!({
+        "hit_policy": hit_policy,
+        "rules": rules,
+        "default": {"outcome": "approve", "reason": {"code": "fine", "description": "Nothing fired"}},
+    })
+}
+
+#[test]
+fn a_first_hit_table_lets_its_first_firing_row_decide_alone() {
+    let rows = vec![
+        // A strong guarantee settles it before any doubt is raised.
+        rule("warrant_coverage", "ge", 2.0, "approve", "fully_secured"),
+        rule("leverage", "gt", 12.0, "reprove", "high_leverage"),
+        rule("unknown_partners", "gt", 0.0, "review", "unknown_partner"),
+    ];
+    let policy = with_table(table("first", rows)).unwrap();
+    let secured = with(Feature::WarrantCoverage, Some(3.0));
+    let mut secured_and_leveraged: Vec<_> = secured.as_map().clone().into_iter().collect();
+    for (f, v) in &mut secured_and_leveraged {
+        if *f == Feature::Leverage {
+            *v = Some(20.0);
+        }
+    }
+    let verdict = policy.evaluate(&secured_and_leveraged.into_iter().collect());
+    assert_eq!(verdict.outcome, Outcome::Approve);
+    assert_eq!(verdict.reason, "fully_secured");
+    assert_eq!(verdict.rules_fired, ["fully_secured"]);
+
+    let verdict = policy.evaluate(&with(Feature::Leverage, Some(20.0)));
+    assert_eq!(
+        (verdict.outcome, verdict.reason.as_str()),
+        (Outcome::Reprove, "high_leverage")
+    );
+    let verdict = policy.evaluate(&features(&healthy()));
+    assert_eq!(
+        (verdict.outcome, verdict.reason.as_str()),
+        (Outcome::Approve, "fine")
+    );
+    assert!(verdict.rules_fired.is_empty());
+}
+
+#[test]
+fn a_collect_table_lets_the_most_severe_outcome_decide_and_lists_every_row() {
+    let rows = vec![
+        rule("unknown_partners", "gt", 0.0, "review", "unknown_partner"),
+        rule("warrant_coverage", "ge", 2.0, "approve", "fully_secured"),
+        rule("leverage", "gt", 12.0, "reprove", "high_leverage"),
+        rule("company_age_months", "lt", 6.0, "reprove", "young_company"),
+    ];
+    let policy = with_table(table("collect", rows)).unwrap();
+    let values: FeatureValues = healthy()
+        .into_iter()
+        .map(|(f, v)| match f {
+            Feature::UnknownPartners => (f, Some(1.0)),
+            Feature::WarrantCoverage => (f, Some(3.0)),
+            Feature::Leverage => (f, Some(20.0)),
+            Feature::CompanyAgeMonths => (f, Some(2.0)),
+            _ => (f, v),
+        })
+        .collect();
+    let verdict = policy.evaluate(&values);
+    assert_eq!(verdict.outcome, Outcome::Reprove);
+    assert_eq!(verdict.reason, "high_leverage", "the first reprove row");
+    assert_eq!(
+        verdict.rules_fired,
+        [
+            "high_leverage",
+            "young_company",
+            "unknown_partner",
+            "fully_secured"
+        ]
+    );
+}
+
+#[test]
+fn the_lists_and_the_collect_table_they_mean_decide_alike() {
+    let lists = Policy::default_policy().unwrap();
+    let doc = default_json();
+    let as_rows = |list: &str, outcome: &str| -> Vec<Value> {
+        doc[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut row = r.clone();
+                row["outcome"] = json!(outcome);
+                row
+            })
+            .collect()
+    };
+    let mut rows = as_rows("reprove_when", "reprove");
+    rows.extend(as_rows("review_when", "review"));
+    let mut table_doc = table("collect", rows);
+    table_doc["default"]["reason"] = doc["approved"].clone();
+    let table = with_table(table_doc).unwrap();
+    for feature in Feature::ALL {
+        for value in [
+            None,
+            Some(0.0),
+            Some(1.0),
+            Some(5.0),
+            Some(400.0),
+            Some(600.0),
+        ] {
+            let values = with(*feature, value);
+            assert_eq!(
+                table.evaluate(&values),
+                lists.evaluate(&values),
+                "{feature}={value:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_table_is_checked_like_the_lists() {
+    let mut with_lists = default_json();
+    with_lists["decision_table"] = table("first", vec![]);
+    let error = Policy::from_json(&with_lists.to_string()).unwrap_err();
+    assert_eq!(error.field(), "decision_table");
+
+    let mut neither = default_json();
+    neither.as_object_mut().unwrap().remove("approved");
+    let error = Policy::from_json(&neither.to_string()).unwrap_err();
+    assert_eq!(error.field(), "approved");
+
+    let error = with_table(table(
+        "first",
+        vec![rule("gender", "eq", 1.0, "reprove", "x")],
+    ))
+    .unwrap_err();
+    assert_eq!(error.code(), "FORBIDDEN_FEATURE");
+    assert_eq!(error.field(), "decision_table.rules[0].when.feature");
+
+    let mut all_of = rule("leverage", "gt", 4.0, "review", "leveraged");
+    all_of["when"] = json!([
+        {"feature": "leverage", "op": "gt", "value": 4},
+        {"feature": "mother_name", "op": "eq", "value": 1}
+    ]);
+    let error = with_table(table("collect", vec![all_of.clone()])).unwrap_err();
+    assert_eq!(error.code(), "FORBIDDEN_FEATURE");
+    assert_eq!(error.field(), "decision_table.rules[0].when[1].feature");
+
+    all_of["when"] = json!([]);
+    let error = with_table(table("collect", vec![all_of])).unwrap_err();
+    assert_eq!(error.field(), "decision_table.rules[0].when");
+
+    let mut doc = default_json();
+    for list in ["approved", "reprove_when", "review_when"] {
+        doc.as_object_mut().unwrap().remove(list);
+    }
+    doc["features"] = json!(["leverage"]);
+    doc["scorecard"]["characteristics"] = json!([]);
+    doc["decision_table"] = table(
+        "first",
+        vec![rule("unknown_partners", "gt", 0.0, "review", "unknown")],
+    );
+    let error = Policy::from_json(&doc.to_string()).unwrap_err();
+    assert_eq!(error.code(), "UNDECLARED_FEATURE");
+    assert_eq!(error.field(), "decision_table.rules[0].when.feature");
+
+    let mut any = table("first", vec![]);
+    any["hit_policy"] = json!("any");
+    let error = with_table(any).unwrap_err();
+    assert_eq!(error.field(), "decision_table.hit_policy");
+
+    let mut bad_code = table("first", vec![]);
+    bad_code["default"]["reason"]["code"] = json!("Not Snake");
+    let error = with_table(bad_code).unwrap_err();
+    assert_eq!(error.field(), "decision_table.default.reason.code");
+}
+
+#[test]
+fn a_table_policy_serialises_back_to_an_equal_policy() {
+    let policy = with_table(table(
+        "first",
+        vec![rule("leverage", "gt", 12.0, "reprove", "high_leverage")],
+    ))
+    .unwrap();
+    let json = serde_json::to_string(&policy).unwrap();
+    assert!(
+        json.contains("decision_table") && !json.contains("reprove_when"),
+        "{json}"
+    );
+    assert_eq!(Policy::from_json(&json), Ok(policy));
+}
