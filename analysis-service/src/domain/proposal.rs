@@ -4,6 +4,7 @@
 //! live with its type (`Cep::parse`, `Appraisal::new`…); the few rules that span a whole
 //! proposal (list sizes, dates relative to the request) are the constants and functions below.
 
+mod canonical;
 mod contact;
 mod dates;
 mod financial;
@@ -30,7 +31,7 @@ pub use warrant::{Appraisal, Warrant};
 
 use aval_credit::{Cnpj, Cpf};
 use chrono::NaiveDate;
-use serde::Serializer;
+use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Most shareholders one proposal may list.
@@ -126,4 +127,31 @@ fn serialize_cpf<S: Serializer>(cpf: &Cpf, serializer: S) -> Result<S::Ok, S::Er
 /// A CNPJ in storage: its 14 canonical characters (its `Display` masks it, for logs).
 fn serialize_cnpj<S: Serializer>(cnpj: &Cnpj, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(cnpj.canonical())
+}
+
+/// A CPF read back from storage, checked again (a stored row is not trusted more than a body).
+fn deserialize_cpf<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Cpf, D::Error> {
+    parsed(deserializer, |digits: String| {
+        Cpf::parse(&digits).map_err(Invalid::Cpf)
+    })
+}
+
+/// A CNPJ read back from storage, checked again.
+fn deserialize_cnpj<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Cnpj, D::Error> {
+    parsed(deserializer, |canonical: String| {
+        Cnpj::parse(&canonical).map_err(Invalid::Cnpj)
+    })
+}
+
+/// Reads an `I` and passes it through `parse`, the rule the value passed when received: every
+/// type here deserializes through its constructor, never around it.
+fn parsed<'de, D, I, T>(
+    deserializer: D,
+    parse: impl FnOnce(I) -> Result<T, Invalid>,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    I: Deserialize<'de>,
+{
+    parse(I::deserialize(deserializer)?).map_err(D::Error::custom)
 }

@@ -1,9 +1,11 @@
-use super::{Invalid, PhoneType, Text, Uf};
+use super::{Invalid, PhoneType, Text, Uf, parsed};
+use serde::{Deserialize, Deserializer};
 use std::fmt;
 
 /// A postal address. Brazilian ones (country `BRA`, the default) have their UF checked against
 /// the 27 units and their CEP against 8 digits; foreign ones keep those fields as free text.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "StoredAddress")]
 pub struct Address {
     pub country: Country,
     pub street: Option<Text>,
@@ -14,6 +16,45 @@ pub struct Address {
     #[serde(rename = "uf")]
     pub state: Option<State>,
     pub postal_code: Option<PostalCode>,
+}
+
+/// An address as stored, its UF and postal code still text: which type they are depends on
+/// the country, as on receipt. (Read on their own, untagged, a foreign region `SP` would come
+/// back as São Paulo's UF and a foreign 8-digit postal code as a CEP.)
+#[derive(serde::Deserialize)]
+struct StoredAddress {
+    country: Country,
+    street: Option<Text>,
+    number: Option<Text>,
+    complement: Option<Text>,
+    neighborhood: Option<Text>,
+    city: Option<Text>,
+    uf: Option<String>,
+    postal_code: Option<String>,
+}
+
+impl TryFrom<StoredAddress> for Address {
+    /// The field's name and why: the error has no path of its own below the address.
+    type Error = String;
+
+    fn try_from(stored: StoredAddress) -> Result<Self, String> {
+        let country = stored.country;
+        let uf = stored.uf.unwrap_or_default();
+        let state = State::parse(&country, &uf).map_err(|e| format!("uf {e}"))?;
+        let postal_code = stored.postal_code.unwrap_or_default();
+        let postal_code =
+            PostalCode::parse(&country, &postal_code).map_err(|e| format!("postal_code {e}"))?;
+        Ok(Self {
+            country,
+            street: stored.street,
+            number: stored.number,
+            complement: stored.complement,
+            neighborhood: stored.neighborhood,
+            city: stored.city,
+            state,
+            postal_code,
+        })
+    }
 }
 
 /// An ISO 3166-1 alpha-3 country code, upper case.
@@ -47,6 +88,12 @@ impl Country {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Country {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        parsed(deserializer, |code: String| Self::parse(&code))
     }
 }
 
@@ -135,13 +182,16 @@ impl fmt::Debug for Cep {
 
 /// A phone number in parts. Digits only are kept: the usual separators (` `, `-`, `.`, `(`,
 /// `)`) and a leading `+` on the dial code are dropped.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Phone {
     /// 1 to 3 digits (`55` for Brazil).
+    #[serde(deserialize_with = "PhoneDigits::read_dial_code")]
     pub international_dial_code: Option<PhoneDigits>,
     /// 1 to 4 digits (Brazil's DDD has 2).
+    #[serde(deserialize_with = "PhoneDigits::read_area_code")]
     pub area_code: Option<PhoneDigits>,
     /// 4 to 15 digits (E.164's longest number).
+    #[serde(deserialize_with = "PhoneDigits::read_number")]
     pub number: PhoneDigits,
     #[serde(rename = "type")]
     pub phone_type: Option<PhoneType>,
@@ -194,6 +244,24 @@ impl PhoneDigits {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    // Read back from storage by each part's own rule (no `Deserialize`: the length allowed
+    // depends on the part). `null` reads as blank, which is absent.
+    fn read_dial_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        parsed(d, |code: Option<String>| {
+            Self::dial_code(code.as_deref().unwrap_or_default())
+        })
+    }
+
+    fn read_area_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        parsed(d, |code: Option<String>| {
+            Self::area_code(code.as_deref().unwrap_or_default())
+        })
+    }
+
+    fn read_number<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        parsed(d, |number: String| Self::number(&number))
     }
 }
 

@@ -1,7 +1,7 @@
 use super::{Currency, Installments, InterestType, Percent, PositiveCents};
 
 /// The credit asked for.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Financial {
     pub amount: PositiveCents,
     pub currency: Currency,

@@ -1,4 +1,5 @@
-use super::Invalid;
+use super::{Invalid, parsed};
+use serde::{Deserialize, Deserializer};
 
 /// Largest amount of money accepted anywhere: R$ 10 trillion. Far above any real proposal,
 /// and low enough that summing 50 of them cannot overflow an `i64`.
@@ -42,6 +43,12 @@ impl Cents {
     }
 }
 
+impl<'de> Deserialize<'de> for Cents {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        parsed(deserializer, Self::new)
+    }
+}
+
 /// A strictly positive amount of integer cents: what a credit proposal asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(transparent)]
@@ -57,6 +64,12 @@ impl PositiveCents {
 
     pub fn get(self) -> i64 {
         self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for PositiveCents {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        parsed(deserializer, Self::new)
     }
 }
 
@@ -78,6 +91,13 @@ impl Installments {
 
     pub fn get(self) -> u16 {
         self.0
+    }
+}
+
+/// Read as an `i32`, as received, so an out-of-range count gets the range error.
+impl<'de> Deserialize<'de> for Installments {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        parsed(deserializer, Self::new)
     }
 }
 
@@ -104,6 +124,12 @@ impl Percent {
 
     pub fn get(self) -> f64 {
         self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        parsed(deserializer, Self::new)
     }
 }
 

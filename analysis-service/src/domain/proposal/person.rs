@@ -3,10 +3,14 @@ use aval_credit::{Cnpj, Cpf};
 use chrono::NaiveDate;
 
 /// A person who owns part of the company or guarantees the credit.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NaturalPerson {
     pub name: Text,
-    #[serde(rename = "document_number", serialize_with = "super::serialize_cpf")]
+    #[serde(
+        rename = "document_number",
+        serialize_with = "super::serialize_cpf",
+        deserialize_with = "super::deserialize_cpf"
+    )]
     pub document: Cpf,
     pub birthdate: Option<NaiveDate>,
     pub email: Option<Email>,
@@ -23,7 +27,7 @@ pub struct NaturalPerson {
 /// Attributes partners send (QI Tech's body has them) that a credit decision may never read:
 /// Lei 12.414/2011 art. 7-A forbids scoring on sex, social or ethnic origin and anything
 /// unrelated to credit risk. They are stored for the record only; `features` never sees them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProtectedAttributes {
     pub gender: Option<Text>,
     pub nationality: Option<Text>,
@@ -32,7 +36,7 @@ pub struct ProtectedAttributes {
 }
 
 /// Who guarantees the credit: a person or a company.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Guarantor {
     /// Boxed: a person is ten times the size of a company reference.
     #[serde(rename = "natural_person")]
@@ -40,7 +44,11 @@ pub enum Guarantor {
     #[serde(rename = "legal_person")]
     Legal {
         legal_name: Text,
-        #[serde(rename = "document_number", serialize_with = "super::serialize_cnpj")]
+        #[serde(
+            rename = "document_number",
+            serialize_with = "super::serialize_cnpj",
+            deserialize_with = "super::deserialize_cnpj"
+        )]
         document: Cnpj,
     },
 }

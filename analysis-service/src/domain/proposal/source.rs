@@ -2,9 +2,10 @@ use super::{Channel, Invalid, Text};
 use std::net::IpAddr;
 
 /// Where and how the credit was sold.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Source {
     pub channel: Channel,
+    /// Read back by serde's `IpAddr`, which is [`Source::parse_ip`]'s parser (`str::parse`).
     pub ip: Option<IpAddr>,
     pub session_id: Option<Text>,
 }

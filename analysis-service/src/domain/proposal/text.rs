@@ -1,4 +1,5 @@
-use super::Invalid;
+use super::{Invalid, parsed};
+use serde::{Deserialize, Deserializer};
 use std::fmt;
 
 /// Longest free text accepted in any field (names, streets, categories…).
@@ -42,6 +43,14 @@ impl Text {
     }
 }
 
+/// Stored text is already trimmed, so it reads back unchanged; absent text is `null`, never
+/// `""`, hence `required`.
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        parsed(deserializer, |text: String| Self::required(&text))
+    }
+}
+
 impl fmt::Debug for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Text({} chars)", self.0.chars().count())
@@ -70,6 +79,12 @@ impl ProposalId {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for ProposalId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        parsed(deserializer, |id: String| Self::parse(&id))
     }
 }
 
@@ -112,6 +127,15 @@ impl Email {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// An absent e-mail is stored as `null`, so a stored one is never blank.
+impl<'de> Deserialize<'de> for Email {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        parsed(deserializer, |email: String| {
+            Self::optional(&email)?.ok_or(Invalid::Required)
+        })
     }
 }
 

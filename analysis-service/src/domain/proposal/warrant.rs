@@ -1,7 +1,7 @@
 use super::{Address, Cents, Invalid, Text, WarrantType};
 
 /// Collateral offered for the credit.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Warrant {
     pub warrant_type: WarrantType,
     pub property_type: Option<Text>,
@@ -12,10 +12,29 @@ pub struct Warrant {
 
 /// A collateral's appraisal: what it is worth, and what a forced sale would fetch, which can
 /// never be more.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "StoredAppraisal")]
 pub struct Appraisal {
     estimated_value: Cents,
     forced_selling_value: Cents,
+}
+
+/// An appraisal as stored, read back through [`Appraisal::new`] so the two values are checked
+/// against each other again.
+#[derive(serde::Deserialize)]
+struct StoredAppraisal {
+    estimated_value: Cents,
+    forced_selling_value: Cents,
+}
+
+impl TryFrom<StoredAppraisal> for Appraisal {
+    /// The field's name and why: flattened, the appraisal has no path of its own.
+    type Error = String;
+
+    fn try_from(stored: StoredAppraisal) -> Result<Self, String> {
+        Self::new(stored.estimated_value, stored.forced_selling_value)
+            .map_err(|e| format!("forced_selling_value {e}"))
+    }
 }
 
 impl Appraisal {
