@@ -1,6 +1,7 @@
 //! gRPC surface of analysis-service: who may call what, and the proto mapping of each call.
 
 pub mod lifecycle;
+pub mod policies;
 pub mod proposal;
 
 use crate::{
@@ -35,20 +36,22 @@ use tonic::{Request, Response, Status};
 
 const SERVICE: &str = "aval.analysis.v1.AnalysisService";
 /// The gRPC services whose health this service reports.
-pub const SERVICE_NAMES: &[&str] = &[SERVICE];
+pub const SERVICE_NAMES: &[&str] = &[SERVICE, policies::SERVICE];
 pub const ANALYSIS_WRITE: &str = "analysis:write";
 pub const ANALYSIS_READ: &str = "analysis:read";
 /// The tenant's analysts: the queue, the details, the resolutions.
 pub const ANALYSIS_REVIEW: &str = "analysis:review";
 
-/// Partners (through the gateway or their internal clients) and operators submit and read
-/// analyses, always with a partner token.
+/// Partners (through the gateway or their internal clients) and operators work analyses (a
+/// partner with its token, the operator naming the tenant); only operators manage policies.
 pub fn access_policy() -> AccessPolicy {
     use MeshIdentity as Id;
-    AccessPolicy::new().allow(
-        &format!("/{SERVICE}/"),
-        &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
-    )
+    AccessPolicy::new()
+        .allow(
+            &format!("/{SERVICE}/"),
+            &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
+        )
+        .allow(&format!("/{}/", policies::SERVICE), &[Id::OPERATOR])
 }
 
 pub struct AnalysisApi {

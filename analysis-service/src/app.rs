@@ -4,14 +4,15 @@
 //! event. `api` only converts.
 
 mod lifecycle;
+pub mod policies;
 
 pub use lifecycle::AnalysisPage;
+pub use policies::PolicyRegistry;
 
 use crate::{
     domain::{
         analysis::{Analysis, CanonicalProposal, Fingerprint, StoredAnalysis, sha256_hex},
         decision::decide,
-        policy::Policy,
         proposal::Proposal,
     },
     error::AnalysisError,
@@ -21,10 +22,11 @@ use crate::{
 use aval_metering::{Product, QuotaGate, QuotaVerdict, UsageRecord};
 use chrono::{SubsecRound, Utc};
 use sea_orm::{DatabaseConnection, TransactionTrait};
+use std::sync::Arc;
 
 pub struct AnalysisApp {
     db: DatabaseConnection,
-    policy: Policy,
+    policies: Arc<PolicyRegistry>,
     quota: QuotaGate,
     scores: ScoreClient,
 }
@@ -32,13 +34,13 @@ pub struct AnalysisApp {
 impl AnalysisApp {
     pub fn new(
         db: DatabaseConnection,
-        policy: Policy,
+        policies: Arc<PolicyRegistry>,
         quota: QuotaGate,
         scores: ScoreClient,
     ) -> Self {
         Self {
             db,
-            policy,
+            policies,
             quota,
             scores,
         }
@@ -73,7 +75,9 @@ impl AnalysisApp {
             .scores
             .scores(proposal.partner_documents(), bearer)
             .await?;
-        let decision = decide(&self.policy, &proposal, &scores);
+        // The version active when the proposal arrives decides it, and the decision names it.
+        let policy = self.policies.active(tenant_id).await?;
+        let decision = decide(&policy, &proposal, &scores);
         // Microseconds: what every engine stores, so the first answer and its replays agree.
         let now = Utc::now().trunc_subsecs(6);
         let stored = StoredAnalysis {

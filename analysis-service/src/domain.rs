@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod decision;
+pub mod dry_run;
 pub mod exact;
 pub mod features;
 pub mod lifecycle;

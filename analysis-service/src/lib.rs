@@ -14,6 +14,7 @@ use aval_transport::{
     identity::MeshIdentity,
     settings::ServiceSettings,
 };
+use std::sync::Arc;
 use tonic::service::Routes;
 
 /// The analysis service.
@@ -33,13 +34,15 @@ impl MeshService for Application {
         let score = connect_lazy(&settings.peers.score, server.tls())?;
         let policy = domain::policy::Policy::default_policy()
             .map_err(|e| StartError::Other(format!("default analysis policy: {e}")))?;
+        let policies = Arc::new(app::PolicyRegistry::new(db.clone(), policy));
         let app = app::AnalysisApp::new(
             db.clone(),
-            policy,
+            policies.clone(),
             QuotaGate::new(billing.clone()),
             peers::ScoreClient::new(score),
         );
-        let routes = Routes::new(api::AnalysisApi::new(app).into_server());
+        let routes = Routes::new(api::AnalysisApi::new(app).into_server())
+            .add_service(api::policies::PoliciesApi::new(policies).into_server());
         let (shipper, outbox) = store::OUTBOX.shipper(db, billing);
         Ok(ServiceHost::new(server, routes, api::SERVICE_NAMES)
             .with_job(move |stop| shipper.run(stop))

@@ -3,6 +3,7 @@
 pub mod analyses;
 pub mod events;
 mod migrations;
+pub mod policies;
 pub mod revisions;
 
 pub use migrations::Migrator;

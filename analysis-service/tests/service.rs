@@ -16,6 +16,8 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
     let service = TestService::spawn::<Application>(&db.url).await?;
     let analysis = "aval.analysis.v1.AnalysisService";
     let partners = &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR];
+    let policies = "aval.analysis.v1.AnalysisPolicyService";
+    let operator = &[Id::OPERATOR];
     assert_allow_list(
         &service,
         &[
@@ -27,6 +29,10 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
             rule(analysis, "AnswerChallenge", partners),
             rule(analysis, "ReportCreditOutcome", partners),
             rule(analysis, "GetAnalysisHistory", partners),
+            rule(policies, "PublishPolicy", operator),
+            rule(policies, "ListPolicies", operator),
+            rule(policies, "ActivatePolicy", operator),
+            rule(policies, "DryRunPolicy", operator),
         ],
     )
     .await?;

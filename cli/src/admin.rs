@@ -17,6 +17,7 @@ mod mesh;
 mod models;
 mod output;
 mod plans;
+mod policies;
 mod profiles;
 mod replay;
 mod status;
@@ -65,6 +66,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<Outcome> {
         AdminCommand::Features { command } => features::run(&to, command).await,
         AdminCommand::Profiles { command } => profiles::run(&to, command).await,
         AdminCommand::Analyses { command } => analyses::run(&to, command).await,
+        AdminCommand::Policies { command } => policies::run(&to, command).await,
         AdminCommand::Replay { answer_id } => replay::run(&to, &answer_id).await,
     }
 }

@@ -658,6 +658,72 @@ async fn an_operator_works_the_review_queue_with_aval_admin() -> anyhow::Result<
         "{history}"
     );
 
+    // A stricter policy: published, dry-run against the stored proposals, then activated.
+    let policy = d.join("strict.json");
+    std::fs::write(
+        &policy,
+        serde_json::json!({
+            "id": "strict-lp", "version": 1, "features": ["leverage"],
+            "decision_table": {
+                "hit_policy": "first",
+                "rules": [{"when": {"feature": "leverage", "op": "gt", "value": 0},
+                           "outcome": "reprove",
+                           "reason": {"code": "any_leverage", "description": "Any amount"}}],
+                "default": {"outcome": "approve", "reason": {"code": "ok", "description": "Fine"}}
+            },
+            "scorecard": {"base_points": 500, "characteristics": []},
+            "credit_limit": {"revenue_multiple": 1, "warrant_advance_rate": 0}
+        })
+        .to_string(),
+    )?;
+    let policy = policy.display().to_string();
+    let output = admin(d, &["policies", "publish", "--tenant", "demo", &policy]).await?;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("strict-lp"), "{}", stdout(&output));
+    assert!(
+        stderr(&output)
+            .contains("aval admin policies activate --tenant demo --id strict-lp --version 1"),
+        "{}",
+        stderr(&output)
+    );
+    let report = ok(
+        d,
+        &[
+            "policies",
+            "dry-run",
+            "--tenant",
+            "demo",
+            "--id",
+            "strict-lp",
+            "--version",
+            "1",
+        ],
+    )
+    .await?;
+    assert!(report.contains("1 would change"), "{report}");
+    assert!(
+        report.contains("queue-1") && report.contains("automatically_reproved"),
+        "{report}"
+    );
+    ok(
+        d,
+        &[
+            "policies",
+            "activate",
+            "--tenant",
+            "demo",
+            "--id",
+            "strict-lp",
+            "--version",
+            "1",
+        ],
+    )
+    .await?;
+    let (listed, _) = json(d, &["policies", "list", "--tenant", "demo"]).await?;
+    assert_eq!(listed["policies"][1]["policy_id"], "strict-lp", "{listed}");
+    assert_eq!(listed["policies"][1]["active"], "yes", "{listed}");
+    assert_eq!(listed["policies"][0]["active"], "no", "{listed}");
+
     let status = support::stop_with_sigterm(&mut dev).await?;
     assert!(status.success(), "aval dev exited with {status}");
     Ok(())

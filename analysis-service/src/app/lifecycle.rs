@@ -181,7 +181,8 @@ impl AnalysisApp {
             .scores
             .scores(proposal.partner_documents(), bearer)
             .await?;
-        let decision = decide(&self.policy, &proposal, &scores);
+        let policy = self.policies.active(tenant_id).await?;
+        let decision = decide(&policy, &proposal, &scores);
         for _ in 0..STEP_ATTEMPTS {
             let sequence = events::next_sequence(&self.db, tenant_id, id).await?;
             let before = self.details(tenant_id, id).await?;

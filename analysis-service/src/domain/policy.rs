@@ -19,6 +19,8 @@ use document::{DecisionTable, Document, HitPolicy, TableDefault, TableRule};
 use serde::{Deserialize, Serialize};
 
 const DEFAULT_POLICY_JSON: &str = include_str!("policy/default_policy.json");
+/// The id of Aval's default policy (what a tenant decides with until it activates its own).
+pub const DEFAULT_POLICY_ID: &str = "aval-default-lp";
 
 /// The `collect` table that a document's `reprove_when` and `review_when` lists mean: reprove
 /// rules, then review rules, approve (with `approved`'s reason) when none fires.
@@ -166,6 +168,10 @@ impl Policy {
 
     pub fn version(&self) -> u32 {
         self.doc.version
+    }
+
+    pub fn description(&self) -> &str {
+        &self.doc.description
     }
 
     /// Every feature this policy reads: the "main elements and criteria considered" a company

@@ -258,6 +258,24 @@ pub async fn save_new_version(
     Ok(true)
 }
 
+/// The tenant's `limit` most recent analyses with their proposals, newest first.
+pub async fn latest(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    limit: u64,
+) -> Result<Vec<AnalysisRecord>, AnalysisError> {
+    Entity::find()
+        .filter(Column::TenantId.eq(tenant_id))
+        .order_by_desc(Column::CreatedAt)
+        .order_by_desc(Column::ProposalId)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(AnalysisRecord::try_from)
+        .collect()
+}
+
 /// What an analyst's list is narrowed to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListFilter {

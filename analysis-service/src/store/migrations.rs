@@ -3,6 +3,7 @@
 mod m20261124_000001_analyses;
 mod m20261125_000002_lifecycle;
 mod m20261125_000003_event_via;
+mod m20261125_000004_policies;
 
 aval_database::migrator!(
     "analysis_seaql_migrations",
@@ -11,5 +12,6 @@ aval_database::migrator!(
         super::OUTBOX.migration(),
         m20261125_000002_lifecycle::Migration,
         m20261125_000003_event_via::Migration,
+        m20261125_000004_policies::Migration,
     ]
 );

@@ -6,7 +6,7 @@ use super::{
     Outcome,
     args::AnalysesCommand,
     connect::ServiceConnection,
-    output::{OutputFormat, Record},
+    output::{OutputFormat, Record, render_rows},
     status::rpc_error,
     table,
 };
@@ -115,7 +115,8 @@ fn day(text: &str) -> anyhow::Result<Date> {
     Ok(aval_transport::time::to_date(day))
 }
 
-fn status_name(status: i32) -> String {
+/// A status as its snake_case name (`in_manual_analysis`).
+pub(super) fn status_name(status: i32) -> String {
     AnalysisStatus::try_from(status)
         .map(|s| {
             s.as_str_name()
@@ -155,35 +156,16 @@ fn list(page: &ListAnalysesResponse, format: OutputFormat) -> String {
             )
         })
         .collect();
+    let rows = render_rows(&records, format);
     match format {
         OutputFormat::Json => {
-            let items: Vec<String> = records.iter().map(|r| r.render(format)).collect();
             let next = Some(page.next_page_token.as_str())
                 .filter(|t| !t.is_empty())
                 .map_or(Value::Null, Value::from);
-            format!(
-                "{{\"analyses\":[{}],\"next_page_token\":{next}}}",
-                items.join(",")
-            )
+            format!("{{\"analyses\":{rows},\"next_page_token\":{next}}}")
         }
-        OutputFormat::Table => {
-            let rendered: Vec<String> = records.iter().map(|r| r.render(format)).collect();
-            // Each record renders a header and its row; keep the first header only.
-            let mut lines = Vec::new();
-            for (i, text) in rendered.iter().enumerate() {
-                let mut rows = text.lines();
-                let header = rows.next().unwrap_or_default();
-                if i == 0 {
-                    lines.push(header.to_owned());
-                }
-                lines.extend(rows.map(str::to_owned));
-            }
-            if lines.is_empty() {
-                "no analyses".to_owned()
-            } else {
-                lines.join("\n")
-            }
-        }
+        OutputFormat::Table if records.is_empty() => "no analyses".to_owned(),
+        OutputFormat::Table => rows,
     }
 }
 

@@ -57,6 +57,11 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: AnalysesCommand,
     },
+    /// A tenant's analysis policies: publish a version, list them, activate one.
+    Policies {
+        #[command(subcommand)]
+        command: PoliciesCommand,
+    },
     /// Recomputes a delivered score answer from its stored inputs with its model version and
     /// says whether it comes out the same (exit 3 when it does not).
     Replay {
@@ -75,9 +80,60 @@ impl AdminCommand {
             | Self::Features { .. }
             | Self::Profiles { .. }
             | Self::Replay { .. } => Service::Score,
-            Self::Analyses { .. } => Service::Analysis,
+            Self::Analyses { .. } | Self::Policies { .. } => Service::Analysis,
         }
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PoliciesCommand {
+    /// Publishes a policy document (its id and version inside). Publishing does not activate.
+    Publish {
+        #[arg(long)]
+        tenant: String,
+        /// The policy document (JSON).
+        file: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Lists Aval's default and the tenant's versions, marking the active one.
+    List {
+        #[arg(long)]
+        tenant: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Decides the tenant's most recent stored proposals again with a candidate and reports
+    /// which decisions would change, from what to what, and why. Nothing is stored.
+    DryRun {
+        #[arg(long)]
+        tenant: String,
+        /// A policy document (JSON), not yet published.
+        #[arg(long, conflicts_with_all = ["policy_id", "version"], required_unless_present = "policy_id")]
+        file: Option<PathBuf>,
+        /// A published version's id (with --version).
+        #[arg(long = "id", requires = "version")]
+        policy_id: Option<String>,
+        #[arg(long)]
+        version: Option<u32>,
+        /// How many of the most recent analyses (1 to 5000).
+        #[arg(long, default_value_t = 500)]
+        last: u32,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Makes a published version decide the tenant's new proposals (decided ones keep theirs).
+    Activate {
+        #[arg(long)]
+        tenant: String,
+        /// The policy id (aval-default-lp for Aval's default).
+        #[arg(long = "id")]
+        policy_id: String,
+        #[arg(long)]
+        version: u32,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -99,6 +99,27 @@ impl Record {
     }
 }
 
+/// Several records of one kind: one table under one header, or a JSON array of their objects.
+pub fn render_rows(records: &[Record], format: OutputFormat) -> String {
+    match format {
+        OutputFormat::Json => {
+            let objects: Vec<String> = records.iter().map(|r| r.render(format)).collect();
+            format!("[{}]", objects.join(","))
+        }
+        OutputFormat::Table => {
+            let Some(first) = records.first() else {
+                return String::new();
+            };
+            let headers: Vec<&str> = first.fields.iter().map(|f| f.header).collect();
+            let rows: Vec<Vec<String>> = records
+                .iter()
+                .map(|r| r.fields.iter().map(|f| f.cell.clone()).collect())
+                .collect();
+            table::render(&headers, &rows)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,7 +46,7 @@ fn with(feature: Feature, value: Option<f64>) -> FeatureValues {
 #[test]
 fn the_default_policy_loads_and_names_itself() {
     let policy = Policy::default_policy().unwrap();
-    assert_eq!(policy.id(), "aval-default-lp");
+    assert_eq!(policy.id(), DEFAULT_POLICY_ID);
     assert_eq!(policy.version(), 1);
     assert_eq!(policy.features().len(), Feature::ALL.len());
 }

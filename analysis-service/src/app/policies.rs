@@ -1,0 +1,276 @@
+//! Policies as versioned data: a tenant publishes versions, activates one, and every new
+//! proposal is decided by the version active when it arrives (Aval's default until the tenant
+//! activates one of its own). Published documents never change, so a loaded version is kept.
+
+use crate::{
+    domain::{
+        decision::{Decision, decide},
+        dry_run::DryRun,
+        policy::{DEFAULT_POLICY_ID, Policy, PolicyError},
+        proposal::Proposal,
+    },
+    error::AnalysisError,
+    store::{
+        self,
+        policies::{self, StoredVersion},
+    },
+};
+use aval_credit::Cpf;
+use aval_errors::{FieldCode, FieldViolation};
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::DatabaseConnection;
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, RwLock},
+};
+
+/// Ids of this prefix are Aval's: a tenant's own policy cannot be mistaken for one of them.
+const RESERVED_PREFIX: &str = "aval-";
+
+/// A version as listed: the policy, when it was published (`None`: Aval's default), and
+/// whether it decides the tenant's new proposals.
+#[derive(Clone, Debug)]
+pub struct ListedPolicy {
+    pub policy: Arc<Policy>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub active: bool,
+}
+
+type VersionKey = (String, String, u32);
+
+pub struct PolicyRegistry {
+    db: DatabaseConnection,
+    default: Arc<Policy>,
+    loaded: RwLock<HashMap<VersionKey, Arc<Policy>>>,
+}
+
+impl PolicyRegistry {
+    pub fn new(db: DatabaseConnection, default: Policy) -> Self {
+        Self {
+            db,
+            default: Arc::new(default),
+            loaded: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The policy deciding the tenant's new proposals.
+    pub async fn active(&self, tenant_id: &str) -> Result<Arc<Policy>, AnalysisError> {
+        match policies::active(&self.db, tenant_id).await? {
+            None => Ok(self.default.clone()),
+            Some((policy_id, version)) => self
+                .version(tenant_id, &policy_id, version)
+                .await?
+                .ok_or_else(|| {
+                    AnalysisError::Corrupt(format!(
+                        "tenant `{tenant_id}`'s active policy {policy_id} v{version} is not stored"
+                    ))
+                }),
+        }
+    }
+
+    /// The tenant's version (Aval's default by its id and version), if there is one.
+    pub async fn version(
+        &self,
+        tenant_id: &str,
+        policy_id: &str,
+        version: u32,
+    ) -> Result<Option<Arc<Policy>>, AnalysisError> {
+        if self.is_default(policy_id, version) {
+            return Ok(Some(self.default.clone()));
+        }
+        let key = (tenant_id.to_owned(), policy_id.to_owned(), version);
+        if let Some(policy) = self.cached(&key) {
+            return Ok(Some(policy));
+        }
+        let Some(stored) = policies::find(&self.db, tenant_id, policy_id, version).await? else {
+            return Ok(None);
+        };
+        let policy =
+            Arc::new(Policy::from_json(&stored.document).map_err(|e| {
+                AnalysisError::Corrupt(format!("policy {policy_id} v{version}: {e}"))
+            })?);
+        if let Ok(mut loaded) = self.loaded.write() {
+            loaded.insert(key, policy.clone());
+        }
+        Ok(Some(policy))
+    }
+
+    /// Publishes a document for the tenant; the same document again is the version already
+    /// published.
+    pub async fn publish(
+        &self,
+        tenant_id: &str,
+        document: &str,
+    ) -> Result<ListedPolicy, AnalysisError> {
+        let policy = parse(document)?;
+        if policy.id().starts_with(RESERVED_PREFIX) {
+            return Err(AnalysisError::InvalidRequest(vec![FieldViolation::new(
+                "document.id",
+                FieldCode::Invalid,
+                format!("ids starting with `{RESERVED_PREFIX}` are Aval's own policies"),
+            )]));
+        }
+        let stored = StoredVersion {
+            policy_id: policy.id().to_owned(),
+            version: policy.version(),
+            document: document.to_owned(),
+            published_at: Utc::now().trunc_subsecs(6),
+        };
+        if !policies::insert(&self.db, tenant_id, &stored).await? {
+            let existing = policies::find(&self.db, tenant_id, policy.id(), policy.version())
+                .await?
+                .ok_or_else(|| AnalysisError::Corrupt("a policy version vanished".into()))?;
+            let same = Policy::from_json(&existing.document).is_ok_and(|p| p == policy);
+            if !same {
+                return Err(AnalysisError::PolicyExists(format!(
+                    "{} v{}",
+                    policy.id(),
+                    policy.version()
+                )));
+            }
+            return self.listed(tenant_id, existing).await;
+        }
+        tracing::info!(
+            tenant = %tenant_id,
+            policy = policy.id(),
+            version = policy.version(),
+            "policy published"
+        );
+        self.listed(tenant_id, stored).await
+    }
+
+    /// Aval's default, then every version the tenant published.
+    pub async fn list(&self, tenant_id: &str) -> Result<Vec<ListedPolicy>, AnalysisError> {
+        let active = policies::active(&self.db, tenant_id).await?;
+        let mut listed = vec![ListedPolicy {
+            policy: self.default.clone(),
+            published_at: None,
+            active: active.is_none(),
+        }];
+        for stored in policies::list(&self.db, tenant_id).await? {
+            listed.push(self.listed(tenant_id, stored).await?);
+        }
+        Ok(listed)
+    }
+
+    /// Makes a published version (or Aval's default) decide the tenant's new proposals.
+    pub async fn activate(
+        &self,
+        tenant_id: &str,
+        policy_id: &str,
+        version: u32,
+    ) -> Result<ListedPolicy, AnalysisError> {
+        let now = Utc::now().trunc_subsecs(6);
+        if self.is_default(policy_id, version) {
+            policies::activate(&self.db, tenant_id, None, now).await?;
+            return Ok(ListedPolicy {
+                policy: self.default.clone(),
+                published_at: None,
+                active: true,
+            });
+        }
+        let stored = policies::find(&self.db, tenant_id, policy_id, version)
+            .await?
+            .ok_or_else(|| AnalysisError::NotFound(format!("policy {policy_id} v{version}")))?;
+        policies::activate(&self.db, tenant_id, Some((policy_id, version)), now).await?;
+        tracing::info!(tenant = %tenant_id, policy = policy_id, version, "policy activated");
+        self.listed(tenant_id, stored).await
+    }
+
+    /// Decides the tenant's `last` most recent stored proposals again with `candidate` (the
+    /// partners' scores as the engine saw them) and reports what would change. Nothing is
+    /// stored, billed or activated.
+    pub async fn dry_run(
+        &self,
+        tenant_id: &str,
+        candidate: &Policy,
+        last: u64,
+    ) -> Result<DryRun, AnalysisError> {
+        let mut run = DryRun::default();
+        for record in store::analyses::latest(&self.db, tenant_id, last).await? {
+            let analysis = &record.stored.analysis;
+            let id = analysis.id.as_str();
+            let proposal =
+                match Proposal::from_canonical_json(&record.proposal, analysis.created_at) {
+                    Ok(proposal) => proposal,
+                    Err(e) => {
+                        run.skip(id, format!("the stored proposal cannot be read: {e}"));
+                        continue;
+                    }
+                };
+            let Some(scores) = kept_scores(&proposal, &analysis.decision) else {
+                run.skip(id, "the partners' scores were not kept when it was decided");
+                continue;
+            };
+            run.record(
+                id,
+                &analysis.decision,
+                &decide(candidate, &proposal, &scores),
+            );
+        }
+        Ok(run)
+    }
+
+    fn is_default(&self, policy_id: &str, version: u32) -> bool {
+        policy_id == DEFAULT_POLICY_ID && version == self.default.version()
+    }
+
+    fn cached(&self, key: &VersionKey) -> Option<Arc<Policy>> {
+        self.loaded.read().ok()?.get(key).cloned()
+    }
+
+    async fn listed(
+        &self,
+        tenant_id: &str,
+        stored: StoredVersion,
+    ) -> Result<ListedPolicy, AnalysisError> {
+        let active = policies::active(&self.db, tenant_id).await?;
+        let policy = self
+            .version(tenant_id, &stored.policy_id, stored.version)
+            .await?
+            .ok_or_else(|| AnalysisError::Corrupt("a policy version vanished".into()))?;
+        Ok(ListedPolicy {
+            active: active == Some((stored.policy_id.clone(), stored.version)),
+            policy,
+            published_at: Some(stored.published_at),
+        })
+    }
+}
+
+/// The partners' scores as the engine saw them, by CPF; `None` when the decision predates
+/// keeping them and the proposal has partners.
+fn kept_scores(proposal: &Proposal, decision: &Decision) -> Option<BTreeMap<Cpf, Option<u32>>> {
+    let partners = proposal.partner_documents();
+    let kept: BTreeMap<Cpf, Option<u32>> = decision
+        .partner_scores
+        .iter()
+        .filter_map(|p| {
+            Cpf::parse(&p.document_number)
+                .ok()
+                .map(|cpf| (cpf, p.score))
+        })
+        .collect();
+    partners
+        .iter()
+        .all(|cpf| kept.contains_key(cpf))
+        .then_some(kept)
+}
+
+/// A candidate document, checked as publishing would.
+pub fn parse(document: &str) -> Result<Policy, AnalysisError> {
+    Policy::from_json(document).map_err(invalid_policy)
+}
+
+/// A refused document: the JSON path at fault (inside `document`) and why, with the policy
+/// error's code.
+fn invalid_policy(error: PolicyError) -> AnalysisError {
+    let field = match error.field() {
+        "" => "document".to_owned(),
+        path => format!("document.{path}"),
+    };
+    AnalysisError::InvalidRequest(vec![FieldViolation::new(
+        field,
+        FieldCode::Invalid,
+        format!("{}: {error}", error.code()),
+    )])
+}

@@ -1,0 +1,170 @@
+//! A tenant's policy versions (documents as published, never changed) and which one decides
+//! its new proposals.
+
+use crate::error::AnalysisError;
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, QueryOrder, SqlErr, entity::prelude::*, sea_query::OnConflict};
+
+pub mod versions {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "analysis_policies")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub policy_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub version: i32,
+        pub document: String,
+        pub published_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod active {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "analysis_active_policies")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tenant_id: String,
+        pub policy_id: String,
+        pub version: i32,
+        pub activated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A published version, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredVersion {
+    pub policy_id: String,
+    pub version: u32,
+    pub document: String,
+    pub published_at: DateTime<Utc>,
+}
+
+impl From<versions::Model> for StoredVersion {
+    fn from(row: versions::Model) -> Self {
+        Self {
+            policy_id: row.policy_id,
+            version: u32::try_from(row.version).unwrap_or(0),
+            document: row.document,
+            published_at: row.published_at,
+        }
+    }
+}
+
+/// Stores a version; `Ok(false)` when the tenant already has that id and version.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    version: &StoredVersion,
+) -> Result<bool, AnalysisError> {
+    let model = versions::ActiveModel {
+        tenant_id: Set(tenant_id.to_owned()),
+        policy_id: Set(version.policy_id.clone()),
+        version: Set(i32::try_from(version.version).unwrap_or(i32::MAX)),
+        document: Set(version.document.clone()),
+        published_at: Set(version.published_at),
+    };
+    match versions::Entity::insert(model)
+        .exec_without_returning(db)
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Ok(false)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The tenant's version `policy_id` `version`, if published.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    policy_id: &str,
+    version: u32,
+) -> Result<Option<StoredVersion>, AnalysisError> {
+    Ok(versions::Entity::find_by_id((
+        tenant_id.to_owned(),
+        policy_id.to_owned(),
+        i32::try_from(version).unwrap_or(i32::MAX),
+    ))
+    .one(db)
+    .await?
+    .map(StoredVersion::from))
+}
+
+/// Every version the tenant published, by id then version.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+) -> Result<Vec<StoredVersion>, AnalysisError> {
+    Ok(versions::Entity::find()
+        .filter(versions::Column::TenantId.eq(tenant_id))
+        .order_by_asc(versions::Column::PolicyId)
+        .order_by_asc(versions::Column::Version)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(StoredVersion::from)
+        .collect())
+}
+
+/// The version deciding the tenant's new proposals: `None` for Aval's default.
+pub async fn active(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+) -> Result<Option<(String, u32)>, AnalysisError> {
+    Ok(active::Entity::find_by_id(tenant_id.to_owned())
+        .one(db)
+        .await?
+        .map(|row| (row.policy_id, u32::try_from(row.version).unwrap_or(0))))
+}
+
+/// Makes `policy_id` `version` decide the tenant's new proposals (`None`: Aval's default).
+pub async fn activate(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    version: Option<(&str, u32)>,
+    at: DateTime<Utc>,
+) -> Result<(), AnalysisError> {
+    let Some((policy_id, version)) = version else {
+        active::Entity::delete_by_id(tenant_id.to_owned())
+            .exec(db)
+            .await?;
+        return Ok(());
+    };
+    let model = active::ActiveModel {
+        tenant_id: Set(tenant_id.to_owned()),
+        policy_id: Set(policy_id.to_owned()),
+        version: Set(i32::try_from(version).unwrap_or(i32::MAX)),
+        activated_at: Set(at),
+    };
+    active::Entity::insert(model)
+        .on_conflict(
+            OnConflict::column(active::Column::TenantId)
+                .update_columns([
+                    active::Column::PolicyId,
+                    active::Column::Version,
+                    active::Column::ActivatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
