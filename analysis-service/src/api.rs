@@ -17,9 +17,9 @@ use crate::{
 use aval_proto::{
     analysis::v1::{
         AnalysisDetails, AnalysisHistory, AnalysisStatus as PbStatus, AnswerChallengeRequest,
-        GetAnalysisRequest, LegalPersonAnalysis, ListAnalysesRequest, ListAnalysesResponse,
-        Recommendation as PbRecommendation, ReportCreditOutcomeRequest, ResolveAnalysisRequest,
-        SubmitLegalPersonAnalysisRequest,
+        GetAnalysisRequest, GetPerformanceReportRequest, LegalPersonAnalysis, ListAnalysesRequest,
+        ListAnalysesResponse, PerformanceReport, Recommendation as PbRecommendation,
+        ReportCreditOutcomeRequest, ResolveAnalysisRequest, SubmitLegalPersonAnalysisRequest,
         analysis_service_server::{AnalysisService, AnalysisServiceServer},
     },
     common::v1::{Money, Reason},
@@ -186,6 +186,22 @@ impl AnalysisService for AnalysisApi {
             )
             .await?;
         Ok(Response::new(analysis.into()))
+    }
+
+    async fn get_performance_report(
+        &self,
+        request: Request<GetPerformanceReportRequest>,
+    ) -> Result<Response<PerformanceReport>, Status> {
+        let acting = acting_for(&request, ANALYSIS_REVIEW, &request.get_ref().tenant_id)?;
+        let (from, before) = lifecycle::report_period(
+            request.get_ref().created_from.as_ref(),
+            request.get_ref().created_to.as_ref(),
+        )?;
+        let policies = self
+            .app
+            .performance(acting.tenant_id(), from, before)
+            .await?;
+        Ok(Response::new(lifecycle::performance(policies)))
     }
 
     async fn get_analysis_history(

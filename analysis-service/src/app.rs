@@ -6,7 +6,7 @@
 mod lifecycle;
 pub mod policies;
 
-pub use lifecycle::AnalysisPage;
+pub use lifecycle::{AnalysisPage, PolicyPerformance};
 pub use policies::PolicyRegistry;
 
 use crate::{

@@ -20,6 +20,7 @@ mod plans;
 mod policies;
 mod profiles;
 mod replay;
+mod report;
 mod status;
 mod table;
 mod tenants;
@@ -67,6 +68,7 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<Outcome> {
         AdminCommand::Profiles { command } => profiles::run(&to, command).await,
         AdminCommand::Analyses { command } => analyses::run(&to, command).await,
         AdminCommand::Policies { command } => policies::run(&to, command).await,
+        AdminCommand::Report { command } => report::run(&to, command).await,
         AdminCommand::Replay { answer_id } => replay::run(&to, &answer_id).await,
     }
 }

@@ -149,6 +149,7 @@ pub fn router(state: AppState) -> Router {
             get(routes::lifecycle::history),
         )
         .route("/v1/usage", get(routes::usage::report))
+        .route("/v1/reports/performance", get(routes::reports::performance))
         .route(
             "/v1/consumer_rights/disclosure",
             post(routes::rights::disclose),

@@ -465,3 +465,113 @@ async fn analysts_need_their_scope_and_see_only_their_tenant(db: TestDatabase) -
     mesh.stop().await
 }
 db_test!(analysts_need_their_scope_and_see_only_their_tenant);
+
+/// Outcomes reported for a handful of analyses give a performance report whose rates can be
+/// checked by hand: default rates per engine decision, over final outcomes only.
+async fn reported_outcomes_make_a_performance_report(db: TestDatabase) -> TestResult {
+    let mesh = spawn_mesh(&db).await?;
+    let lender = mesh.full_tenant("perf-lender").await?;
+    let desk = Desk {
+        mesh: &mesh,
+        token: mesh.token(&lender).await?,
+    };
+    let mut scores = std::collections::BTreeMap::new();
+    for (id, unknown) in [
+        ("p1", false),
+        ("p2", false),
+        ("p3", false),
+        ("p4", false),
+        ("r1", true),
+        ("r2", true),
+    ] {
+        let (status, answer) = desk
+            .post("/credit_analysis/legal_person", &proposal(id, unknown)?)
+            .await?;
+        assert_eq!(status, 200, "{answer}");
+        scores.insert(id, answer["company_score"].as_i64().unwrap_or(-1));
+    }
+    let approve = json!({"action": "approve", "analyst_id": "ana", "note": "known to us"});
+    let (status, _) = desk
+        .post("/credit_analysis/r1/resolution", &approve)
+        .await?;
+    assert_eq!(status, 200);
+    let report = |status: &str| json!({"credit_proposal_status": status, "event_date": today()});
+    for (id, outcome) in [
+        ("p1", "paid"),
+        ("p2", "defaulted"),
+        ("p3", "disbursed"),
+        ("r1", "defaulted"),
+    ] {
+        let (status, body) = desk
+            .put(&format!("/credit_analysis/{id}"), &report(outcome))
+            .await?;
+        assert_eq!(status, 200, "{id}: {body}");
+    }
+
+    let (status, performance) = desk.get("/v1/reports/performance").await?;
+    assert_eq!(status, 200, "{performance}");
+    let policy = &performance["policies"][0];
+    assert_eq!(policy["policy_id"], "aval-default-lp", "{performance}");
+    let row = |group: &str| -> Value {
+        policy["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["group"] == group))
+            .cloned()
+            .unwrap_or_default()
+    };
+    // p1..p4: two final outcomes (p1 paid, p2 defaulted); p3 is only disbursed.
+    let approved = row("automatically_approved");
+    assert_eq!(
+        (
+            &approved["count"],
+            &approved["with_outcome"],
+            &approved["defaults"]
+        ),
+        (&json!(4), &json!(2), &json!(1)),
+        "{performance}"
+    );
+    assert_eq!(approved["default_rate"], 0.5);
+    assert_eq!(approved["share_with_outcome"], 0.5);
+    // r1 and r2 went to a person; r1 was approved and defaulted. Grouped by what the engine
+    // decided.
+    let reviewed = row("in_manual_analysis");
+    assert_eq!(
+        (
+            &reviewed["count"],
+            &reviewed["with_outcome"],
+            &reviewed["defaults"]
+        ),
+        (&json!(2), &json!(1), &json!(1))
+    );
+    assert_eq!(reviewed["default_rate"], 1.0);
+    assert_eq!(policy["total"]["count"], 6);
+    assert_eq!(policy["total"]["default_rate"], 2.0 / 3.0);
+    // The payer (p1) outscores the unknown-partner defaulter (r1) and ties with p2:
+    // AUC = (1 + 0.5) / 2 = 0.75, Gini = 0.5.
+    assert!(
+        scores["r1"] < scores["p1"] && scores["p1"] == scores["p2"],
+        "{scores:?}"
+    );
+    assert_eq!(policy["gini"], 0.5, "{performance}");
+
+    let csv = mesh
+        .http
+        .get(mesh.url("/v1/reports/performance"))
+        .bearer_auth(&desk.token)
+        .header("Accept", "text/csv")
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("aval-default-lp,1,total,6,3,0.5,2,0.6666666666666666,")),
+        "{csv}"
+    );
+    let (status, _) = desk
+        .get("/v1/reports/performance?created_from=2026-13-01")
+        .await?;
+    assert_eq!(status, 400);
+    mesh.stop().await
+}
+db_test!(reported_outcomes_make_a_performance_report);

@@ -2,7 +2,6 @@
 //! resolutions, the lender's credit outcome, and the history.
 
 use super::proposal::{cnpj, past_date};
-use crate::store::revisions::Revision;
 use crate::{
     app::AnalysisPage,
     domain::{
@@ -14,11 +13,13 @@ use crate::{
     error::AnalysisError,
     store::analyses::{AnalysisRecord, ListFilter, PageCursor},
 };
+use crate::{app::PolicyPerformance, domain::performance::GroupCounts, store::revisions::Revision};
 use aval_errors::{FieldPath, FieldViolation, Violations};
 use aval_proto::analysis::v1::{
     AnalysisDetails, AnalysisEvent, AnalysisHistory, AnalysisRevision, AnalysisStatus as PbStatus,
     AnalysisSummary, FeatureValue, LegalPersonAnalysis, ListAnalysesRequest, ListAnalysesResponse,
-    PartnerScore, ReportCreditOutcomeRequest, ResolveAnalysisRequest, Review as PbReview,
+    PartnerScore, PerformanceReport, PerformanceRow, PolicyPerformance as PbPolicyPerformance,
+    ReportCreditOutcomeRequest, ResolveAnalysisRequest, Review as PbReview,
 };
 use aval_transport::time::{to_date, to_timestamp};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
@@ -48,19 +49,11 @@ impl TryFrom<&ListAnalysesRequest> for ListQuery {
             .enumerate()
             .filter_map(|(i, s)| v.check(&root.key("statuses").index(i), AnalysisStatus::parse(s)))
             .collect();
-        let day = |v: &mut Violations, field: &str, date: Option<&aval_proto::common::v1::Date>| {
-            date.and_then(|d| v.check(&root.key(field), calendar_date(d.year, d.month, d.day)))
-        };
-        let from = day(&mut v, "created_from", request.created_from.as_ref());
-        let to = day(&mut v, "created_to", request.created_to.as_ref());
-        if let (Some(from), Some(to)) = (from, to)
-            && to < from
-        {
-            v.refuse(
-                &root.key("created_to"),
-                &Invalid::out_of_range("must not be before created_from"),
-            );
-        }
+        let (created_from, created_before) = read_period(
+            &mut v,
+            request.created_from.as_ref(),
+            request.created_to.as_ref(),
+        );
         let document_number = request
             .document_number
             .as_deref()
@@ -86,8 +79,8 @@ impl TryFrom<&ListAnalysesRequest> for ListQuery {
             .and_then(|t| v.check(&root.key("page_token"), decode_cursor(t)));
         let filter = ListFilter {
             statuses,
-            created_from: from.map(start_of_brasilia_day),
-            created_before: to.and_then(|d| d.succ_opt()).map(start_of_brasilia_day),
+            created_from,
+            created_before,
             document_number,
         };
         if !v.is_empty() {
@@ -261,6 +254,78 @@ pub fn lifecycle_fields(analysis: &Analysis, answer: &mut LegalPersonAnalysis) {
         .credit_outcome
         .map(|c| c.status.as_str().to_owned());
     answer.credit_event_date = analysis.credit_outcome.map(|c| to_date(c.event_date));
+}
+
+/// `[from, before)` instants; absent: unbounded on that side.
+pub type Period = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// A report period: Brasília days, both inclusive, as `[from, before)` instants.
+pub fn report_period(
+    from: Option<&aval_proto::common::v1::Date>,
+    to: Option<&aval_proto::common::v1::Date>,
+) -> Result<Period, AnalysisError> {
+    let mut v = Violations::default();
+    let period = read_period(&mut v, from, to);
+    if !v.is_empty() {
+        return Err(AnalysisError::InvalidRequest(v.into_vec()));
+    }
+    Ok(period)
+}
+
+/// `created_from` and `created_to` (Brasília days, both inclusive) as `[from, before)`
+/// instants; what is wrong with them is added to `v`.
+fn read_period(
+    v: &mut Violations,
+    from: Option<&aval_proto::common::v1::Date>,
+    to: Option<&aval_proto::common::v1::Date>,
+) -> Period {
+    let root = FieldPath::root();
+    let mut day = |field: &str, date: Option<&aval_proto::common::v1::Date>| {
+        date.and_then(|d| v.check(&root.key(field), calendar_date(d.year, d.month, d.day)))
+    };
+    let (from, to) = (day("created_from", from), day("created_to", to));
+    if let (Some(from), Some(to)) = (from, to)
+        && to < from
+    {
+        v.refuse(
+            &root.key("created_to"),
+            &Invalid::out_of_range("must not be before created_from"),
+        );
+    }
+    (
+        from.map(start_of_brasilia_day),
+        to.and_then(|d| d.succ_opt()).map(start_of_brasilia_day),
+    )
+}
+
+/// The performance answer.
+pub fn performance(policies: Vec<PolicyPerformance>) -> PerformanceReport {
+    let row = |group: &str, counts: &GroupCounts| PerformanceRow {
+        group: group.to_owned(),
+        count: counts.count,
+        with_outcome: counts.with_outcome,
+        share_with_outcome: counts.share_with_outcome(),
+        defaults: counts.defaults,
+        default_rate: counts.default_rate(),
+    };
+    PerformanceReport {
+        policies: policies
+            .into_iter()
+            .map(|p| PbPolicyPerformance {
+                rows: p
+                    .performance
+                    .groups
+                    .iter()
+                    .map(|(group, counts)| row(group, counts))
+                    .collect(),
+                total: Some(row("total", &p.performance.total)),
+                ks: p.performance.ks,
+                gini: p.performance.gini,
+                policy_id: p.policy_id,
+                version: p.version,
+            })
+            .collect(),
+    }
 }
 
 /// The history answer.

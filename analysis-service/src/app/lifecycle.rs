@@ -7,7 +7,11 @@ use crate::{
     domain::{
         analysis::{Analysis, CanonicalProposal, ReviewRefusal},
         decision::decide,
-        lifecycle::{Actor, CreditOutcome, Event, EventKind, OutcomeRefusal, Resolution},
+        lifecycle::{
+            Actor, CreditOutcome, CreditProposalStatus, Event, EventKind, OutcomeRefusal,
+            Resolution,
+        },
+        performance::{FinalOutcome, Observation, Performance, measure},
         proposal::{Invalid, MAX_CENTS, Proposal},
     },
     error::AnalysisError,
@@ -20,10 +24,19 @@ use crate::{
 use aval_errors::{FieldViolation, Refusal};
 use chrono::{SubsecRound, Utc};
 use sea_orm::TransactionTrait;
+use std::collections::BTreeMap;
 
 /// How often a step is tried again when another step of the same analysis landed between
 /// reading it and writing.
 const STEP_ATTEMPTS: usize = 3;
+
+/// How one policy version's decisions performed.
+pub struct PolicyPerformance {
+    pub policy_id: String,
+    pub version: u32,
+    /// Grouped by the engine's decision (its status).
+    pub performance: Performance,
+}
 
 /// A page of analyses, each with the company's CNPJ, and where the next page starts.
 pub struct AnalysisPage {
@@ -222,6 +235,41 @@ impl AnalysisApp {
             txn.rollback().await?;
         }
         Err(AnalysisError::Contention(id.to_owned()))
+    }
+
+    /// How the tenant's decisions created in `[from, before)` performed, per policy version
+    /// and per decision, from the outcomes its lenders reported.
+    pub async fn performance(
+        &self,
+        tenant_id: &str,
+        from: Option<chrono::DateTime<Utc>>,
+        before: Option<chrono::DateTime<Utc>>,
+    ) -> Result<Vec<PolicyPerformance>, AnalysisError> {
+        let mut by_policy: BTreeMap<(String, u32), Vec<Observation>> = BTreeMap::new();
+        for (decision, outcome) in
+            store::analyses::decisions_and_outcomes(&self.db, tenant_id, from, before).await?
+        {
+            by_policy
+                .entry((decision.policy_id.clone(), decision.policy_version))
+                .or_default()
+                .push(Observation {
+                    group: decision.status.as_str().to_owned(),
+                    score: decision.company_score,
+                    outcome: match outcome {
+                        Some(CreditProposalStatus::Paid) => Some(FinalOutcome::Paid),
+                        Some(CreditProposalStatus::Defaulted) => Some(FinalOutcome::Defaulted),
+                        _ => None,
+                    },
+                });
+        }
+        Ok(by_policy
+            .into_iter()
+            .map(|((policy_id, version), observations)| PolicyPerformance {
+                policy_id,
+                version,
+                performance: measure(&observations),
+            })
+            .collect())
     }
 
     /// Every step of the tenant's analysis `id`, numbered, in order.

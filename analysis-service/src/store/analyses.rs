@@ -276,6 +276,34 @@ pub async fn latest(
         .collect()
 }
 
+/// Every analysis of the tenant created in `[from, before)`: the engine's decision and what
+/// the lender last reported of the credit.
+pub async fn decisions_and_outcomes(
+    db: &impl ConnectionTrait,
+    tenant_id: &str,
+    from: Option<DateTime<Utc>>,
+    before: Option<DateTime<Utc>>,
+) -> Result<Vec<(Decision, Option<CreditProposalStatus>)>, AnalysisError> {
+    let mut query = Entity::find().filter(Column::TenantId.eq(tenant_id));
+    if let Some(from) = from {
+        query = query.filter(Column::CreatedAt.gte(from));
+    }
+    if let Some(before) = before {
+        query = query.filter(Column::CreatedAt.lt(before));
+    }
+    query
+        .order_by_asc(Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let stored = StoredAnalysis::try_from(row)?;
+            let outcome = stored.analysis.credit_outcome.map(|c| c.status);
+            Ok((stored.analysis.decision, outcome))
+        })
+        .collect()
+}
+
 /// What an analyst's list is narrowed to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListFilter {

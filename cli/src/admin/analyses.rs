@@ -109,7 +109,8 @@ pub async fn run(
     Ok(Outcome::Done)
 }
 
-fn day(text: &str) -> anyhow::Result<Date> {
+/// A `YYYY-MM-DD` day given on the command line.
+pub(super) fn day(text: &str) -> anyhow::Result<Date> {
     let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .with_context(|| format!("`{text}` is not a day as YYYY-MM-DD"))?;
     Ok(aval_transport::time::to_date(day))

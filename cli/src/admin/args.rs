@@ -62,6 +62,11 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: PoliciesCommand,
     },
+    /// Reports on a tenant's decisions.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Recomputes a delivered score answer from its stored inputs with its model version and
     /// says whether it comes out the same (exit 3 when it does not).
     Replay {
@@ -80,9 +85,29 @@ impl AdminCommand {
             | Self::Features { .. }
             | Self::Profiles { .. }
             | Self::Replay { .. } => Service::Score,
-            Self::Analyses { .. } | Self::Policies { .. } => Service::Analysis,
+            Self::Analyses { .. } | Self::Policies { .. } | Self::Report { .. } => {
+                Service::Analysis
+            }
         }
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// How the tenant's decisions performed, per policy version and decision: the count, the
+    /// share with a final outcome (paid or defaulted), the default rate, KS and Gini.
+    Performance {
+        #[arg(long)]
+        tenant: String,
+        /// Decisions created on or after this day (YYYY-MM-DD, Brasília time).
+        #[arg(long, value_name = "DAY")]
+        from: Option<String>,
+        /// Decisions created on or before this day.
+        #[arg(long, value_name = "DAY")]
+        to: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -11,7 +11,7 @@
 //!   (`analysis:write`);
 //! - `GET /credit_analysis/{id}/history`: every step, who, when and why (`analysis:read`).
 
-use super::{Meta, analysis::AnalysisAnswer};
+use super::{Meta, analysis::AnalysisAnswer, query_day};
 use crate::{
     AppState,
     dto::{
@@ -75,20 +75,12 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<AnalysisPage>, ApiError> {
     let mut violations = Vec::new();
-    let mut day = |field: &str, input: Option<String>| {
-        let input = input.filter(|d| !d.trim().is_empty())?;
-        let day = parse_day(input.trim());
-        if day.is_none() {
-            violations.push(FieldViolation::new(
-                field,
-                FieldCode::InvalidDate,
-                "must be a date as YYYY-MM-DD",
-            ));
-        }
-        day
-    };
-    let created_from = day("created_from", query.created_from);
-    let created_to = day("created_to", query.created_to);
+    let created_from = query_day(
+        "created_from",
+        query.created_from.as_deref(),
+        &mut violations,
+    );
+    let created_to = query_day("created_to", query.created_to.as_deref(), &mut violations);
     let page_size = match query.page_size.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(text) => match text.parse::<i32>() {

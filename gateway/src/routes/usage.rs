@@ -2,16 +2,14 @@
 //! product, as JSON, or CSV with `Accept: text/csv`. Days are Brasília days (UTC−3); billing
 //! decides the period when it is not given (this month so far).
 
+use super::{csv_response, query_day, wants_csv};
 use crate::{
     AppState,
-    dto::{
-        days::{format_day, parse_day},
-        names::enum_name,
-    },
+    dto::{days::format_day, names::enum_name},
     error::ApiError,
     extract::Partner,
 };
-use aval_errors::{ErrorCode, FieldCode, FieldViolation};
+use aval_errors::ErrorCode;
 use aval_proto::{
     billing::v1::{GetUsageReportRequest, billing_service_client::BillingServiceClient},
     common::v1::Date,
@@ -20,7 +18,7 @@ use aval_proto::{
 use axum::{
     Json,
     extract::{Query, State},
-    http::{HeaderMap, HeaderValue, header},
+    http::HeaderMap,
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
@@ -52,24 +50,6 @@ fn product_name(product: Product) -> String {
     enum_name(product.as_str_name(), "PRODUCT_")
 }
 
-/// A report bound from the query string, when given; a day not written strictly as
-/// `YYYY-MM-DD` is a violation.
-fn report_day(
-    field: &str,
-    text: Option<&str>,
-    violations: &mut Vec<FieldViolation>,
-) -> Option<Date> {
-    let day = parse_day(text?);
-    if day.is_none() {
-        violations.push(FieldViolation::new(
-            field,
-            FieldCode::InvalidDate,
-            "a date as YYYY-MM-DD",
-        ));
-    }
-    day
-}
-
 fn day_text(date: Option<&Date>) -> String {
     date.map(format_day).unwrap_or_default()
 }
@@ -81,8 +61,8 @@ pub async fn report(
     Query(period): Query<Period>,
 ) -> Result<Response, ApiError> {
     let mut violations = Vec::new();
-    let from = report_day("from", period.from.as_deref(), &mut violations);
-    let to = report_day("to", period.to.as_deref(), &mut violations);
+    let from = query_day("from", period.from.as_deref(), &mut violations);
+    let to = query_day("to", period.to.as_deref(), &mut violations);
     if !violations.is_empty() {
         return Err(ApiError::invalid_fields(
             ErrorCode::InvalidArgument,
@@ -108,21 +88,12 @@ pub async fn report(
             answers: r.answers,
         })
         .collect();
-    let wants_csv = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/csv"));
-    if wants_csv {
+    if wants_csv(&headers) {
         let mut csv = String::from("day,product,answers\n");
         for row in &rows {
             csv.push_str(&format!("{},{},{}\n", row.day, row.product, row.answers));
         }
-        let mut response = csv.into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/csv; charset=utf-8"),
-        );
-        return Ok(response);
+        return Ok(csv_response(csv));
     }
     let mut totals = BTreeMap::new();
     for row in &rows {

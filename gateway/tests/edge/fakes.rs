@@ -4,7 +4,8 @@
 use aval_proto::{
     analysis::v1::{
         AnalysisDetails, AnalysisHistory, AnswerChallengeRequest, GetAnalysisRequest,
-        LegalPersonAnalysis, ListAnalysesRequest, ListAnalysesResponse, ReportCreditOutcomeRequest,
+        GetPerformanceReportRequest, LegalPersonAnalysis, ListAnalysesRequest,
+        ListAnalysesResponse, PerformanceReport, ReportCreditOutcomeRequest,
         ResolveAnalysisRequest, SubmitLegalPersonAnalysisRequest,
         analysis_service_server::AnalysisService,
     },
@@ -314,6 +315,12 @@ impl AnalysisService for FakeAnalysis {
         &self,
         _: Request<GetAnalysisRequest>,
     ) -> Result<Response<AnalysisHistory>, Status> {
+        not_faked()
+    }
+    async fn get_performance_report(
+        &self,
+        _: Request<GetPerformanceReportRequest>,
+    ) -> Result<Response<PerformanceReport>, Status> {
         not_faked()
     }
 }
