@@ -19,7 +19,8 @@ use aval_proto::{
         AnalysisDetails, AnalysisHistory, AnalysisStatus as PbStatus, AnswerChallengeRequest,
         GetAnalysisRequest, GetPerformanceReportRequest, LegalPersonAnalysis, ListAnalysesRequest,
         ListAnalysesResponse, PerformanceReport, Recommendation as PbRecommendation,
-        ReportCreditOutcomeRequest, ResolveAnalysisRequest, SubmitLegalPersonAnalysisRequest,
+        ReplayAnalysisResponse, ReportCreditOutcomeRequest, ResolveAnalysisRequest,
+        SubmitLegalPersonAnalysisRequest,
         analysis_service_server::{AnalysisService, AnalysisServiceServer},
     },
     common::v1::{Money, Reason},
@@ -186,6 +187,25 @@ impl AnalysisService for AnalysisApi {
             )
             .await?;
         Ok(Response::new(analysis.into()))
+    }
+
+    async fn replay_analysis(
+        &self,
+        request: Request<GetAnalysisRequest>,
+    ) -> Result<Response<ReplayAnalysisResponse>, Status> {
+        let acting = acting_for(&request, ANALYSIS_REVIEW, &request.get_ref().tenant_id)?;
+        let id = &request.get_ref().id;
+        let (delivered, replayed) = self.app.replay(acting.tenant_id(), id).await?;
+        let differences = delivered.differences(&replayed);
+        Ok(Response::new(ReplayAnalysisResponse {
+            id: id.clone(),
+            policy_id: delivered.policy_id.clone(),
+            policy_version: delivered.policy_version,
+            delivered_status: PbStatus::from(delivered.status).into(),
+            replayed_status: PbStatus::from(replayed.status).into(),
+            identical: differences.is_empty(),
+            differences,
+        }))
     }
 
     async fn get_performance_report(

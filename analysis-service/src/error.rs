@@ -15,6 +15,8 @@ pub enum AnalysisError {
     InvalidTransition(InvalidTransition),
     #[error("analysis `{0}` kept changing while this step was applied; retry")]
     Contention(String),
+    #[error("analysis `{0}` cannot be replayed: {1}")]
+    Unreplayable(String, String),
     #[error("policy {0} is already published with a different document; publish a new version")]
     PolicyExists(String),
     #[error("proposal `{0}` was already submitted with a different body")]
@@ -45,6 +47,7 @@ impl From<AnalysisError> for Status {
             }
             AnalysisError::InvalidTransition(_) => status(ErrorCode::InvalidTransition, message),
             AnalysisError::Contention(_) => status(ErrorCode::Unavailable, message),
+            AnalysisError::Unreplayable(..) => status(ErrorCode::FailedPrecondition, message),
             AnalysisError::PolicyExists(_) => status(ErrorCode::AlreadyExists, message),
             AnalysisError::ProposalConflict(_) => status(ErrorCode::ProposalConflict, message),
             AnalysisError::NotFound(_) => status(ErrorCode::NotFound, message),

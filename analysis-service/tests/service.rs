@@ -29,6 +29,8 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
             rule(analysis, "AnswerChallenge", partners),
             rule(analysis, "ReportCreditOutcome", partners),
             rule(analysis, "GetAnalysisHistory", partners),
+            rule(analysis, "ReplayAnalysis", partners),
+            rule(analysis, "GetPerformanceReport", partners),
             rule(policies, "PublishPolicy", operator),
             rule(policies, "ListPolicies", operator),
             rule(policies, "ActivatePolicy", operator),

@@ -658,6 +658,16 @@ async fn an_operator_works_the_review_queue_with_aval_admin() -> anyhow::Result<
         "{history}"
     );
 
+    // The decision comes out the same when replayed with the version that made it.
+    let replay = ok(d, &["analyses", "replay", "--tenant", "demo", "queue-1"]).await?;
+    assert!(
+        replay.starts_with(
+            "identical: analysis queue-1 of tenant demo, policy aval-default-lp v1: \
+             in_manual_analysis as delivered, in_manual_analysis replayed"
+        ),
+        "{replay}"
+    );
+
     // A stricter policy: published, dry-run against the stored proposals, then activated.
     let policy = d.join("strict.json");
     std::fs::write(

@@ -1,8 +1,8 @@
 //! Policies as versioned data, end to end: an operator publishes a stricter policy, its dry run
 //! against the tenant's stored proposals names the decisions it would change and why, and
 //! activating it decides new proposals only (decided ones keep their answer), for that tenant
-//! only, until Aval's default is activated again. A policy reading a protected attribute is
-//! refused when published.
+//! only, until Aval's default is activated again; replay decides with the version that
+//! decided. A policy reading a protected attribute is refused when published.
 
 use crate::helpers::{TestMesh, spawn_mesh};
 use aval_proto::analysis::v1::{
@@ -201,6 +201,22 @@ async fn a_policy_is_published_dry_run_and_activated_for_new_decisions_only(
         decided_by(&mesh, &token, "before-1").await?,
         json!({"id": "aval-default-lp", "version": 1})
     );
+    // Replay decides with the version that decided, not the one active now.
+    let mut analyses =
+        aval_proto::analysis::v1::analysis_service_client::AnalysisServiceClient::new(
+            mesh.operator_channel(MeshIdentity::ANALYSIS)?,
+        );
+    for (id, policy) in [("before-1", "aval-default-lp"), ("after-1", "strict-lp")] {
+        let replay = analyses
+            .replay_analysis(aval_proto::analysis::v1::GetAnalysisRequest {
+                id: id.to_owned(),
+                tenant_id: tenant.clone(),
+            })
+            .await?
+            .into_inner();
+        assert!(replay.identical, "{id}: {:?}", replay.differences);
+        assert_eq!(replay.policy_id, policy);
+    }
     // Another tenant's proposals are not its business.
     let theirs = submit(&mesh, &bystander, "theirs-1").await?;
     assert_eq!(theirs["analysis_status"], "automatically_approved");

@@ -237,6 +237,25 @@ impl AnalysisApp {
         Err(AnalysisError::Contention(id.to_owned()))
     }
 
+    /// The tenant's analysis `id` decided again as it was first (see
+    /// [`PolicyRegistry::replay`](crate::app::PolicyRegistry::replay)): the decision as
+    /// delivered and as replayed.
+    pub async fn replay(
+        &self,
+        tenant_id: &str,
+        id: &str,
+    ) -> Result<
+        (
+            crate::domain::decision::Decision,
+            crate::domain::decision::Decision,
+        ),
+        AnalysisError,
+    > {
+        let record = self.details(tenant_id, id).await?;
+        let replayed = self.policies.replay(tenant_id, &record).await?;
+        Ok((record.stored.analysis.decision, replayed))
+    }
+
     /// How the tenant's decisions created in `[from, before)` performed, per policy version
     /// and per decision, from the outcomes its lenders reported.
     pub async fn performance(

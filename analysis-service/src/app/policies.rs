@@ -211,6 +211,33 @@ impl PolicyRegistry {
         Ok(run)
     }
 
+    /// Decides a stored analysis again from its stored proposal, with the partners' scores the
+    /// engine saw and the policy version that decided it: the decision it gives now.
+    pub async fn replay(
+        &self,
+        tenant_id: &str,
+        record: &store::analyses::AnalysisRecord,
+    ) -> Result<Decision, AnalysisError> {
+        let analysis = &record.stored.analysis;
+        let stored = &analysis.decision;
+        let unreplayable =
+            |why: String| AnalysisError::Unreplayable(analysis.id.as_str().to_owned(), why);
+        let proposal = Proposal::from_canonical_json(&record.proposal, analysis.created_at)
+            .map_err(|e| unreplayable(format!("the stored proposal cannot be read: {e}")))?;
+        let scores = kept_scores(&proposal, stored)
+            .ok_or_else(|| unreplayable("the partners' scores were not kept".to_owned()))?;
+        let policy = self
+            .version(tenant_id, &stored.policy_id, stored.policy_version)
+            .await?
+            .ok_or_else(|| {
+                unreplayable(format!(
+                    "policy {} v{} is not stored",
+                    stored.policy_id, stored.policy_version
+                ))
+            })?;
+        Ok(decide(&policy, &proposal, &scores))
+    }
+
     fn is_default(&self, policy_id: &str, version: u32) -> bool {
         policy_id == DEFAULT_POLICY_ID && version == self.default.version()
     }

@@ -72,6 +72,64 @@ pub struct Decision {
     pub partner_scores: Vec<PartnerScore>,
 }
 
+impl Decision {
+    /// The fields in which `replayed` differs from this decision, each as `field: this →
+    /// replayed`; empty when they are identical (numbers bit for bit).
+    pub fn differences(&self, replayed: &Decision) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut compare = |field: &str, delivered: String, again: String| {
+            if delivered != again {
+                found.push(format!("{field}: {delivered} → {again}"));
+            }
+        };
+        compare(
+            "status",
+            self.status.to_string(),
+            replayed.status.to_string(),
+        );
+        compare("reason", self.reason.clone(), replayed.reason.clone());
+        compare(
+            "company_score",
+            self.company_score.to_string(),
+            replayed.company_score.to_string(),
+        );
+        compare(
+            "probability_of_default",
+            format!("{:?}", self.probability_of_default),
+            format!("{:?}", replayed.probability_of_default),
+        );
+        compare(
+            "recommendation",
+            self.recommendation.to_string(),
+            replayed.recommendation.to_string(),
+        );
+        compare(
+            "credit_limit_cents",
+            self.credit_limit_cents.to_string(),
+            replayed.credit_limit_cents.to_string(),
+        );
+        let codes = |d: &Decision| {
+            d.justification
+                .iter()
+                .map(|j| format!("{}={:?}", j.code, j.impact))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        compare("justification", codes(self), codes(replayed));
+        compare(
+            "rules_fired",
+            self.rules_fired.join(", "),
+            replayed.rules_fired.join(", "),
+        );
+        compare(
+            "features",
+            format!("{:?}", self.features),
+            format!("{:?}", replayed.features),
+        );
+        found
+    }
+}
+
 /// A shareholder's or natural-person guarantor's 0..1000 score (`None`: no data).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerScore {

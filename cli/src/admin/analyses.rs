@@ -13,7 +13,7 @@ use super::{
 use anyhow::Context;
 use aval_proto::analysis::v1::{
     AnalysisDetails, AnalysisHistory, AnalysisStatus, GetAnalysisRequest, LegalPersonAnalysis,
-    ListAnalysesRequest, ListAnalysesResponse, ResolveAnalysisRequest,
+    ListAnalysesRequest, ListAnalysesResponse, ReplayAnalysisResponse, ResolveAnalysisRequest,
     analysis_service_client::AnalysisServiceClient,
 };
 use aval_proto::common::v1::Date;
@@ -94,6 +94,20 @@ pub async fn run(
                 .into_inner();
             println!("{}", summary(&resolved).render(output.format));
         }
+        AnalysesCommand::Replay { tenant, id } => {
+            let replay = client
+                .replay_analysis(GetAnalysisRequest {
+                    id: id.clone(),
+                    tenant_id: tenant.clone(),
+                })
+                .await
+                .map_err(|s| rpc_error(&format!("replaying analysis {id}"), analysis, &s))?
+                .into_inner();
+            println!("{}", replayed(&tenant, &replay));
+            if !replay.identical {
+                return Ok(Outcome::NotClean);
+            }
+        }
         AnalysesCommand::History { tenant, id, output } => {
             let history = client
                 .get_analysis_history(GetAnalysisRequest {
@@ -107,6 +121,28 @@ pub async fn run(
         }
     }
     Ok(Outcome::Done)
+}
+
+/// `identical: analysis X of tenant T, policy P vN: status` or `differs: …` with each
+/// differing field.
+fn replayed(tenant: &str, replay: &ReplayAnalysisResponse) -> String {
+    let verdict = if replay.identical {
+        "identical"
+    } else {
+        "differs"
+    };
+    let mut text = format!(
+        "{verdict}: analysis {} of tenant {tenant}, policy {} v{}: {} as delivered, {} replayed",
+        replay.id,
+        replay.policy_id,
+        replay.policy_version,
+        status_name(replay.delivered_status),
+        status_name(replay.replayed_status),
+    );
+    for difference in &replay.differences {
+        text.push_str(&format!("\n  {difference}"));
+    }
+    text
 }
 
 /// A `YYYY-MM-DD` day given on the command line.

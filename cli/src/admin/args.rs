@@ -222,6 +222,14 @@ pub enum AnalysesCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Decides a stored analysis again with the policy version that decided it and says
+    /// whether it comes out the same (exit 3 when it does not).
+    Replay {
+        #[arg(long)]
+        tenant: String,
+        /// The analysis (proposal) id.
+        id: String,
+    },
     /// Every step of an analysis: who, when and why.
     History {
         #[arg(long)]

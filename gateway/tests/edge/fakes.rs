@@ -5,8 +5,8 @@ use aval_proto::{
     analysis::v1::{
         AnalysisDetails, AnalysisHistory, AnswerChallengeRequest, GetAnalysisRequest,
         GetPerformanceReportRequest, LegalPersonAnalysis, ListAnalysesRequest,
-        ListAnalysesResponse, PerformanceReport, ReportCreditOutcomeRequest,
-        ResolveAnalysisRequest, SubmitLegalPersonAnalysisRequest,
+        ListAnalysesResponse, PerformanceReport, ReplayAnalysisResponse,
+        ReportCreditOutcomeRequest, ResolveAnalysisRequest, SubmitLegalPersonAnalysisRequest,
         analysis_service_server::AnalysisService,
     },
     auth::v1::{
@@ -315,6 +315,12 @@ impl AnalysisService for FakeAnalysis {
         &self,
         _: Request<GetAnalysisRequest>,
     ) -> Result<Response<AnalysisHistory>, Status> {
+        not_faked()
+    }
+    async fn replay_analysis(
+        &self,
+        _: Request<GetAnalysisRequest>,
+    ) -> Result<Response<ReplayAnalysisResponse>, Status> {
         not_faked()
     }
     async fn get_performance_report(

@@ -59,7 +59,7 @@ async fn a_date_that_is_not_yyyy_mm_dd_is_400_and_billing_is_not_called() -> Tes
         assert_eq!(error.message, "invalid report period");
         let expected: Vec<Detail> = fields
             .iter()
-            .map(|field| Detail::new(field, "INVALID_DATE", "a date as YYYY-MM-DD"))
+            .map(|field| Detail::new(field, "INVALID_DATE", "must be a date as YYYY-MM-DD"))
             .collect();
         assert_eq!(error.details, expected, "{query}");
     }

@@ -346,3 +346,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_replay_names_each_field_that_differs() {
+    let delivered = decide(&policy(), &qi_proposal(), &scores(Some(800), Some(700)));
+    assert!(delivered.differences(&delivered.clone()).is_empty());
+    let replayed = decide(&policy(), &qi_proposal(), &scores(Some(800), Some(450)));
+    let differences = delivered.differences(&replayed);
+    assert!(
+        differences
+            .iter()
+            .any(|d| d == "status: automatically_approved → in_manual_analysis"),
+        "{differences:?}"
+    );
+    assert!(
+        differences
+            .iter()
+            .any(|d| d.starts_with("company_score: 780 → "))
+    );
+    assert!(
+        differences
+            .iter()
+            .any(|d| d.starts_with("rules_fired:  → "))
+    );
+    let mut nudged = delivered.clone();
+    nudged.probability_of_default = f64::from_bits(delivered.probability_of_default.to_bits() + 1);
+    assert_eq!(delivered.differences(&nudged).len(), 1, "bit for bit");
+}
