@@ -11,8 +11,12 @@ use std::{
 };
 use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 
-/// RPCs every verified mesh identity may call: health checks and reflection.
-const OPEN_TO_MESH: &[&str] = &["/grpc.health.v1.Health/", "/grpc.reflection."];
+/// RPCs every verified mesh identity may call: health checks.
+const OPEN_TO_MESH: &[&str] = &["/grpc.health.v1.Health/"];
+/// Reflection (v1 and v1alpha) describes the whole API: for people's tools (the operator's
+/// grpcurl) and the tenants' own services, not for workloads that never need it.
+const REFLECTION: &str = "/grpc.reflection.";
+const REFLECTION_CALLERS: &[&str] = &[MeshIdentity::OPERATOR, MeshIdentity::INTERNAL];
 
 /// The verified identity of the peer, available to handlers as a request extension.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +46,7 @@ impl AccessPolicy {
 
     pub fn is_allowed(&self, path: &str, caller: &MeshIdentity) -> bool {
         OPEN_TO_MESH.iter().any(|open| path.starts_with(open))
+            || (path.starts_with(REFLECTION) && REFLECTION_CALLERS.contains(&caller.role()))
             || self.rules.iter().any(|(prefix, identities)| {
                 path.starts_with(prefix.as_str()) && identities.iter().any(|id| id == caller.role())
             })
@@ -153,7 +158,13 @@ mod tests {
         assert!(!policy.is_allowed("/aval.score.v1.ScoreService/GetScore", &operator));
         assert!(policy.is_allowed("/aval.score.v1.ScoreService/UpsertProfiles", &operator));
         assert!(!policy.is_allowed("/aval.auth.v1.AuthService/IssueToken", &gateway));
-        // Health and reflection are open to any verified mesh identity.
+        // Health is open to any verified mesh identity; reflection to people's tools and
+        // internal clients.
         assert!(policy.is_allowed("/grpc.health.v1.Health/Check", &billing));
+        let reflect = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
+        assert!(policy.is_allowed(reflect, &operator));
+        assert!(!policy.is_allowed(reflect, &gateway));
+        let internal = MeshIdentity::internal_client("erp").unwrap_or_else(|| operator.clone());
+        assert!(policy.is_allowed(reflect, &internal));
     }
 }

@@ -127,13 +127,16 @@ impl MeshServer {
         // Cancelled once shutdown started and the drain delay passed: the listeners close,
         // health watches end, and tonic waits for the calls in flight.
         let drained = CancellationToken::new();
-        let reflection = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(aval_proto::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-            .build_v1()?;
+        // Both reflection protocols: many tools (grpcio's, Evans) still speak only v1alpha.
+        let reflection = || {
+            tonic_reflection::server::Builder::configure()
+                .register_encoded_file_descriptor_set(aval_proto::FILE_DESCRIPTOR_SET)
+                .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        };
         let routes = routes
             .add_service(health::service(&self.health, drained.clone()))
-            .add_service(reflection);
+            .add_service(reflection().build_v1()?)
+            .add_service(reflection().build_v1alpha()?);
 
         let drain = {
             let health = self.health.clone();

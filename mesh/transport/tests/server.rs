@@ -281,6 +281,41 @@ async fn reflection_describes_the_aval_api_and_nothing_test_only() -> TestResult
         names.iter().any(|n| n == "grpc.health.v1.Health"),
         "{names:?}"
     );
+
+    // v1alpha too, for the tools that speak only it; workloads other than people's tools and
+    // internal clients are not shown the API.
+    let v1alpha = |identity: &str| -> anyhow::Result<_> {
+        use tonic_reflection::pb::v1alpha::{
+            ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+            server_reflection_request::MessageRequest,
+        };
+        let channel = connect_lazy(&peer(server.addr), &certs.tls(identity)?)?;
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some(MessageRequest::ListServices(String::new())),
+        };
+        Ok(async move {
+            ServerReflectionClient::new(channel)
+                .server_reflection_info(tokio_stream::iter([request]))
+                .await
+        })
+    };
+    let mut answers = v1alpha(MeshIdentity::OPERATOR)?.await?.into_inner();
+    let listed = answers.message().await?.and_then(|m| m.message_response);
+    let Some(tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse::ListServicesResponse(list)) = listed else {
+        anyhow::bail!("unexpected v1alpha answer {listed:?}");
+    };
+    assert!(
+        list.service
+            .iter()
+            .any(|s| s.name == "aval.analysis.v1.AnalysisService"),
+        "{list:?}"
+    );
+    let denied = match v1alpha(MeshIdentity::GATEWAY)?.await {
+        Ok(mut stream) => stream.get_mut().message().await.err(),
+        Err(status) => Some(status),
+    };
+    assert_eq!(denied.map(|s| s.code()), Some(Code::PermissionDenied));
     server.shutdown.cancel();
     server.task.await??;
     Ok(())
