@@ -112,5 +112,22 @@ async fn the_readme_curl_commands_work_as_written() -> anyhow::Result<()> {
         stdout.contains("\"code\": \"FEW_RECHARGES\""),
         "its reasons came:\n{stdout}"
     );
+    // The analysts' desk: sent to a person, queued, approved, disbursed, in the history.
+    assert!(
+        stdout.contains("\"analysis_status\": \"in_manual_analysis\"")
+            && stdout.contains("\"review-me\"")
+            && stdout.contains("\"analysis_status\": \"manually_approved\"")
+            && stdout.contains("\"credit_proposal_status\": \"disbursed\""),
+        "the proposal went through the analysts' desk:\n{stdout}"
+    );
+    assert!(
+        stdout
+            .contains(r#""kind":"reviewed","from":"in_manual_analysis","to":"manually_approved""#),
+        "the history shows the analyst's step:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("\"policy_id\": \"aval-default-lp\""),
+        "the performance report came:\n{stdout}"
+    );
     Ok(())
 }
