@@ -10,7 +10,6 @@ use crate::{
         analysis::Analysis,
         decision::{AnalysisStatus, Recommendation},
         lifecycle::{Actor, ActorType, Resolution},
-        proposal::Proposal,
     },
     error::AnalysisError,
 };
@@ -31,8 +30,9 @@ use aval_transport::{
     identity::MeshIdentity,
     time::to_timestamp,
 };
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use lifecycle::ListQuery;
+use proposal::validate;
 use tonic::{Request, Response, Status};
 
 const SERVICE: &str = "aval.analysis.v1.AnalysisService";
@@ -81,7 +81,10 @@ impl AnalysisService for AnalysisApi {
             proposal,
             validate_only,
         } = request.into_inner();
-        let proposal = Proposal::try_from(proposal.unwrap_or_default())
+        // One instant: the proposal is checked as of it, an undated one is dated by it, and the
+        // analysis is created at it, so replay reads the proposal back exactly.
+        let received_at = Utc::now().trunc_subsecs(6);
+        let proposal = validate(proposal.unwrap_or_default(), received_at)
             .map_err(AnalysisError::InvalidProposal)?;
         if validate_only {
             // Checked, not decided: nothing is stored or billed.
@@ -92,7 +95,12 @@ impl AnalysisService for AnalysisApi {
         }
         let analysis = self
             .app
-            .submit(&principal.tenant_id, bearer.as_deref(), proposal)
+            .submit(
+                &principal.tenant_id,
+                bearer.as_deref(),
+                proposal,
+                received_at,
+            )
             .await?;
         Ok(Response::new(analysis.into()))
     }
@@ -161,12 +169,22 @@ impl AnalysisService for AnalysisApi {
         // The partner's own token: the partners' scores are fetched on it.
         let principal = require_scope(&request, ANALYSIS_WRITE)?;
         let bearer = forwarded_authorization(&request);
-        let proposal = Proposal::try_from(request.into_inner().proposal.unwrap_or_default())
-            .map_err(AnalysisError::InvalidProposal)?;
+        let received_at = Utc::now().trunc_subsecs(6);
+        let proposal = validate(
+            request.into_inner().proposal.unwrap_or_default(),
+            received_at,
+        )
+        .map_err(AnalysisError::InvalidProposal)?;
         let actor = actor(&Acting::Partner(principal.clone()));
         let analysis = self
             .app
-            .answer_challenge(&principal.tenant_id, bearer.as_deref(), proposal, actor)
+            .answer_challenge(
+                &principal.tenant_id,
+                bearer.as_deref(),
+                proposal,
+                received_at,
+                actor,
+            )
             .await?;
         Ok(Response::new(analysis.into()))
     }

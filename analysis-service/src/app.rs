@@ -20,7 +20,7 @@ use crate::{
     store::{self, OUTBOX},
 };
 use aval_metering::{Product, QuotaGate, QuotaVerdict, UsageRecord};
-use chrono::{SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use std::sync::Arc;
 
@@ -58,6 +58,7 @@ impl AnalysisApp {
         tenant_id: &str,
         bearer: Option<&str>,
         proposal: Proposal,
+        received_at: DateTime<Utc>,
     ) -> Result<Analysis, AnalysisError> {
         let canonical = CanonicalProposal::of(&proposal)?;
         let id = proposal.id.as_str();
@@ -78,8 +79,9 @@ impl AnalysisApp {
         // The version active when the proposal arrives decides it, and the decision names it.
         let policy = self.policies.active(tenant_id).await?;
         let decision = decide(&policy, &proposal, &scores);
-        // Microseconds: what every engine stores, so the first answer and its replays agree.
-        let now = Utc::now().trunc_subsecs(6);
+        // The receipt time, in microseconds (what every engine stores): an undated proposal's
+        // request date, read back exactly by replay.
+        let now = received_at.trunc_subsecs(6);
         let stored = StoredAnalysis {
             analysis: Analysis::decided(proposal.id.clone(), decision, now),
             fingerprint: canonical.fingerprint,

@@ -310,7 +310,11 @@ async fn manual_review_resolution_feedback_and_history(db: TestDatabase) -> Test
         status, 400,
         "the same proposal answers nothing: {unchanged}"
     );
-    let completed = proposal("review-2", false)?;
+    // Undated: received now, long after the analysis began, and replayed as of then.
+    let mut completed = proposal("review-2", false)?;
+    completed
+        .as_object_mut()
+        .map(|p| p.remove("credit_request_date"));
     let (status, redecided) = desk
         .post("/credit_analysis/review-2/challenge_answer", &completed)
         .await?;
@@ -353,6 +357,14 @@ async fn manual_review_resolution_feedback_and_history(db: TestDatabase) -> Test
         "{history}"
     );
     assert_eq!(history["events"][2]["challenge"], "financial_statements");
+    let replay = AnalysisServiceClient::new(mesh.operator_channel(MeshIdentity::ANALYSIS)?)
+        .replay_analysis(aval_proto::analysis::v1::GetAnalysisRequest {
+            id: "review-2".to_owned(),
+            tenant_id: "desk-a".to_owned(),
+        })
+        .await?
+        .into_inner();
+    assert!(replay.identical, "{:?}", replay.differences);
     let (status, _) = desk
         .post(
             "/credit_analysis/auto-1/challenge_answer",
@@ -553,6 +565,8 @@ async fn reported_outcomes_make_a_performance_report(db: TestDatabase) -> TestRe
         "{scores:?}"
     );
     assert_eq!(policy["gini"], 0.5, "{performance}");
+    // At 780 every defaulter and only part of the payers are at or below: 1 − 0.5.
+    assert_eq!(policy["ks"], 0.5, "{performance}");
 
     let csv = mesh
         .http

@@ -105,6 +105,20 @@ async fn a_policy_is_published_dry_run_and_activated_for_new_decisions_only(
         "{violations:?}"
     );
 
+    let huge = policies
+        .publish_policy(PublishPolicyRequest {
+            tenant_id: tenant.clone(),
+            document: strict(3_000_000_000, "leverage"),
+        })
+        .await
+        .err()
+        .map(|s| aval_transport::status::field_violations(&s));
+    assert_eq!(
+        huge.as_deref()
+            .and_then(|v| v.first())
+            .map(|v| v.field.as_str()),
+        Some("document.version")
+    );
     let published = policies
         .publish_policy(PublishPolicyRequest {
             tenant_id: tenant.clone(),
@@ -214,10 +228,37 @@ async fn a_policy_is_published_dry_run_and_activated_for_new_decisions_only(
             })
             .await?
             .into_inner();
+        // Identical includes the policy: a replay by another version would name it.
         assert!(replay.identical, "{id}: {:?}", replay.differences);
         assert_eq!(replay.policy_id, policy);
     }
-    // Another tenant's proposals are not its business.
+    // Another tenant's proposals are not its business, nor are its versions.
+    for attempt in [
+        policies
+            .activate_policy(ActivatePolicyRequest {
+                tenant_id: "policy-bystander".into(),
+                policy_id: "strict-lp".into(),
+                version: 1,
+            })
+            .await
+            .err(),
+        policies
+            .dry_run_policy(DryRunPolicyRequest {
+                tenant_id: "policy-bystander".into(),
+                candidate: Some(Candidate::Published(PolicyRef {
+                    policy_id: "strict-lp".into(),
+                    version: 1,
+                })),
+                last: None,
+            })
+            .await
+            .err(),
+    ] {
+        assert_eq!(
+            attempt.map(|s| error_code(&s)),
+            Some(aval_errors::ErrorCode::NotFound)
+        );
+    }
     let theirs = submit(&mesh, &bystander, "theirs-1").await?;
     assert_eq!(theirs["analysis_status"], "automatically_approved");
 

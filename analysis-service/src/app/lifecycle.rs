@@ -166,6 +166,7 @@ impl AnalysisApp {
         tenant_id: &str,
         bearer: Option<&str>,
         proposal: Proposal,
+        received_at: chrono::DateTime<Utc>,
         actor: Actor,
     ) -> Result<Analysis, AnalysisError> {
         let canonical = CanonicalProposal::of(&proposal)?;
@@ -213,6 +214,7 @@ impl AnalysisApp {
             let version = NewVersion {
                 proposal: &canonical.json,
                 fingerprint: &canonical.fingerprint,
+                received_at,
                 replaces: &before,
                 replaced_decided_at,
             };

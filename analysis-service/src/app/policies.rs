@@ -190,14 +190,14 @@ impl PolicyRegistry {
         for record in store::analyses::latest(&self.db, tenant_id, last).await? {
             let analysis = &record.stored.analysis;
             let id = analysis.id.as_str();
-            let proposal =
-                match Proposal::from_canonical_json(&record.proposal, analysis.created_at) {
-                    Ok(proposal) => proposal,
-                    Err(e) => {
-                        run.skip(id, format!("the stored proposal cannot be read: {e}"));
-                        continue;
-                    }
-                };
+            let proposal = match Proposal::from_canonical_json(&record.proposal, record.received_at)
+            {
+                Ok(proposal) => proposal,
+                Err(e) => {
+                    run.skip(id, format!("the stored proposal cannot be read: {e}"));
+                    continue;
+                }
+            };
             let Some(scores) = kept_scores(&proposal, &analysis.decision) else {
                 run.skip(id, "the partners' scores were not kept when it was decided");
                 continue;
@@ -222,7 +222,7 @@ impl PolicyRegistry {
         let stored = &analysis.decision;
         let unreplayable =
             |why: String| AnalysisError::Unreplayable(analysis.id.as_str().to_owned(), why);
-        let proposal = Proposal::from_canonical_json(&record.proposal, analysis.created_at)
+        let proposal = Proposal::from_canonical_json(&record.proposal, record.received_at)
             .map_err(|e| unreplayable(format!("the stored proposal cannot be read: {e}")))?;
         let scores = kept_scores(&proposal, stored)
             .ok_or_else(|| unreplayable("the partners' scores were not kept".to_owned()))?;

@@ -40,6 +40,8 @@ pub struct Model {
     pub review: Option<Json>,
     pub credit_proposal_status: Option<String>,
     pub credit_event_date: Option<Date>,
+    /// When the stored proposal was received; absent: `created_at`.
+    pub received_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -59,10 +61,14 @@ pub async fn find(
         .transpose()
 }
 
-/// An analysis with the proposal as stored (canonical JSON) and the company's CNPJ.
+/// An analysis with the proposal as stored (canonical JSON), when that proposal was received,
+/// and the company's CNPJ.
 pub struct AnalysisRecord {
     pub stored: StoredAnalysis,
     pub proposal: serde_json::Value,
+    /// What an undated proposal's request date was: pass it to
+    /// [`Proposal::from_canonical_json`](crate::domain::proposal::Proposal::from_canonical_json).
+    pub received_at: DateTime<Utc>,
     pub document_number: Option<String>,
 }
 
@@ -113,6 +119,8 @@ pub async fn insert(
         review: Set(None),
         credit_proposal_status: Set(None),
         credit_event_date: Set(None),
+        // A first version is received when its analysis is created.
+        received_at: Set(None),
     };
     match Entity::insert(model).exec_without_returning(db).await {
         Ok(_) => {}
@@ -202,12 +210,13 @@ pub async fn save_step(
     Ok(true)
 }
 
-/// A challenge answer's new version of an analysis: the completed proposal (canonical JSON)
-/// and its fingerprint (the decision is the analysis's), and the version it replaces, decided
-/// at `replaced_decided_at`.
+/// A challenge answer's new version of an analysis: the completed proposal (canonical JSON),
+/// its fingerprint and when it was received (the decision is the analysis's), and the version
+/// it replaces, decided at `replaced_decided_at`.
 pub struct NewVersion<'a> {
     pub proposal: &'a serde_json::Value,
     pub fingerprint: &'a Fingerprint,
+    pub received_at: DateTime<Utc>,
     pub replaces: &'a AnalysisRecord,
     pub replaced_decided_at: DateTime<Utc>,
 }
@@ -227,16 +236,7 @@ pub async fn save_new_version(
         return Ok(false);
     }
     let id = analysis.id.as_str();
-    crate::store::revisions::keep(
-        db,
-        tenant_id,
-        id,
-        before.stored.fingerprint.as_str(),
-        &before.proposal,
-        &before.stored.analysis.decision,
-        version.replaced_decided_at,
-    )
-    .await?;
+    crate::store::revisions::keep(db, tenant_id, before, version.replaced_decided_at).await?;
     Entity::update_many()
         .col_expr(Column::Proposal, Expr::value(version.proposal.clone()))
         .col_expr(
@@ -251,6 +251,7 @@ pub async fn save_new_version(
             Column::DocumentNumber,
             Expr::value(version.proposal["document_number"].as_str()),
         )
+        .col_expr(Column::ReceivedAt, Expr::value(version.received_at))
         .filter(Column::TenantId.eq(tenant_id))
         .filter(Column::ProposalId.eq(id))
         .exec(db)
@@ -375,9 +376,11 @@ impl TryFrom<Model> for AnalysisRecord {
     fn try_from(mut row: Model) -> Result<Self, Self::Error> {
         let proposal = std::mem::take(&mut row.proposal);
         let document_number = row.document_number.clone();
+        let received_at = row.received_at.unwrap_or(row.created_at);
         Ok(Self {
             stored: StoredAnalysis::try_from(row)?,
             proposal,
+            received_at,
             document_number,
         })
     }
@@ -738,11 +741,67 @@ mod tests {
         .await?;
         assert_eq!(found.len(), 1, "the CNPJ was carried over");
 
-        // The lifecycle can be rolled back and applied again (SQLite drops no indexed column).
-        Migrator::down(&conn, Some(2)).await?;
+        // Everything since the analyses table and the outbox can be rolled back and applied
+        // again (the lifecycle's down drops its indexes first: SQLite drops no indexed column).
+        let since_lifecycle = u32::try_from(Migrator::migrations().len() - 2)?;
+        Migrator::down(&conn, Some(since_lifecycle)).await?;
         Migrator::up(&conn, None).await?;
         assert!(Migrator::get_pending_migrations(&conn).await?.is_empty());
         Ok(())
     }
     db_test!(earlier_analyses_join_the_lifecycle);
+
+    /// A challenge answer's version keeps its own receipt time: an undated answer is read back
+    /// dated when it arrived, not when the analysis began.
+    async fn a_new_version_keeps_when_it_was_received(db: TestDatabase) -> TestResult {
+        use crate::domain::lifecycle::{Actor, ActorType, Resolution};
+        let conn = aval_database::connect_and_migrate::<Migrator>(&db.url).await?;
+        let began = Utc::now().trunc_subsecs(6) - chrono::Duration::days(40);
+        let (json, mut stored) = stored_as("c-1", "35472523000115", began);
+        stored.analysis.status = crate::domain::decision::AnalysisStatus::InManualAnalysis;
+        assert!(insert(&conn, "lender", &json, &stored).await?);
+        let before = find_record(&conn, "lender", "c-1").await?.expect("stored");
+        assert_eq!(
+            before.received_at, began,
+            "a first version is received at creation"
+        );
+
+        let operator = Actor {
+            kind: ActorType::Operator,
+            id: "operator".to_owned(),
+        };
+        let mut analysis = before.stored.analysis.clone();
+        let challenge = Resolution::parse("challenge", "bia", "more", None, Some("other"));
+        let step = analysis
+            .resolve(challenge.unwrap(), 100_000, operator.clone(), began)
+            .unwrap();
+        assert!(save_step(&conn, "lender", &analysis, 2, &step).await?);
+        let challenged = find_record(&conn, "lender", "c-1").await?.expect("stored");
+
+        let answered_at = Utc::now().trunc_subsecs(6);
+        let (new_json, new_stored) = stored_as("c-1", "11222333000181", answered_at);
+        let step = analysis
+            .redecide(new_stored.analysis.decision.clone(), operator, answered_at)
+            .unwrap();
+        let version = NewVersion {
+            proposal: &new_json,
+            fingerprint: &new_stored.fingerprint,
+            received_at: answered_at,
+            replaces: &challenged,
+            replaced_decided_at: began,
+        };
+        assert!(save_new_version(&conn, "lender", &analysis, version, 3, &step).await?);
+        let after = find_record(&conn, "lender", "c-1").await?.expect("stored");
+        assert_eq!(after.received_at, answered_at);
+        assert_eq!(after.proposal["document_number"], "11222333000181");
+        assert_eq!(
+            after.stored.analysis.created_at, began,
+            "the analysis began then"
+        );
+        let kept = crate::store::revisions::list(&conn, "lender", "c-1").await?;
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].proposal["document_number"], "35472523000115");
+        Ok(())
+    }
+    db_test!(a_new_version_keeps_when_it_was_received);
 }

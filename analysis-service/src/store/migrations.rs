@@ -4,6 +4,7 @@ mod m20261124_000001_analyses;
 mod m20261125_000002_lifecycle;
 mod m20261125_000003_event_via;
 mod m20261125_000004_policies;
+mod m20261125_000005_received_at;
 
 aval_database::migrator!(
     "analysis_seaql_migrations",
@@ -13,5 +14,6 @@ aval_database::migrator!(
         m20261125_000002_lifecycle::Migration,
         m20261125_000003_event_via::Migration,
         m20261125_000004_policies::Migration,
+        m20261125_000005_received_at::Migration,
     ]
 );

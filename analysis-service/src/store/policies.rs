@@ -55,14 +55,27 @@ pub struct StoredVersion {
     pub published_at: DateTime<Utc>,
 }
 
-impl From<versions::Model> for StoredVersion {
-    fn from(row: versions::Model) -> Self {
-        Self {
+/// A version as its column holds it; `None` for one no policy can have (loading refuses
+/// versions above `i32::MAX`).
+fn column(version: u32) -> Option<i32> {
+    i32::try_from(version).ok()
+}
+
+fn stored_version(value: i32) -> Result<u32, AnalysisError> {
+    u32::try_from(value)
+        .map_err(|_| AnalysisError::Corrupt(format!("policy version {value} is stored")))
+}
+
+impl TryFrom<versions::Model> for StoredVersion {
+    type Error = AnalysisError;
+
+    fn try_from(row: versions::Model) -> Result<Self, AnalysisError> {
+        Ok(Self {
+            version: stored_version(row.version)?,
             policy_id: row.policy_id,
-            version: u32::try_from(row.version).unwrap_or(0),
             document: row.document,
             published_at: row.published_at,
-        }
+        })
     }
 }
 
@@ -72,10 +85,13 @@ pub async fn insert(
     tenant_id: &str,
     version: &StoredVersion,
 ) -> Result<bool, AnalysisError> {
+    let number = column(version.version).ok_or_else(|| {
+        AnalysisError::Corrupt(format!("policy version {} out of range", version.version))
+    })?;
     let model = versions::ActiveModel {
         tenant_id: Set(tenant_id.to_owned()),
         policy_id: Set(version.policy_id.clone()),
-        version: Set(i32::try_from(version.version).unwrap_or(i32::MAX)),
+        version: Set(number),
         document: Set(version.document.clone()),
         published_at: Set(version.published_at),
     };
@@ -98,14 +114,14 @@ pub async fn find(
     policy_id: &str,
     version: u32,
 ) -> Result<Option<StoredVersion>, AnalysisError> {
-    Ok(versions::Entity::find_by_id((
-        tenant_id.to_owned(),
-        policy_id.to_owned(),
-        i32::try_from(version).unwrap_or(i32::MAX),
-    ))
-    .one(db)
-    .await?
-    .map(StoredVersion::from))
+    let Some(version) = column(version) else {
+        return Ok(None);
+    };
+    versions::Entity::find_by_id((tenant_id.to_owned(), policy_id.to_owned(), version))
+        .one(db)
+        .await?
+        .map(StoredVersion::try_from)
+        .transpose()
 }
 
 /// Every version the tenant published, by id then version.
@@ -113,15 +129,15 @@ pub async fn list(
     db: &impl ConnectionTrait,
     tenant_id: &str,
 ) -> Result<Vec<StoredVersion>, AnalysisError> {
-    Ok(versions::Entity::find()
+    versions::Entity::find()
         .filter(versions::Column::TenantId.eq(tenant_id))
         .order_by_asc(versions::Column::PolicyId)
         .order_by_asc(versions::Column::Version)
         .all(db)
         .await?
         .into_iter()
-        .map(StoredVersion::from)
-        .collect())
+        .map(StoredVersion::try_from)
+        .collect()
 }
 
 /// The version deciding the tenant's new proposals: `None` for Aval's default.
@@ -129,10 +145,11 @@ pub async fn active(
     db: &impl ConnectionTrait,
     tenant_id: &str,
 ) -> Result<Option<(String, u32)>, AnalysisError> {
-    Ok(active::Entity::find_by_id(tenant_id.to_owned())
+    active::Entity::find_by_id(tenant_id.to_owned())
         .one(db)
         .await?
-        .map(|row| (row.policy_id, u32::try_from(row.version).unwrap_or(0))))
+        .map(|row| Ok((row.policy_id, stored_version(row.version)?)))
+        .transpose()
 }
 
 /// Makes `policy_id` `version` decide the tenant's new proposals (`None`: Aval's default).
@@ -148,10 +165,12 @@ pub async fn activate(
             .await?;
         return Ok(());
     };
+    let number = column(version)
+        .ok_or_else(|| AnalysisError::NotFound(format!("policy {policy_id} v{version}")))?;
     let model = active::ActiveModel {
         tenant_id: Set(tenant_id.to_owned()),
         policy_id: Set(policy_id.to_owned()),
-        version: Set(i32::try_from(version).unwrap_or(i32::MAX)),
+        version: Set(number),
         activated_at: Set(at),
     };
     active::Entity::insert(model)

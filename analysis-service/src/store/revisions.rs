@@ -1,7 +1,7 @@
 //! Earlier versions of an analysis: the proposal and the engine's decision that a challenge
 //! answer replaced, kept for audit and replay, numbered from 1 (the first decision).
 
-use crate::{domain::decision::Decision, error::AnalysisError};
+use crate::{domain::decision::Decision, error::AnalysisError, store::analyses::AnalysisRecord};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, QueryOrder, entity::prelude::*};
 
@@ -18,6 +18,7 @@ pub struct Model {
     pub proposal: Json,
     pub decision: Json,
     pub decided_at: DateTimeUtc,
+    pub received_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -34,16 +35,15 @@ pub struct Revision {
     pub decided_at: DateTime<Utc>,
 }
 
-/// Keeps a replaced version; its number follows the ones kept before.
+/// Keeps `replaced`, the version a challenge answer replaces (decided at `decided_at`); its
+/// number follows the ones kept before.
 pub async fn keep(
     db: &impl ConnectionTrait,
     tenant_id: &str,
-    proposal_id: &str,
-    proposal_hash: &str,
-    proposal: &serde_json::Value,
-    decision: &Decision,
+    replaced: &AnalysisRecord,
     decided_at: DateTime<Utc>,
 ) -> Result<(), AnalysisError> {
+    let proposal_id = replaced.stored.analysis.id.as_str();
     let kept = Entity::find()
         .filter(Column::TenantId.eq(tenant_id))
         .filter(Column::ProposalId.eq(proposal_id))
@@ -53,10 +53,11 @@ pub async fn keep(
         tenant_id: Set(tenant_id.to_owned()),
         proposal_id: Set(proposal_id.to_owned()),
         revision: Set(i32::try_from(kept + 1).unwrap_or(i32::MAX)),
-        proposal_hash: Set(proposal_hash.to_owned()),
-        proposal: Set(proposal.clone()),
-        decision: Set(serde_json::to_value(decision)?),
+        proposal_hash: Set(replaced.stored.fingerprint.as_str().to_owned()),
+        proposal: Set(replaced.proposal.clone()),
+        decision: Set(serde_json::to_value(&replaced.stored.analysis.decision)?),
         decided_at: Set(decided_at),
+        received_at: Set(Some(replaced.received_at)),
     };
     Entity::insert(model).exec_without_returning(db).await?;
     Ok(())

@@ -13,10 +13,11 @@ use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 
 /// RPCs every verified mesh identity may call: health checks.
 const OPEN_TO_MESH: &[&str] = &["/grpc.health.v1.Health/"];
-/// Reflection (v1 and v1alpha) describes the whole API: for people's tools (the operator's
-/// grpcurl) and the tenants' own services, not for workloads that never need it.
+/// Reflection (v1 and v1alpha) describes the whole API, operator-only RPCs included: for the
+/// operator's tools (grpcurl, Evans), not for workloads, nor lenders' own services (internal
+/// clients), which are allowed the partner APIs only.
 const REFLECTION: &str = "/grpc.reflection.";
-const REFLECTION_CALLERS: &[&str] = &[MeshIdentity::OPERATOR, MeshIdentity::INTERNAL];
+const REFLECTION_CALLERS: &[&str] = &[MeshIdentity::OPERATOR];
 
 /// The verified identity of the peer, available to handlers as a request extension.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,13 +159,12 @@ mod tests {
         assert!(!policy.is_allowed("/aval.score.v1.ScoreService/GetScore", &operator));
         assert!(policy.is_allowed("/aval.score.v1.ScoreService/UpsertProfiles", &operator));
         assert!(!policy.is_allowed("/aval.auth.v1.AuthService/IssueToken", &gateway));
-        // Health is open to any verified mesh identity; reflection to people's tools and
-        // internal clients.
+        // Health is open to any verified mesh identity; reflection to the operator only.
         assert!(policy.is_allowed("/grpc.health.v1.Health/Check", &billing));
         let reflect = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
         assert!(policy.is_allowed(reflect, &operator));
         assert!(!policy.is_allowed(reflect, &gateway));
-        let internal = MeshIdentity::internal_client("erp").unwrap_or_else(|| operator.clone());
-        assert!(policy.is_allowed(reflect, &internal));
+        let internal = MeshIdentity::internal_client("erp").unwrap_or_else(|| gateway.clone());
+        assert!(!policy.is_allowed(reflect, &internal));
     }
 }

@@ -282,8 +282,7 @@ async fn reflection_describes_the_aval_api_and_nothing_test_only() -> TestResult
         "{names:?}"
     );
 
-    // v1alpha too, for the tools that speak only it; workloads other than people's tools and
-    // internal clients are not shown the API.
+    // v1alpha too, for the tools that speak only it; workloads are not shown the API.
     let v1alpha = |identity: &str| -> anyhow::Result<_> {
         use tonic_reflection::pb::v1alpha::{
             ServerReflectionRequest, server_reflection_client::ServerReflectionClient,

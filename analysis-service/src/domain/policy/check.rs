@@ -53,8 +53,9 @@ pub(super) fn document(doc: &Document) -> Result<(), PolicyError> {
     if !id_ok {
         return Err(invalid("id", "must be 1 to 100 visible ASCII characters"));
     }
-    if doc.version == 0 {
-        return Err(invalid("version", "must be 1 or more"));
+    // Versions are stored as SQL integers.
+    if doc.version == 0 || i32::try_from(doc.version).is_err() {
+        return Err(invalid("version", "must be from 1 to 2147483647"));
     }
     for (i, feature) in doc.features.iter().enumerate() {
         if doc.features[..i].contains(feature) {
