@@ -55,7 +55,8 @@ enum Command {
         client: Option<String>,
     },
     /// Operator work on a running mesh, as the `operator` mesh identity: tenants, clients,
-    /// plans, score models, features, profile imports, answer replays. Connects with the
+    /// plans, score models, features, profile imports, answer replays, the analysts' queue,
+    /// analysis policies and performance reports. Connects with the
     /// settings `aval dev` writes to dev.env (flags and environment variables override them).
     /// Exits 1 on an error and 3 when the command ran but not cleanly (an import rejected rows,
     /// a replay differs).
