@@ -5,7 +5,7 @@ use super::proposal::{cnpj, past_date};
 use crate::{
     app::AnalysisPage,
     domain::{
-        analysis::{Analysis, brasilia},
+        analysis::Analysis,
         decision::AnalysisStatus,
         lifecycle::{CreditOutcome, CreditProposalStatus, Event, Resolution},
         proposal::{AsOf, Invalid, calendar_date},
@@ -23,7 +23,7 @@ use aval_proto::analysis::v1::{
 };
 use aval_transport::time::{to_date, to_timestamp};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 /// Analyses per page when the request does not say.
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
@@ -92,15 +92,6 @@ impl TryFrom<&ListAnalysesRequest> for ListQuery {
             after,
         })
     }
-}
-
-fn start_of_brasilia_day(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0)
-        .and_then(|midnight| midnight.and_local_timezone(brasilia()).single())
-        .map_or_else(
-            || day.and_time(chrono::NaiveTime::MIN).and_utc(),
-            |t| t.to_utc(),
-        )
 }
 
 /// A page token: the last analysis of the page (its creation in microseconds, its id),
@@ -293,8 +284,9 @@ fn read_period(
         );
     }
     (
-        from.map(start_of_brasilia_day),
-        to.and_then(|d| d.succ_opt()).map(start_of_brasilia_day),
+        from.map(aval_credit::brasilia::start_of),
+        to.and_then(|d| d.succ_opt())
+            .map(aval_credit::brasilia::start_of),
     )
 }
 

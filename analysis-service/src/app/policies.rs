@@ -12,6 +12,7 @@ use crate::{
     error::AnalysisError,
     store::{
         self,
+        analyses::AnalysisRecord,
         policies::{self, StoredVersion},
     },
 };
@@ -82,17 +83,10 @@ impl PolicyRegistry {
         if let Some(policy) = self.cached(&key) {
             return Ok(Some(policy));
         }
-        let Some(stored) = policies::find(&self.db, tenant_id, policy_id, version).await? else {
-            return Ok(None);
-        };
-        let policy =
-            Arc::new(Policy::from_json(&stored.document).map_err(|e| {
-                AnalysisError::Corrupt(format!("policy {policy_id} v{version}: {e}"))
-            })?);
-        if let Ok(mut loaded) = self.loaded.write() {
-            loaded.insert(key, policy.clone());
+        match policies::find(&self.db, tenant_id, policy_id, version).await? {
+            Some(stored) => self.loaded(tenant_id, &stored).map(Some),
+            None => Ok(None),
         }
-        Ok(Some(policy))
     }
 
     /// Publishes a document for the tenant; the same document again is the version already
@@ -128,7 +122,8 @@ impl PolicyRegistry {
                     policy.version()
                 )));
             }
-            return self.listed(tenant_id, existing).await;
+            let active = policies::active(&self.db, tenant_id).await?;
+            return self.listed(tenant_id, &existing, active.as_ref());
         }
         tracing::info!(
             tenant = %tenant_id,
@@ -136,7 +131,8 @@ impl PolicyRegistry {
             version = policy.version(),
             "policy published"
         );
-        self.listed(tenant_id, stored).await
+        let active = policies::active(&self.db, tenant_id).await?;
+        self.listed(tenant_id, &stored, active.as_ref())
     }
 
     /// Aval's default, then every version the tenant published.
@@ -148,7 +144,7 @@ impl PolicyRegistry {
             active: active.is_none(),
         }];
         for stored in policies::list(&self.db, tenant_id).await? {
-            listed.push(self.listed(tenant_id, stored).await?);
+            listed.push(self.listed(tenant_id, &stored, active.as_ref())?);
         }
         Ok(listed)
     }
@@ -174,7 +170,7 @@ impl PolicyRegistry {
             .ok_or_else(|| AnalysisError::NotFound(format!("policy {policy_id} v{version}")))?;
         policies::activate(&self.db, tenant_id, Some((policy_id, version)), now).await?;
         tracing::info!(tenant = %tenant_id, policy = policy_id, version, "policy activated");
-        self.listed(tenant_id, stored).await
+        self.listed(tenant_id, &stored, Some(&(policy_id.to_owned(), version)))
     }
 
     /// Decides the tenant's `last` most recent stored proposals again with `candidate` (the
@@ -190,23 +186,10 @@ impl PolicyRegistry {
         for record in store::analyses::latest(&self.db, tenant_id, last).await? {
             let analysis = &record.stored.analysis;
             let id = analysis.id.as_str();
-            let proposal = match Proposal::from_canonical_json(&record.proposal, record.received_at)
-            {
-                Ok(proposal) => proposal,
-                Err(e) => {
-                    run.skip(id, format!("the stored proposal cannot be read: {e}"));
-                    continue;
-                }
-            };
-            let Some(scores) = kept_scores(&proposal, &analysis.decision) else {
-                run.skip(id, "the partners' scores were not kept when it was decided");
-                continue;
-            };
-            run.record(
-                id,
-                &analysis.decision,
-                &decide(candidate, &proposal, &scores),
-            );
+            match decide_again(&record, candidate) {
+                Ok(decision) => run.record(id, &analysis.decision, &decision),
+                Err(why) => run.skip(id, why),
+            }
         }
         Ok(run)
     }
@@ -216,16 +199,12 @@ impl PolicyRegistry {
     pub async fn replay(
         &self,
         tenant_id: &str,
-        record: &store::analyses::AnalysisRecord,
+        record: &AnalysisRecord,
     ) -> Result<Decision, AnalysisError> {
         let analysis = &record.stored.analysis;
         let stored = &analysis.decision;
         let unreplayable =
             |why: String| AnalysisError::Unreplayable(analysis.id.as_str().to_owned(), why);
-        let proposal = Proposal::from_canonical_json(&record.proposal, record.received_at)
-            .map_err(|e| unreplayable(format!("the stored proposal cannot be read: {e}")))?;
-        let scores = kept_scores(&proposal, stored)
-            .ok_or_else(|| unreplayable("the partners' scores were not kept".to_owned()))?;
         let policy = self
             .version(tenant_id, &stored.policy_id, stored.policy_version)
             .await?
@@ -235,7 +214,7 @@ impl PolicyRegistry {
                     stored.policy_id, stored.policy_version
                 ))
             })?;
-        Ok(decide(&policy, &proposal, &scores))
+        decide_again(record, &policy).map_err(unreplayable)
     }
 
     fn is_default(&self, policy_id: &str, version: u32) -> bool {
@@ -246,22 +225,55 @@ impl PolicyRegistry {
         self.loaded.read().ok()?.get(key).cloned()
     }
 
-    async fn listed(
+    /// A stored version as loaded: the cached policy, or its document parsed (and kept).
+    fn loaded(
         &self,
         tenant_id: &str,
-        stored: StoredVersion,
+        stored: &StoredVersion,
+    ) -> Result<Arc<Policy>, AnalysisError> {
+        let key = (
+            tenant_id.to_owned(),
+            stored.policy_id.clone(),
+            stored.version,
+        );
+        if let Some(policy) = self.cached(&key) {
+            return Ok(policy);
+        }
+        let policy = Arc::new(Policy::from_json(&stored.document).map_err(|e| {
+            AnalysisError::Corrupt(format!(
+                "policy {} v{}: {e}",
+                stored.policy_id, stored.version
+            ))
+        })?);
+        if let Ok(mut loaded) = self.loaded.write() {
+            loaded.insert(key, policy.clone());
+        }
+        Ok(policy)
+    }
+
+    /// A stored version as listed, `active` being the tenant's active version.
+    fn listed(
+        &self,
+        tenant_id: &str,
+        stored: &StoredVersion,
+        active: Option<&(String, u32)>,
     ) -> Result<ListedPolicy, AnalysisError> {
-        let active = policies::active(&self.db, tenant_id).await?;
-        let policy = self
-            .version(tenant_id, &stored.policy_id, stored.version)
-            .await?
-            .ok_or_else(|| AnalysisError::Corrupt("a policy version vanished".into()))?;
         Ok(ListedPolicy {
-            active: active == Some((stored.policy_id.clone(), stored.version)),
-            policy,
+            active: active.is_some_and(|(id, v)| *id == stored.policy_id && *v == stored.version),
+            policy: self.loaded(tenant_id, stored)?,
             published_at: Some(stored.published_at),
         })
     }
+}
+
+/// A stored analysis decided again by `policy`: its proposal read back as received, with the
+/// partners' scores the engine saw. `Err`: why it cannot be.
+fn decide_again(record: &AnalysisRecord, policy: &Policy) -> Result<Decision, String> {
+    let proposal = Proposal::from_canonical_json(&record.proposal, record.received_at)
+        .map_err(|e| format!("the stored proposal cannot be read: {e}"))?;
+    let scores = kept_scores(&proposal, &record.stored.analysis.decision)
+        .ok_or_else(|| "the partners' scores were not kept when it was decided".to_owned())?;
+    Ok(decide(policy, &proposal, &scores))
 }
 
 /// The partners' scores as the engine saw them, by CPF; `None` when the decision predates

@@ -8,7 +8,7 @@ use super::lifecycle::{
     ReviewAction, check_outcome,
 };
 use super::proposal::{Invalid, Proposal, ProposalId};
-use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// A delivered analysis.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,12 +23,6 @@ pub struct Analysis {
     pub credit_outcome: Option<CreditOutcome>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-/// Brasília's offset: Brazil has kept UTC-03:00 all year since 2019. Days of analyses (list
-/// filters, the earliest outcome date) are Brasília days.
-pub fn brasilia() -> FixedOffset {
-    FixedOffset::west_opt(3 * 3600).unwrap_or_else(|| Utc.fix())
 }
 
 /// Why an analyst's resolution was refused.
@@ -181,7 +175,7 @@ impl Analysis {
         if self.credit_outcome == Some(outcome) {
             return Ok(None);
         }
-        let created_on: NaiveDate = self.created_at.with_timezone(&brasilia()).date_naive();
+        let created_on: NaiveDate = aval_credit::brasilia::day(self.created_at);
         check_outcome(self.status, self.credit_outcome, outcome, created_on)?;
         let event = Event {
             kind: EventKind::CreditOutcome,

@@ -1,18 +1,11 @@
 //! Usage events: one per delivered answer, identified so a retry is never counted twice.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
-
-/// Brasília time, UTC−3 all year since Brazil ended daylight saving in 2019.
-const BRASILIA_OFFSET_SECS: i32 = -3 * 3600;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// The calendar day billing counts an answer in: the day in Brasília, the legal time of the
 /// contracts, so an answer at 22:00 on the 31st belongs to that month, not the next.
 pub fn billing_day(at: DateTime<Utc>) -> NaiveDate {
-    // The offset is a constant well inside ±24 h, so it is always valid.
-    FixedOffset::east_opt(BRASILIA_OFFSET_SECS).map_or_else(
-        || at.date_naive(),
-        |brasilia| at.with_timezone(&brasilia).date_naive(),
-    )
+    aval_credit::brasilia::day(at)
 }
 
 /// Who reads a consumption report.

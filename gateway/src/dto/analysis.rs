@@ -694,6 +694,11 @@ pub struct ReasonBody {
 
 /// Prefix of the proto names of `AnalysisStatus` values.
 const STATUS_PREFIX: &str = "ANALYSIS_STATUS_";
+
+/// QI's name of a status (`in_manual_analysis`); see [`enum_name`].
+pub fn status_name(status: aval_proto::analysis::v1::AnalysisStatus) -> String {
+    enum_name(status.as_str_name(), STATUS_PREFIX)
+}
 /// Prefix of the proto names of `Recommendation` values.
 const RECOMMENDATION_PREFIX: &str = "RECOMMENDATION_";
 
@@ -723,7 +728,7 @@ impl From<Reason> for ReasonBody {
 impl From<LegalPersonAnalysis> for AnalysisBody {
     fn from(analysis: LegalPersonAnalysis) -> Self {
         Self {
-            analysis_status: enum_name(analysis.analysis_status().as_str_name(), STATUS_PREFIX),
+            analysis_status: status_name(analysis.analysis_status()),
             recommendation: enum_name(
                 analysis.recommendation().as_str_name(),
                 RECOMMENDATION_PREFIX,

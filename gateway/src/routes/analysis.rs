@@ -87,7 +87,8 @@ pub async fn answer_challenge(
     }))
 }
 
-fn client(state: &AppState) -> AnalysisServiceClient<MeshChannel> {
+/// analysis-service, for every analysis route.
+pub(crate) fn client(state: &AppState) -> AnalysisServiceClient<MeshChannel> {
     AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
 }
 

@@ -11,13 +11,16 @@
 //!   (`analysis:write`);
 //! - `GET /credit_analysis/{id}/history`: every step, who, when and why (`analysis:read`).
 
-use super::{Meta, analysis::AnalysisAnswer, query_day};
+use super::{
+    Meta,
+    analysis::{AnalysisAnswer, client},
+    query_day,
+};
 use crate::{
     AppState,
     dto::{
-        analysis::AnalysisBody,
+        analysis::{AnalysisBody, status_name},
         days::{format_day, parse_day},
-        names::enum_name,
     },
     error::ApiError,
     extract::{JsonBody, Partner},
@@ -25,19 +28,15 @@ use crate::{
 use aval_errors::{ErrorCode, FieldCode, FieldViolation};
 use aval_proto::analysis::v1::{
     AnalysisEvent, GetAnalysisRequest, ListAnalysesRequest, ReportCreditOutcomeRequest,
-    ResolveAnalysisRequest, analysis_service_client::AnalysisServiceClient,
+    ResolveAnalysisRequest,
 };
-use aval_transport::{client::MeshChannel, time::rfc3339};
+use aval_transport::time::rfc3339;
 use axum::{
     Json,
     extract::{Path, Query, State},
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-fn client(state: &AppState) -> AnalysisServiceClient<MeshChannel> {
-    AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
-}
 
 /// The list's query string; every value is text so that a bad one is named, not a 400 from
 /// the extractor.
@@ -201,7 +200,7 @@ pub async fn details(
         .await?
         .into_inner();
     Ok(Json(AnalysisDetailsBody {
-        decided_status: enum_name(details.decided_status().as_str_name(), "ANALYSIS_STATUS_"),
+        decided_status: status_name(details.decided_status()),
         analysis: details.analysis.unwrap_or_default().into(),
         proposal: serde_json::from_str(&details.proposal_json).unwrap_or_default(),
         partner_scores: details
@@ -226,7 +225,7 @@ pub async fn details(
             .revisions
             .into_iter()
             .map(|r| RevisionBody {
-                decided_status: enum_name(r.decided_status().as_str_name(), "ANALYSIS_STATUS_"),
+                decided_status: status_name(r.decided_status()),
                 revision: r.revision,
                 reason: r.reason,
                 decided_at: r.decided_at.as_ref().and_then(rfc3339),

@@ -5,10 +5,7 @@
 use super::{Meta, csv_response, query_day, wants_csv};
 use crate::{AppState, error::ApiError, extract::Partner};
 use aval_errors::ErrorCode;
-use aval_proto::analysis::v1::{
-    GetPerformanceReportRequest, PerformanceRow, PolicyPerformance,
-    analysis_service_client::AnalysisServiceClient,
-};
+use aval_proto::analysis::v1::{GetPerformanceReportRequest, PerformanceRow, PolicyPerformance};
 use axum::{
     Json,
     extract::{Query, State},
@@ -86,7 +83,7 @@ pub async fn performance(
             violations,
         ));
     }
-    let report = AnalysisServiceClient::new(state.upstreams.analysis.channel.clone())
+    let report = super::analysis::client(&state)
         .get_performance_report(partner.request(GetPerformanceReportRequest {
             tenant_id: String::new(),
             created_from,

@@ -2,6 +2,7 @@
 //! by type so logs never hold a whole one, and the 0..1000 score scale (PDO scaling) that
 //! consumer and company scores share.
 
+pub mod brasilia;
 mod cnpj;
 mod cpf;
 mod scale;
