@@ -21,6 +21,7 @@ use aval_proto::{
     },
     usage::v1::{Product, usage_client::UsageClient},
 };
+use aval_testkit::TestDatabase;
 use aval_testkit::echo::EchoClient;
 use aval_transport::{
     client::{MeshChannel, PeerAddress, connect_lazy},
@@ -336,6 +337,8 @@ struct MeshUnderTest {
     score_peer: PeerAddress,
     billing_peer: PeerAddress,
     billing_operator: BillingServiceClient<MeshChannel>,
+    /// Dropped after `server` (fields drop in order): the mesh stops before its database goes.
+    _database: Option<TestDatabase>,
 }
 
 /// Starts a fresh mesh on SQLite, or on a fresh database of the PostgreSQL server `postgres`.
@@ -346,10 +349,12 @@ async fn start_mesh(args: &RunArgs, postgres: Option<&str>) -> anyhow::Result<Me
         "--data-dir".to_owned(),
         dir.path().display().to_string(),
     ];
-    if let Some(server) = postgres {
-        let name = format!("aval_bench_{}", uuid::Uuid::new_v4().simple());
-        let url = aval_database::create_database(server, &name).await?;
-        serve_args.extend(["--database-url".to_owned(), url]);
+    let database = match postgres {
+        Some(server) => Some(TestDatabase::postgres_on(server, "aval_bench").await?),
+        None => None,
+    };
+    if let Some(database) = &database {
+        serve_args.extend(["--database-url".to_owned(), database.url.clone()]);
     }
     let server = Server::spawn(&serve_args, Some(dir))?;
     let ready = server.ready.clone();
@@ -389,6 +394,7 @@ async fn start_mesh(args: &RunArgs, postgres: Option<&str>) -> anyhow::Result<Me
         operator,
         billing_peer,
         server,
+        _database: database,
     })
 }
 

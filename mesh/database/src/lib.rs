@@ -64,15 +64,33 @@ pub async fn migrate<M: MigratorTrait>(db: &DatabaseConnection) -> Result<(), Db
 /// and returns its URL.
 pub async fn create_database(server_url: &str, name: &str) -> Result<String, DbErr> {
     use sea_orm::ConnectionTrait;
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(DbErr::Custom(format!("invalid database name `{name}`")));
-    }
+    check_database_name(name)?;
     let admin = connect(server_url).await?;
     admin
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await?;
     admin.close().await?;
     Ok(replace_database(server_url, name))
+}
+
+/// Drops the database `name` on the PostgreSQL server at `server_url`, closing whatever is
+/// still connected to it (a test's pool, a benchmark's mesh). Missing is not an error.
+pub async fn drop_database(server_url: &str, name: &str) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    check_database_name(name)?;
+    let admin = connect(server_url).await?;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await?;
+    admin.close().await
+}
+
+/// Database names are spliced into SQL: only letters, digits and `_`.
+fn check_database_name(name: &str) -> Result<(), DbErr> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(DbErr::Custom(format!("invalid database name `{name}`")));
+    }
+    Ok(())
 }
 
 /// The same server URL with another database name.

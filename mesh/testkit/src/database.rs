@@ -13,10 +13,37 @@ pub const POSTGRES_URL_VAR: &str = "AVAL_TEST_POSTGRES_URL";
 pub const SKIP_POSTGRES_VAR: &str = "AVAL_TEST_SKIP_POSTGRES";
 
 /// A database made for one test: a new SQLite file, or a new PostgreSQL database named by a
-/// UUID. `None` only when PostgreSQL was explicitly skipped.
+/// UUID. `None` only when PostgreSQL was explicitly skipped. Dropping it removes the file or
+/// the database: a suite run must not leave gigabytes behind on the shared server (a server
+/// holding thousands of stale databases took over a minute to recover after a crash).
 pub struct TestDatabase {
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    /// The server URL and database name to drop, on PostgreSQL.
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot be blocked on: a thread of its own
+        // with a runtime of its own does the async work.
+        let dropped = std::thread::spawn(move || -> anyhow::Result<()> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(aval_database::drop_database(&server, &name))?;
+            Ok(())
+        })
+        .join();
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("test database not dropped: {e:#}"),
+            Err(_) => eprintln!("test database not dropped: the dropping thread panicked"),
+        }
+    }
 }
 
 impl TestDatabase {
@@ -28,6 +55,7 @@ impl TestDatabase {
                 Ok(Some(Self {
                     url,
                     _dir: Some(dir),
+                    postgres: None,
                 }))
             }
             Engine::Postgres => Self::create_postgres().await,
@@ -54,9 +82,18 @@ impl TestDatabase {
                  or set {SKIP_POSTGRES_VAR}=1 to knowingly skip it"
             );
         };
-        let name = format!("aval_test_{}", uuid::Uuid::new_v4().simple());
-        let url = aval_database::create_database(&server, &name).await?;
-        Ok(Some(Self { url, _dir: None }))
+        Self::postgres_on(&server, "aval_test").await.map(Some)
+    }
+
+    /// A new database `<prefix>_<uuid>` on the PostgreSQL server at `server`.
+    pub async fn postgres_on(server: &str, prefix: &str) -> anyhow::Result<Self> {
+        let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+        let url = aval_database::create_database(server, &name).await?;
+        Ok(Self {
+            url,
+            _dir: None,
+            postgres: Some((server.to_owned(), name)),
+        })
     }
 }
 
