@@ -10,16 +10,18 @@ use crate::{
         analysis::Analysis,
         decision::{AnalysisStatus, Recommendation},
         lifecycle::{Actor, ActorType, Resolution},
+        proposal::Proposal,
     },
     error::AnalysisError,
 };
+use aval_errors::{FieldCode, FieldViolation};
 use aval_proto::{
     analysis::v1::{
         AnalysisDetails, AnalysisHistory, AnalysisStatus as PbStatus, AnswerChallengeRequest,
-        GetAnalysisRequest, GetPerformanceReportRequest, LegalPersonAnalysis, ListAnalysesRequest,
+        CreditAnalysis, GetAnalysisRequest, GetPerformanceReportRequest, ListAnalysesRequest,
         ListAnalysesResponse, PerformanceReport, Recommendation as PbRecommendation,
         ReplayAnalysisResponse, ReportCreditOutcomeRequest, ResolveAnalysisRequest,
-        SubmitLegalPersonAnalysisRequest,
+        SubmitLegalPersonAnalysisRequest, SubmitNaturalPersonAnalysisRequest,
         analysis_service_server::{AnalysisService, AnalysisServiceServer},
     },
     common::v1::{Money, Reason},
@@ -32,7 +34,7 @@ use aval_transport::{
 };
 use chrono::{SubsecRound, Utc};
 use lifecycle::ListQuery;
-use proposal::validate;
+use proposal::{validate, validate_natural_person};
 use tonic::{Request, Response, Status};
 
 const SERVICE: &str = "aval.analysis.v1.AnalysisService";
@@ -64,6 +66,30 @@ impl AnalysisApi {
         Self { app }
     }
 
+    /// A validated proposal of either kind: checked only (`validate_only`: nothing decided,
+    /// stored or billed), or decided.
+    async fn submit(
+        &self,
+        tenant_id: &str,
+        bearer: Option<&str>,
+        proposal: Proposal,
+        received_at: chrono::DateTime<Utc>,
+        validate_only: bool,
+    ) -> Result<Response<CreditAnalysis>, Status> {
+        if validate_only {
+            return Ok(Response::new(CreditAnalysis {
+                id: proposal.id().as_str().to_owned(),
+                kind: proposal.kind().as_str().to_owned(),
+                ..CreditAnalysis::default()
+            }));
+        }
+        let analysis = self
+            .app
+            .submit(tenant_id, bearer, proposal, received_at)
+            .await?;
+        Ok(Response::new(analysis.into()))
+    }
+
     pub fn into_server(self) -> AnalysisServiceServer<Self> {
         AnalysisServiceServer::new(self)
     }
@@ -74,7 +100,7 @@ impl AnalysisService for AnalysisApi {
     async fn submit_legal_person_analysis(
         &self,
         request: Request<SubmitLegalPersonAnalysisRequest>,
-    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+    ) -> Result<Response<CreditAnalysis>, Status> {
         let principal = require_scope(&request, ANALYSIS_WRITE)?;
         let bearer = forwarded_authorization(&request);
         let SubmitLegalPersonAnalysisRequest {
@@ -86,29 +112,43 @@ impl AnalysisService for AnalysisApi {
         let received_at = Utc::now().trunc_subsecs(6);
         let proposal = validate(proposal.unwrap_or_default(), received_at)
             .map_err(AnalysisError::InvalidProposal)?;
-        if validate_only {
-            // Checked, not decided: nothing is stored or billed.
-            return Ok(Response::new(LegalPersonAnalysis {
-                id: proposal.id.as_str().to_owned(),
-                ..LegalPersonAnalysis::default()
-            }));
-        }
-        let analysis = self
-            .app
-            .submit(
-                &principal.tenant_id,
-                bearer.as_deref(),
-                proposal,
-                received_at,
-            )
-            .await?;
-        Ok(Response::new(analysis.into()))
+        self.submit(
+            &principal.tenant_id,
+            bearer.as_deref(),
+            Proposal::LegalPerson(proposal),
+            received_at,
+            validate_only,
+        )
+        .await
+    }
+
+    async fn submit_natural_person_analysis(
+        &self,
+        request: Request<SubmitNaturalPersonAnalysisRequest>,
+    ) -> Result<Response<CreditAnalysis>, Status> {
+        let principal = require_scope(&request, ANALYSIS_WRITE)?;
+        let bearer = forwarded_authorization(&request);
+        let SubmitNaturalPersonAnalysisRequest {
+            proposal,
+            validate_only,
+        } = request.into_inner();
+        let received_at = Utc::now().trunc_subsecs(6);
+        let proposal = validate_natural_person(proposal.unwrap_or_default(), received_at)
+            .map_err(AnalysisError::InvalidProposal)?;
+        self.submit(
+            &principal.tenant_id,
+            bearer.as_deref(),
+            Proposal::NaturalPerson(proposal),
+            received_at,
+            validate_only,
+        )
+        .await
     }
 
     async fn get_analysis(
         &self,
         request: Request<GetAnalysisRequest>,
-    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+    ) -> Result<Response<CreditAnalysis>, Status> {
         let acting = acting_for(&request, ANALYSIS_READ, &request.get_ref().tenant_id)?;
         let id = request.into_inner().id;
         let analysis = self.app.get(acting.tenant_id(), &id).await?;
@@ -147,7 +187,7 @@ impl AnalysisService for AnalysisApi {
     async fn resolve_analysis(
         &self,
         request: Request<ResolveAnalysisRequest>,
-    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+    ) -> Result<Response<CreditAnalysis>, Status> {
         let acting = acting_for(&request, ANALYSIS_REVIEW, &request.get_ref().tenant_id)?;
         let resolution = Resolution::try_from(request.get_ref())?;
         let analysis = self
@@ -165,15 +205,32 @@ impl AnalysisService for AnalysisApi {
     async fn answer_challenge(
         &self,
         request: Request<AnswerChallengeRequest>,
-    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+    ) -> Result<Response<CreditAnalysis>, Status> {
         // The partner's own token: the partners' scores are fetched on it.
         let principal = require_scope(&request, ANALYSIS_WRITE)?;
         let bearer = forwarded_authorization(&request);
         let received_at = Utc::now().trunc_subsecs(6);
-        let proposal = validate(
-            request.into_inner().proposal.unwrap_or_default(),
-            received_at,
-        )
+        let proposal = match request.into_inner() {
+            AnswerChallengeRequest {
+                proposal: Some(company),
+                natural_person_proposal: None,
+                ..
+            } => validate(company, received_at).map(Proposal::LegalPerson),
+            AnswerChallengeRequest {
+                proposal: None,
+                natural_person_proposal: Some(person),
+                ..
+            } => validate_natural_person(person, received_at).map(Proposal::NaturalPerson),
+            _ => {
+                return Err(AnalysisError::InvalidRequest(vec![FieldViolation::new(
+                    "proposal",
+                    FieldCode::Required,
+                    "exactly one of proposal (a company's) and natural_person_proposal (a \
+                     person's)",
+                )])
+                .into());
+            }
+        }
         .map_err(AnalysisError::InvalidProposal)?;
         let actor = actor(&Acting::Partner(principal.clone()));
         let analysis = self
@@ -192,7 +249,7 @@ impl AnalysisService for AnalysisApi {
     async fn report_credit_outcome(
         &self,
         request: Request<ReportCreditOutcomeRequest>,
-    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+    ) -> Result<Response<CreditAnalysis>, Status> {
         let acting = acting_for(&request, ANALYSIS_WRITE, &request.get_ref().tenant_id)?;
         let outcome = lifecycle::credit_outcome(request.get_ref(), Utc::now())?;
         let analysis = self
@@ -293,7 +350,7 @@ impl From<Recommendation> for PbRecommendation {
     }
 }
 
-impl From<Analysis> for LegalPersonAnalysis {
+impl From<Analysis> for CreditAnalysis {
     fn from(analysis: Analysis) -> Self {
         let mut answer = Self::default();
         lifecycle::lifecycle_fields(&analysis, &mut answer);
@@ -304,7 +361,8 @@ impl From<Analysis> for LegalPersonAnalysis {
             id: analysis.id.as_str().to_owned(),
             analysis_status: PbStatus::from(analysis.status).into(),
             reason: decision.reason,
-            company_score: i32::try_from(decision.company_score).unwrap_or(0),
+            score: i32::try_from(decision.score).unwrap_or(0),
+            kind: analysis.kind.as_str().to_owned(),
             probability_of_default: decision.probability_of_default,
             recommendation: PbRecommendation::from(recommendation).into(),
             credit_limit: Some(Money {

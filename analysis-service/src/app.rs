@@ -13,7 +13,7 @@ use crate::{
     domain::{
         analysis::{Analysis, CanonicalProposal, Fingerprint, StoredAnalysis, sha256_hex},
         decision::decide,
-        proposal::Proposal,
+        proposal::{Proposal, ProposalKind},
     },
     error::AnalysisError,
     peers::ScoreClient,
@@ -61,29 +61,28 @@ impl AnalysisApp {
         received_at: DateTime<Utc>,
     ) -> Result<Analysis, AnalysisError> {
         let canonical = CanonicalProposal::of(&proposal)?;
-        let id = proposal.id.as_str();
+        let id = proposal.id().as_str();
+        let kind = proposal.kind();
+        let product = product(kind);
         if let Some(existing) = store::analyses::find(&self.db, tenant_id, id).await? {
             return replay_or_conflict(existing, &canonical.fingerprint);
         }
-        if let QuotaVerdict::Refused { reason } = self
-            .quota
-            .check(tenant_id, Product::LegalPersonAnalysis)
-            .await
-        {
+        if let QuotaVerdict::Refused { reason } = self.quota.check(tenant_id, product).await {
             return Err(AnalysisError::QuotaExceeded(reason));
         }
         let scores = self
             .scores
-            .scores(proposal.partner_documents(), bearer)
+            .scores(proposal.scored_documents(), bearer)
             .await?;
-        // The version active when the proposal arrives decides it, and the decision names it.
-        let policy = self.policies.active(tenant_id).await?;
+        // The version of its kind active when the proposal arrives decides it, and the
+        // decision names it.
+        let policy = self.policies.active(tenant_id, kind).await?;
         let decision = decide(&policy, &proposal, &scores);
         // The receipt time, in microseconds (what every engine stores): an undated proposal's
         // request date, read back exactly by replay.
         let now = received_at.trunc_subsecs(6);
         let stored = StoredAnalysis {
-            analysis: Analysis::decided(proposal.id.clone(), decision, now),
+            analysis: Analysis::decided(proposal.id().clone(), kind, decision, now),
             fingerprint: canonical.fingerprint,
         };
 
@@ -103,7 +102,7 @@ impl AnalysisApp {
                 &UsageRecord {
                     event_id: usage_event_id(tenant_id, id),
                     tenant_id: tenant_id.to_owned(),
-                    product: Product::LegalPersonAnalysis,
+                    product,
                     occurred_at: now,
                     sandbox: false,
                 },
@@ -111,7 +110,8 @@ impl AnalysisApp {
             .await?;
         txn.commit().await?;
         tracing::info!(
-            cnpj = %proposal.document,
+            kind = kind.as_str(),
+            document = %masked_document(&proposal),
             status = stored.analysis.status.as_str(),
             tenant = %tenant_id,
             "analysis decided"
@@ -126,6 +126,22 @@ impl AnalysisApp {
             .await?
             .map(|stored| stored.analysis)
             .ok_or_else(|| AnalysisError::NotFound(id.to_owned()))
+    }
+}
+
+/// What billing counts a delivered analysis of `kind` as.
+fn product(kind: ProposalKind) -> Product {
+    match kind {
+        ProposalKind::LegalPerson => Product::LegalPersonAnalysis,
+        ProposalKind::NaturalPerson => Product::NaturalPersonAnalysis,
+    }
+}
+
+/// The applicant's document as logs may show it: masked (a CNPJ's or CPF's `Display`).
+fn masked_document(proposal: &Proposal) -> String {
+    match proposal {
+        Proposal::LegalPerson(p) => p.document.to_string(),
+        Proposal::NaturalPerson(p) => p.applicant.document.to_string(),
     }
 }
 

@@ -32,9 +32,10 @@ impl MeshService for Application {
         let server = with_token_verification(server, &settings)?;
         let billing = connect_lazy(&settings.peers.billing, server.tls())?;
         let score = connect_lazy(&settings.peers.score, server.tls())?;
-        let policy = domain::policy::Policy::default_policy()
-            .map_err(|e| StartError::Other(format!("default analysis policy: {e}")))?;
-        let policies = Arc::new(app::PolicyRegistry::new(db.clone(), policy));
+        let policies = Arc::new(
+            app::PolicyRegistry::new(db.clone())
+                .map_err(|e| StartError::Other(format!("default analysis policy: {e}")))?,
+        );
         let app = app::AnalysisApp::new(
             db.clone(),
             policies.clone(),

@@ -22,6 +22,7 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
         &service,
         &[
             rule(analysis, "SubmitLegalPersonAnalysis", partners),
+            rule(analysis, "SubmitNaturalPersonAnalysis", partners),
             rule(analysis, "GetAnalysis", partners),
             rule(analysis, "ListAnalyses", partners),
             rule(analysis, "GetAnalysisDetails", partners),

@@ -78,6 +78,7 @@ fn product_from_pb(value: i32) -> Option<Product> {
     match PbProduct::try_from(value).ok()? {
         PbProduct::ConsumerScore => Some(Product::ConsumerScore),
         PbProduct::LegalPersonAnalysis => Some(Product::LegalPersonAnalysis),
+        PbProduct::NaturalPersonAnalysis => Some(Product::NaturalPersonAnalysis),
         PbProduct::Unspecified => None,
     }
 }
@@ -86,6 +87,7 @@ fn product_to_pb(product: Product) -> PbProduct {
     match product {
         Product::ConsumerScore => PbProduct::ConsumerScore,
         Product::LegalPersonAnalysis => PbProduct::LegalPersonAnalysis,
+        Product::NaturalPersonAnalysis => PbProduct::NaturalPersonAnalysis,
     }
 }
 

@@ -40,8 +40,9 @@ fn profile(
 }
 
 /// One consumer per risk level of the default scorecard (scores 940, 680, 550, 400, 220),
-/// and the QI example's shareholder (very low risk) and guarantor (low risk).
-pub const CONSUMERS: [DemoConsumer; 7] = [
+/// the QI legal-person example's shareholder (very low risk) and guarantor (low risk), and
+/// the QI natural-person example's applicant (low risk).
+pub const CONSUMERS: [DemoConsumer; 8] = [
     DemoConsumer {
         level: "VERY_LOW",
         cpf: "52998224725",
@@ -75,6 +76,11 @@ pub const CONSUMERS: [DemoConsumer; 7] = [
     DemoConsumer {
         level: "QI_GUARANTOR",
         cpf: "67749884661",
+        profile: |d| profile(d, 0.80, 2, 30, 30_000, 1, true),
+    },
+    DemoConsumer {
+        level: "QI_APPLICANT",
+        cpf: "19920891592",
         profile: |d| profile(d, 0.80, 2, 30, 30_000, 1, true),
     },
 ];

@@ -730,9 +730,14 @@ async fn an_operator_works_the_review_queue_with_aval_admin() -> anyhow::Result<
     )
     .await?;
     let (listed, _) = json(d, &["policies", "list", "--tenant", "demo"]).await?;
-    assert_eq!(listed["policies"][1]["policy_id"], "strict-lp", "{listed}");
-    assert_eq!(listed["policies"][1]["active"], "yes", "{listed}");
+    // Aval's defaults (a company's, a person's), then the tenant's: a company's policy
+    // leaves the persons' default active.
+    assert_eq!(listed["policies"][2]["policy_id"], "strict-lp", "{listed}");
+    assert_eq!(listed["policies"][2]["kind"], "legal_person", "{listed}");
+    assert_eq!(listed["policies"][2]["active"], "yes", "{listed}");
     assert_eq!(listed["policies"][0]["active"], "no", "{listed}");
+    assert_eq!(listed["policies"][1]["kind"], "natural_person", "{listed}");
+    assert_eq!(listed["policies"][1]["active"], "yes", "{listed}");
 
     let status = support::stop_with_sigterm(&mut dev).await?;
     assert!(status.success(), "aval dev exited with {status}");

@@ -127,6 +127,10 @@ pub fn router(state: AppState) -> Router {
             "/credit_analysis/legal_person",
             post(routes::analysis::submit),
         )
+        .route(
+            "/credit_analysis/natural_person",
+            post(routes::analysis::submit_natural_person),
+        )
         .route("/credit_analysis", get(routes::lifecycle::list))
         .route(
             "/credit_analysis/{id}",

@@ -277,6 +277,8 @@ async fn a_policy_is_published_dry_run_and_activated_for_new_decisions_only(
         flags,
         [
             ("aval-default-lp".to_owned(), 1, false),
+            // A company's policy leaves the persons' default active.
+            ("aval-default-np".to_owned(), 1, true),
             ("strict-lp".to_owned(), 1, true)
         ]
     );

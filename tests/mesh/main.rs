@@ -2,6 +2,7 @@
 
 mod analysis;
 mod analysis_lifecycle;
+mod analysis_natural_person;
 mod analysis_policies;
 mod claro;
 mod consumer_rights;

@@ -17,7 +17,7 @@ use crate::{app::PolicyPerformance, domain::performance::GroupCounts, store::rev
 use aval_errors::{FieldPath, FieldViolation, Violations};
 use aval_proto::analysis::v1::{
     AnalysisDetails, AnalysisEvent, AnalysisHistory, AnalysisRevision, AnalysisStatus as PbStatus,
-    AnalysisSummary, FeatureValue, LegalPersonAnalysis, ListAnalysesRequest, ListAnalysesResponse,
+    AnalysisSummary, CreditAnalysis, FeatureValue, ListAnalysesRequest, ListAnalysesResponse,
     PartnerScore, PerformanceReport, PerformanceRow, PolicyPerformance as PbPolicyPerformance,
     ReportCreditOutcomeRequest, ResolveAnalysisRequest, Review as PbReview,
 };
@@ -58,8 +58,7 @@ impl TryFrom<&ListAnalysesRequest> for ListQuery {
             .document_number
             .as_deref()
             .filter(|d| !d.trim().is_empty())
-            .and_then(|d| v.check(&root.key("document_number"), cnpj(d)))
-            .map(|c| c.canonical().to_owned());
+            .and_then(|d| v.check(&root.key("document_number"), document_filter(d)));
         let page_size = match request.page_size {
             None => Some(DEFAULT_PAGE_SIZE),
             Some(n) => v.check(
@@ -233,7 +232,7 @@ pub fn credit_outcome(
 }
 
 /// The analysis's review and credit outcome, added to the answer every route gives.
-pub fn lifecycle_fields(analysis: &Analysis, answer: &mut LegalPersonAnalysis) {
+pub fn lifecycle_fields(analysis: &Analysis, answer: &mut CreditAnalysis) {
     answer.review = analysis.review.as_ref().map(|r| PbReview {
         action: r.action.as_str().to_owned(),
         analyst_id: r.analyst_id.clone(),
@@ -345,6 +344,20 @@ pub fn history(id: &str, steps: Vec<(u32, Event)>) -> AnalysisHistory {
     }
 }
 
+/// The document a list is filtered on, as the analyses keep it: a person's CPF (11 digits
+/// once punctuation is gone) as its digits, otherwise a company's CNPJ, canonical.
+fn document_filter(input: &str) -> Result<String, Invalid> {
+    let digits = input
+        .chars()
+        .filter(|c| !matches!(c, '.' | '-' | '/' | ' '));
+    if digits.clone().count() == 11 && digits.clone().all(|c| c.is_ascii_digit()) {
+        return aval_credit::Cpf::parse(input)
+            .map(|cpf| cpf.digits().to_owned())
+            .map_err(Invalid::Cpf);
+    }
+    cnpj(input).map(|c| c.canonical().to_owned())
+}
+
 #[cfg(test)]
 #[allow(clippy::panic)]
 mod tests {
@@ -389,6 +402,22 @@ mod tests {
             Some("2026-11-25T03:00:00+00:00".to_owned())
         );
         assert_eq!(query.page_size, DEFAULT_PAGE_SIZE);
+    }
+
+    #[test]
+    fn a_list_filters_on_a_cpf_or_a_cnpj() {
+        assert_eq!(
+            document_filter("199.208.915-92"),
+            Ok("19920891592".to_owned())
+        );
+        assert_eq!(
+            document_filter("35.472.523/0001-15"),
+            Ok("35472523000115".to_owned())
+        );
+        assert_eq!(
+            document_filter("199.208.915-93").map_err(|e| e.code()),
+            Err(FieldCode::InvalidCpf)
+        );
     }
 
     #[test]

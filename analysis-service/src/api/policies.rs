@@ -71,6 +71,7 @@ impl From<ListedPolicy> for PolicyVersion {
                 .collect(),
             published_at: listed.published_at.map(to_timestamp),
             active: listed.active,
+            kind: policy.kind().as_str().to_owned(),
         }
     }
 }

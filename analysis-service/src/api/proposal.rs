@@ -1,4 +1,5 @@
-//! Proto proposal -> validated domain proposal, with JSON-path field violations.
+//! Proto proposal -> validated domain proposal (a company's or a person's), with JSON-path
+//! field violations.
 //!
 //! Every violation is collected (a partner fixes a body in one round trip, not one per
 //! field). Paths are the JSON paths partners send (`shareholders[0].document_number`); a
@@ -12,17 +13,20 @@
 //!   guarantor's `legal_name` and `document_number`; a phone's `number`; a warrant's
 //!   `warrant_type`; `source.channel` when `source` is given. Absent or blank text of a
 //!   required field is `REQUIRED`; of an optional one, absent. Everything else is optional;
+//! - a person's proposal requires `id`, `credit_type`, `financial` (as above) and the
+//!   applicant's `name`, `document_number` (CPF) and `birthdate`: 18 or older on the
+//!   `credit_request_date` (a minor cannot contract credit alone);
 //! - `credit_request_date`, when absent, is the time of validation (the time of receipt);
 //! - a `Date` the calendar does not have (`2019-02-30`) is `INVALID_DATE`. The format of the
 //!   text a partner wrote (`11/02/2021`) is the JSON edge's to report: no text reaches here.
 
 use crate::domain::proposal::{
     Address, Appraisal, AsOf, Cents, Channel, ConstitutionType, Country, CreditType, Currency,
-    Email, Financial, Guarantor, Installments, InterestType, Invalid, MAX_GUARANTORS, MAX_PHONES,
-    MAX_SCR_PARAMETERS, MAX_SHAREHOLDERS, MAX_WARRANTS, NaturalPerson, Percent, Phone, PhoneDigits,
-    PhoneType, PositiveCents, PostalCode, Proposal, ProposalId, ProtectedAttributes, RequestDate,
-    Source, State, Text, Warrant, WarrantType, calendar_date, constituted_by, offset_instant,
-    scr_parameter,
+    Email, Financial, Guarantor, Installments, InterestType, Invalid, LegalPersonProposal,
+    MAX_GUARANTORS, MAX_PHONES, MAX_SCR_PARAMETERS, MAX_SHAREHOLDERS, MAX_WARRANTS, NaturalPerson,
+    NaturalPersonProposal, Percent, Phone, PhoneDigits, PhoneType, PositiveCents, PostalCode,
+    ProposalId, ProtectedAttributes, RequestDate, Source, State, Text, Warrant, WarrantType,
+    adult_by, calendar_date, constituted_by, offset_instant, scr_parameter,
 };
 use aval_credit::{Cnpj, Cpf};
 use aval_errors::{FieldPath, FieldViolation, Violations};
@@ -31,7 +35,7 @@ use aval_proto::common::v1 as common;
 use aval_transport::time::from_timestamp;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-impl TryFrom<pb::LegalPersonProposal> for Proposal {
+impl TryFrom<pb::LegalPersonProposal> for LegalPersonProposal {
     type Error = Vec<FieldViolation>;
 
     /// Validates against the current time; see [`validate`] to pin it.
@@ -44,21 +48,14 @@ impl TryFrom<pb::LegalPersonProposal> for Proposal {
 pub fn validate(
     p: pb::LegalPersonProposal,
     now: DateTime<Utc>,
-) -> Result<Proposal, Vec<FieldViolation>> {
+) -> Result<LegalPersonProposal, Vec<FieldViolation>> {
     let as_of = AsOf::new(now);
     let root = FieldPath::root();
     let mut v = Violations::default();
 
     let id = v.check(&root.key("id"), ProposalId::parse(text(&p.id)));
     let registration_id = v.text(&root.key("registration_id"), &p.registration_id);
-    let credit_request_date = v.check(
-        &root.key("credit_request_date"),
-        p.credit_request_date
-            .as_ref()
-            .map(|d| instant(d).and_then(|i| as_of.past_instant(i)))
-            .transpose()
-            .map(|d| d.map_or(RequestDate::Receipt(now.fixed_offset()), RequestDate::Given)),
-    );
+    let credit_request_date = request_date(&mut v, as_of, p.credit_request_date.as_ref());
     let credit_type = v.check(
         &root.key("credit_type"),
         CreditType::parse(text(&p.credit_type)),
@@ -101,27 +98,16 @@ pub fn validate(
         MAX_SHAREHOLDERS,
         |v, path, person| natural_person(v, as_of, path, person),
     );
-    let guarantors = list(
+    let Credit {
+        guarantors,
+        financial,
+        warrants,
+        source,
+    } = credit(
         &mut v,
-        &root.key("guarantors"),
-        p.guarantors,
-        MAX_GUARANTORS,
-        |v, path, guarantor_pb| guarantor(v, as_of, path, guarantor_pb),
+        as_of,
+        (p.guarantors, p.financial, p.warrants, p.source),
     );
-    let financial = match p.financial {
-        Some(f) => financial(&mut v, &root.key("financial"), f),
-        None => v.check(&root.key("financial"), Err(Invalid::Required)),
-    };
-    let warrants = list(
-        &mut v,
-        &root.key("warrants"),
-        p.warrants,
-        MAX_WARRANTS,
-        warrant,
-    );
-    let source = p
-        .source
-        .and_then(|s| source(&mut v, &root.key("source"), s));
     if p.scr_parameters.len() > MAX_SCR_PARAMETERS {
         v.refuse(
             &root.key("scr_parameters"),
@@ -170,7 +156,7 @@ pub fn validate(
     if !v.is_empty() {
         return Err(v.into_vec());
     }
-    Ok(Proposal {
+    Ok(LegalPersonProposal {
         id,
         registration_id,
         credit_request_date,
@@ -193,6 +179,124 @@ pub fn validate(
         source,
         scr_parameters: p.scr_parameters,
     })
+}
+
+/// Validates a person's proposal as of `now` (dates after it are refused), returning every
+/// violation. The applicant's fields are named without a prefix, as in QI's body.
+pub fn validate_natural_person(
+    p: pb::NaturalPersonProposal,
+    now: DateTime<Utc>,
+) -> Result<NaturalPersonProposal, Vec<FieldViolation>> {
+    let as_of = AsOf::new(now);
+    let root = FieldPath::root();
+    let mut v = Violations::default();
+
+    let id = v.check(&root.key("id"), ProposalId::parse(text(&p.id)));
+    let registration_id = v.text(&root.key("registration_id"), &p.registration_id);
+    let credit_request_date = request_date(&mut v, as_of, p.credit_request_date.as_ref());
+    let credit_type = v.check(
+        &root.key("credit_type"),
+        CreditType::parse(text(&p.credit_type)),
+    );
+    let applicant_pb = p.applicant.unwrap_or_default();
+    let birthdate_given = applicant_pb.birthdate.is_some();
+    let applicant = natural_person(&mut v, as_of, &root, applicant_pb);
+    let birthdate = root.key("birthdate");
+    if !birthdate_given {
+        v.refuse(&birthdate, &Invalid::Required);
+    } else if let (Some(Some(born)), Some(request)) =
+        (applicant.as_ref().map(|a| a.birthdate), credit_request_date)
+    {
+        v.check(&birthdate, adult_by(born, request.at()));
+    }
+    let Credit {
+        guarantors,
+        financial,
+        warrants,
+        source,
+    } = credit(
+        &mut v,
+        as_of,
+        (p.guarantors, p.financial, p.warrants, p.source),
+    );
+
+    let (Some(id), Some(credit_request_date), Some(credit_type), Some(applicant), Some(financial)) =
+        (id, credit_request_date, credit_type, applicant, financial)
+    else {
+        return Err(v.into_vec());
+    };
+    if !v.is_empty() {
+        return Err(v.into_vec());
+    }
+    Ok(NaturalPersonProposal {
+        id,
+        registration_id,
+        credit_request_date,
+        credit_type,
+        applicant,
+        guarantors,
+        financial,
+        warrants,
+        source,
+    })
+}
+
+/// What both kinds of proposal say of the credit itself.
+struct Credit {
+    guarantors: Vec<Guarantor>,
+    financial: Option<Financial>,
+    warrants: Vec<Warrant>,
+    source: Option<Source>,
+}
+
+/// `guarantors`, `financial` (required), `warrants` and `source`, at the top level.
+fn credit(
+    v: &mut Violations,
+    as_of: AsOf,
+    (guarantors, financial_pb, warrants, source_pb): (
+        Vec<pb::Guarantor>,
+        Option<pb::Financial>,
+        Vec<pb::Warrant>,
+        Option<pb::Source>,
+    ),
+) -> Credit {
+    let root = FieldPath::root();
+    Credit {
+        guarantors: list(
+            v,
+            &root.key("guarantors"),
+            guarantors,
+            MAX_GUARANTORS,
+            |v, path, guarantor_pb| guarantor(v, as_of, path, guarantor_pb),
+        ),
+        financial: match financial_pb {
+            Some(f) => financial(v, &root.key("financial"), f),
+            None => v.check(&root.key("financial"), Err(Invalid::Required)),
+        },
+        warrants: list(v, &root.key("warrants"), warrants, MAX_WARRANTS, warrant),
+        source: source_pb.and_then(|s| source(v, &root.key("source"), s)),
+    }
+}
+
+/// `credit_request_date`: the partner's instant, not in the future; the time of receipt when
+/// absent.
+fn request_date(
+    v: &mut Violations,
+    as_of: AsOf,
+    given: Option<&common::OffsetDateTime>,
+) -> Option<RequestDate> {
+    v.check(
+        &FieldPath::root().key("credit_request_date"),
+        given
+            .map(|d| instant(d).and_then(|i| as_of.past_instant(i)))
+            .transpose()
+            .map(|d| {
+                d.map_or(
+                    RequestDate::Receipt(as_of.now().fixed_offset()),
+                    RequestDate::Given,
+                )
+            }),
+    )
 }
 
 /// Optional free text, read into the violations found so far (each converter returns `None`
@@ -497,7 +601,7 @@ fn source(v: &mut Violations, path: &FieldPath, s: pb::Source) -> Option<Source>
 mod tests {
     use super::*;
     use crate::domain::analysis::Fingerprint;
-    use crate::domain::decision::{AnalysisStatus, decide};
+    use crate::domain::decision::{AnalysisStatus, tests::decide};
     use crate::domain::policy::Policy;
     use crate::domain::proposal::Uf;
     use proptest::prelude::*;
@@ -625,7 +729,7 @@ mod tests {
     }
 
     /// `(field, code)` of each violation, for order-free comparison.
-    fn codes(result: Result<Proposal, Vec<FieldViolation>>) -> Vec<(String, String)> {
+    fn codes<P>(result: Result<P, Vec<FieldViolation>>) -> Vec<(String, String)> {
         let mut codes: Vec<_> = result
             .err()
             .unwrap_or_default()
@@ -678,9 +782,93 @@ mod tests {
         assert_eq!(protected.gender.as_ref().map(Text::as_str), Some("female"));
     }
 
+    /// QI Tech's natural-person example: the applicant's fields at the top level of its body.
+    fn qi_person_example() -> pb::NaturalPersonProposal {
+        let mut applicant = person("Victor Silva Barbosa", "199.208.915-92", day(1990, 1, 1));
+        applicant.monthly_income = Some(30_000);
+        applicant.declared_assets = Some(7_500_000);
+        applicant.occupation = s("pedagogy");
+        let company = qi_example();
+        pb::NaturalPersonProposal {
+            id: s("12345678"),
+            registration_id: s("444"),
+            credit_request_date: at("2021-03-31T10:30:00-03:00"),
+            credit_type: s("student_loan"),
+            applicant: Some(applicant),
+            guarantors: company.guarantors,
+            financial: company.financial,
+            warrants: company.warrants,
+            source: company.source,
+        }
+    }
+
+    #[test]
+    fn the_qi_natural_person_example_validates() {
+        let proposal = validate_natural_person(qi_person_example(), now()).unwrap();
+        assert_eq!(proposal.id.as_str(), "12345678");
+        assert_eq!(proposal.applicant.document.digits(), "19920891592");
+        assert_eq!(proposal.applicant.monthly_income.get(), 30_000);
+        assert_eq!(proposal.financial.amount.get(), 100_000);
+        assert_eq!(
+            proposal.scored_documents().len(),
+            2,
+            "the applicant and the guarantor"
+        );
+        assert_eq!(proposal.partner_documents().len(), 1);
+    }
+
+    #[test]
+    fn a_persons_proposal_names_each_bad_field_without_a_prefix() {
+        let empty = validate_natural_person(pb::NaturalPersonProposal::default(), now());
+        assert_eq!(
+            codes(empty),
+            [
+                pair("birthdate", "REQUIRED"),
+                pair("credit_type", "REQUIRED"),
+                pair("document_number", "REQUIRED"),
+                pair("financial", "REQUIRED"),
+                pair("id", "REQUIRED"),
+                pair("name", "REQUIRED"),
+            ]
+        );
+
+        let mut p = qi_person_example();
+        let applicant = p.applicant.as_mut().unwrap();
+        applicant.document_number = s("199.208.915-93");
+        applicant.monthly_income = Some(-1);
+        if let Some(pb::guarantor::Person::NaturalPerson(g)) = &mut p.guarantors[0].person {
+            g.document_number = s("111.111.111-11");
+        }
+        assert_eq!(
+            codes(validate_natural_person(p, now())),
+            [
+                pair("document_number", "INVALID_CPF"),
+                pair("guarantors[0].document_number", "INVALID_CPF"),
+                pair("monthly_income", "OUT_OF_RANGE"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_minor_cannot_ask_for_credit() {
+        // 18 on 31 March 2021, in the partner's offset: of age.
+        let mut p = qi_person_example();
+        p.applicant.as_mut().unwrap().birthdate = day(2003, 3, 31);
+        assert!(validate_natural_person(p.clone(), now()).is_ok());
+        // One day short.
+        p.applicant.as_mut().unwrap().birthdate = day(2003, 4, 1);
+        assert_eq!(
+            codes(validate_natural_person(p.clone(), now())),
+            [pair("birthdate", "OUT_OF_RANGE")]
+        );
+        // A birthdate in the future is that, not also a minor.
+        p.applicant.as_mut().unwrap().birthdate = day(2030, 1, 1);
+        assert_eq!(codes(validate_natural_person(p, now())).len(), 1);
+    }
+
     #[test]
     fn try_from_validates_against_the_clock() {
-        assert!(Proposal::try_from(qi_example()).is_ok());
+        assert!(LegalPersonProposal::try_from(qi_example()).is_ok());
     }
 
     #[test]

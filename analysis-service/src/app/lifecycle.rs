@@ -170,8 +170,19 @@ impl AnalysisApp {
         actor: Actor,
     ) -> Result<Analysis, AnalysisError> {
         let canonical = CanonicalProposal::of(&proposal)?;
-        let id = proposal.id.as_str();
+        let id = proposal.id().as_str();
         let current = self.details(tenant_id, id).await?.stored;
+        if current.analysis.kind != proposal.kind() {
+            return Err(field_error(
+                "proposal",
+                &Invalid::out_of_range(format!(
+                    "is a {} proposal; analysis `{id}` is a {} analysis, answered with its own \
+                     kind of proposal",
+                    proposal.kind(),
+                    current.analysis.kind
+                )),
+            ));
+        }
         let same_body = current.fingerprint == canonical.fingerprint;
         if same_body && !current.analysis.status.is_challenged() {
             // A retry of an answer already taken.
@@ -193,9 +204,9 @@ impl AnalysisApp {
         }
         let scores = self
             .scores
-            .scores(proposal.partner_documents(), bearer)
+            .scores(proposal.scored_documents(), bearer)
             .await?;
-        let policy = self.policies.active(tenant_id).await?;
+        let policy = self.policies.active(tenant_id, proposal.kind()).await?;
         let decision = decide(&policy, &proposal, &scores);
         for _ in 0..STEP_ATTEMPTS {
             let sequence = events::next_sequence(&self.db, tenant_id, id).await?;
@@ -275,7 +286,7 @@ impl AnalysisApp {
                 .or_default()
                 .push(Observation {
                     group: decision.status.as_str().to_owned(),
-                    score: decision.company_score,
+                    score: decision.score,
                     outcome: match outcome {
                         Some(CreditProposalStatus::Paid) => Some(FinalOutcome::Paid),
                         Some(CreditProposalStatus::Defaulted) => Some(FinalOutcome::Defaulted),

@@ -1,13 +1,14 @@
-//! Policies as versioned data: a tenant publishes versions, activates one, and every new
-//! proposal is decided by the version active when it arrives (Aval's default until the tenant
-//! activates one of its own). Published documents never change, so a loaded version is kept.
+//! Policies as versioned data: a tenant publishes versions, activates one per kind of
+//! proposal, and every new proposal is decided by the version of its kind active when it
+//! arrives (Aval's default of that kind until the tenant activates one of its own). Published
+//! documents never change, so a loaded version is kept.
 
 use crate::{
     domain::{
         decision::{Decision, decide},
         dry_run::DryRun,
-        policy::{DEFAULT_POLICY_ID, Policy, PolicyError},
-        proposal::Proposal,
+        policy::{Policy, PolicyError},
+        proposal::{Proposal, ProposalKind},
     },
     error::AnalysisError,
     store::{
@@ -41,23 +42,33 @@ type VersionKey = (String, String, u32);
 
 pub struct PolicyRegistry {
     db: DatabaseConnection,
-    default: Arc<Policy>,
+    /// Aval's default policy of each kind.
+    defaults: BTreeMap<ProposalKind, Arc<Policy>>,
     loaded: RwLock<HashMap<VersionKey, Arc<Policy>>>,
 }
 
 impl PolicyRegistry {
-    pub fn new(db: DatabaseConnection, default: Policy) -> Self {
-        Self {
-            db,
-            default: Arc::new(default),
-            loaded: RwLock::new(HashMap::new()),
+    /// A registry over `db` with Aval's embedded default policies.
+    pub fn new(db: DatabaseConnection) -> Result<Self, PolicyError> {
+        let mut defaults = BTreeMap::new();
+        for kind in ProposalKind::ALL {
+            defaults.insert(*kind, Arc::new(Policy::default_for(*kind)?));
         }
+        Ok(Self {
+            db,
+            defaults,
+            loaded: RwLock::new(HashMap::new()),
+        })
     }
 
-    /// The policy deciding the tenant's new proposals.
-    pub async fn active(&self, tenant_id: &str) -> Result<Arc<Policy>, AnalysisError> {
-        match policies::active(&self.db, tenant_id).await? {
-            None => Ok(self.default.clone()),
+    /// The policy deciding the tenant's new proposals of `kind`.
+    pub async fn active(
+        &self,
+        tenant_id: &str,
+        kind: ProposalKind,
+    ) -> Result<Arc<Policy>, AnalysisError> {
+        match policies::active(&self.db, tenant_id, kind).await? {
+            None => self.default(kind),
             Some((policy_id, version)) => self
                 .version(tenant_id, &policy_id, version)
                 .await?
@@ -76,8 +87,8 @@ impl PolicyRegistry {
         policy_id: &str,
         version: u32,
     ) -> Result<Option<Arc<Policy>>, AnalysisError> {
-        if self.is_default(policy_id, version) {
-            return Ok(Some(self.default.clone()));
+        if let Some(default) = self.default_named(policy_id, version) {
+            return Ok(Some(default));
         }
         let key = (tenant_id.to_owned(), policy_id.to_owned(), version);
         if let Some(policy) = self.cached(&key) {
@@ -122,7 +133,7 @@ impl PolicyRegistry {
                     policy.version()
                 )));
             }
-            let active = policies::active(&self.db, tenant_id).await?;
+            let active = policies::active(&self.db, tenant_id, policy.kind()).await?;
             return self.listed(tenant_id, &existing, active.as_ref());
         }
         tracing::info!(
@@ -131,25 +142,33 @@ impl PolicyRegistry {
             version = policy.version(),
             "policy published"
         );
-        let active = policies::active(&self.db, tenant_id).await?;
+        let active = policies::active(&self.db, tenant_id, policy.kind()).await?;
         self.listed(tenant_id, &stored, active.as_ref())
     }
 
-    /// Aval's default, then every version the tenant published.
+    /// Aval's defaults (one per kind), then every version the tenant published.
     pub async fn list(&self, tenant_id: &str) -> Result<Vec<ListedPolicy>, AnalysisError> {
-        let active = policies::active(&self.db, tenant_id).await?;
-        let mut listed = vec![ListedPolicy {
-            policy: self.default.clone(),
-            published_at: None,
-            active: active.is_none(),
-        }];
+        let mut active = BTreeMap::new();
+        let mut listed = Vec::new();
+        for (kind, default) in &self.defaults {
+            let version = policies::active(&self.db, tenant_id, *kind).await?;
+            listed.push(ListedPolicy {
+                policy: default.clone(),
+                published_at: None,
+                active: version.is_none(),
+            });
+            active.insert(*kind, version);
+        }
         for stored in policies::list(&self.db, tenant_id).await? {
-            listed.push(self.listed(tenant_id, &stored, active.as_ref())?);
+            let policy = self.loaded(tenant_id, &stored)?;
+            let of_its_kind = active.get(&policy.kind()).cloned().flatten();
+            listed.push(self.listed(tenant_id, &stored, of_its_kind.as_ref())?);
         }
         Ok(listed)
     }
 
-    /// Makes a published version (or Aval's default) decide the tenant's new proposals.
+    /// Makes a published version (or an Aval default) decide the tenant's new proposals of
+    /// its kind.
     pub async fn activate(
         &self,
         tenant_id: &str,
@@ -157,10 +176,10 @@ impl PolicyRegistry {
         version: u32,
     ) -> Result<ListedPolicy, AnalysisError> {
         let now = Utc::now().trunc_subsecs(6);
-        if self.is_default(policy_id, version) {
-            policies::activate(&self.db, tenant_id, None, now).await?;
+        if let Some(default) = self.default_named(policy_id, version) {
+            policies::activate(&self.db, tenant_id, default.kind(), None, now).await?;
             return Ok(ListedPolicy {
-                policy: self.default.clone(),
+                policy: default,
                 published_at: None,
                 active: true,
             });
@@ -168,14 +187,15 @@ impl PolicyRegistry {
         let stored = policies::find(&self.db, tenant_id, policy_id, version)
             .await?
             .ok_or_else(|| AnalysisError::NotFound(format!("policy {policy_id} v{version}")))?;
-        policies::activate(&self.db, tenant_id, Some((policy_id, version)), now).await?;
-        tracing::info!(tenant = %tenant_id, policy = policy_id, version, "policy activated");
+        let kind = self.loaded(tenant_id, &stored)?.kind();
+        policies::activate(&self.db, tenant_id, kind, Some((policy_id, version)), now).await?;
+        tracing::info!(tenant = %tenant_id, policy = policy_id, version, %kind, "policy activated");
         self.listed(tenant_id, &stored, Some(&(policy_id.to_owned(), version)))
     }
 
-    /// Decides the tenant's `last` most recent stored proposals again with `candidate` (the
-    /// partners' scores as the engine saw them) and reports what would change. Nothing is
-    /// stored, billed or activated.
+    /// Decides the tenant's `last` most recent stored proposals of the candidate's kind again
+    /// with `candidate` (the partners' scores as the engine saw them) and reports what would
+    /// change. Nothing is stored, billed or activated.
     pub async fn dry_run(
         &self,
         tenant_id: &str,
@@ -183,7 +203,7 @@ impl PolicyRegistry {
         last: u64,
     ) -> Result<DryRun, AnalysisError> {
         let mut run = DryRun::default();
-        for record in store::analyses::latest(&self.db, tenant_id, last).await? {
+        for record in store::analyses::latest(&self.db, tenant_id, candidate.kind(), last).await? {
             let analysis = &record.stored.analysis;
             let id = analysis.id.as_str();
             match decide_again(&record, candidate) {
@@ -217,8 +237,19 @@ impl PolicyRegistry {
         decide_again(record, &policy).map_err(unreplayable)
     }
 
-    fn is_default(&self, policy_id: &str, version: u32) -> bool {
-        policy_id == DEFAULT_POLICY_ID && version == self.default.version()
+    fn default(&self, kind: ProposalKind) -> Result<Arc<Policy>, AnalysisError> {
+        self.defaults
+            .get(&kind)
+            .cloned()
+            .ok_or_else(|| AnalysisError::Corrupt(format!("no default {kind} policy")))
+    }
+
+    /// Aval's default named `policy_id` `version`, if it is one.
+    fn default_named(&self, policy_id: &str, version: u32) -> Option<Arc<Policy>> {
+        self.defaults
+            .values()
+            .find(|p| p.id() == policy_id && p.version() == version)
+            .cloned()
     }
 
     fn cached(&self, key: &VersionKey) -> Option<Arc<Policy>> {
@@ -269,17 +300,24 @@ impl PolicyRegistry {
 /// A stored analysis decided again by `policy`: its proposal read back as received, with the
 /// partners' scores the engine saw. `Err`: why it cannot be.
 fn decide_again(record: &AnalysisRecord, policy: &Policy) -> Result<Decision, String> {
-    let proposal = Proposal::from_canonical_json(&record.proposal, record.received_at)
+    if record.kind != policy.kind() {
+        return Err(format!(
+            "a {} proposal cannot be decided by a {} policy",
+            record.kind,
+            policy.kind()
+        ));
+    }
+    let proposal = Proposal::from_canonical_json(record.kind, &record.proposal, record.received_at)
         .map_err(|e| format!("the stored proposal cannot be read: {e}"))?;
     let scores = kept_scores(&proposal, &record.stored.analysis.decision)
         .ok_or_else(|| "the partners' scores were not kept when it was decided".to_owned())?;
     Ok(decide(policy, &proposal, &scores))
 }
 
-/// The partners' scores as the engine saw them, by CPF; `None` when the decision predates
-/// keeping them and the proposal has partners.
+/// The scores the engine saw, by CPF; `None` when the decision predates keeping them and the
+/// proposal has people to score.
 fn kept_scores(proposal: &Proposal, decision: &Decision) -> Option<BTreeMap<Cpf, Option<u32>>> {
-    let partners = proposal.partner_documents();
+    let partners = proposal.scored_documents();
     let kept: BTreeMap<Cpf, Option<u32>> = decision
         .partner_scores
         .iter()

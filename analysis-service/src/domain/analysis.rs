@@ -7,7 +7,7 @@ use super::lifecycle::{
     Actor, ActorType, CreditOutcome, Event, EventKind, OutcomeRefusal, Resolution, Review,
     ReviewAction, check_outcome,
 };
-use super::proposal::{Invalid, Proposal, ProposalId};
+use super::proposal::{Invalid, ProposalId, ProposalKind};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A delivered analysis.
@@ -15,6 +15,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub struct Analysis {
     /// The proposal's id, as the partner sent it.
     pub id: ProposalId,
+    /// Whose credit: a company's or a person's.
+    pub kind: ProposalKind,
     /// The engine's decision, never changed afterwards: what replay recomputes.
     pub decision: Decision,
     /// Where the analysis stands now: the decision's status until a person acts.
@@ -35,9 +37,15 @@ pub enum ReviewRefusal {
 
 impl Analysis {
     /// The analysis the engine just delivered.
-    pub fn decided(id: ProposalId, decision: Decision, at: DateTime<Utc>) -> Self {
+    pub fn decided(
+        id: ProposalId,
+        kind: ProposalKind,
+        decision: Decision,
+        at: DateTime<Utc>,
+    ) -> Self {
         Self {
             id,
+            kind,
             status: decision.status,
             decision,
             review: None,
@@ -204,11 +212,11 @@ pub struct StoredAnalysis {
 /// Tells a retry (the same proposal again) from a different body reusing a proposal id: the
 /// SHA-256 (hex) of the proposal's canonical JSON.
 ///
-/// Canonical: the [`Proposal`]'s serialization (values normalised: documents as digits,
+/// Canonical: the [`Proposal`](super::proposal::Proposal)'s serialization (values normalised: documents as digits,
 /// vocabulary in its canonical spelling, text trimmed) with object keys sorted and no
 /// whitespace. Two bodies that differ only in such spelling are the same proposal.
 ///
-/// Changing how a [`Proposal`] serializes changes fingerprints: a retry that straddles such a
+/// Changing how a [`Proposal`](super::proposal::Proposal) serializes changes fingerprints: a retry that straddles such a
 /// release is answered as a conflict (never with another body's answer).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fingerprint(String);
@@ -222,7 +230,8 @@ pub struct CanonicalProposal {
 }
 
 impl CanonicalProposal {
-    pub fn of(proposal: &Proposal) -> Result<Self, serde_json::Error> {
+    /// `proposal`: a [`Proposal`](super::proposal::Proposal), or the one of its kind it holds (they serialize alike).
+    pub fn of(proposal: &impl serde::Serialize) -> Result<Self, serde_json::Error> {
         // Through a `Value`, whose objects are sorted maps: field order never matters.
         let json = serde_json::to_value(proposal)?;
         let fingerprint = Fingerprint(sha256_hex(&serde_json::to_vec(&json)?));
@@ -232,7 +241,7 @@ impl CanonicalProposal {
 
 impl Fingerprint {
     /// The fingerprint of `proposal`.
-    pub fn of(proposal: &Proposal) -> Result<Self, serde_json::Error> {
+    pub fn of(proposal: &impl serde::Serialize) -> Result<Self, serde_json::Error> {
         CanonicalProposal::of(proposal).map(|canonical| canonical.fingerprint)
     }
 
@@ -259,8 +268,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::domain::decision::decide;
-    use crate::domain::decision::tests::{policy, qi_proposal, scores};
+    use crate::domain::decision::tests::{decide, policy, qi_proposal, scores};
     use crate::domain::lifecycle::ReviewAction;
 
     /// The partner's client an analyst works through.
@@ -275,7 +283,7 @@ mod tests {
         let proposal = qi_proposal();
         let mut decision = decide(&policy(), &proposal, &scores(Some(800), None));
         decision.status = AnalysisStatus::InManualAnalysis;
-        Analysis::decided(proposal.id, decision, Utc::now())
+        Analysis::decided(proposal.id, ProposalKind::LegalPerson, decision, Utc::now())
     }
 
     #[test]

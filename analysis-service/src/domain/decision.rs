@@ -48,8 +48,10 @@ pub struct Decision {
     pub status: AnalysisStatus,
     /// The code of the rule that decided (`policy_approved` when none fired).
     pub reason: String,
-    /// 0..=1000, higher = lower risk.
-    pub company_score: u32,
+    /// 0..=1000, higher = lower risk: the policy's score of the proposal (a company's, or a
+    /// person's). Stored under its first name.
+    #[serde(rename = "company_score")]
+    pub score: u32,
     /// Kept bit for bit: a replay answers the number first delivered.
     #[serde(with = "super::exact")]
     pub probability_of_default: f64,
@@ -90,8 +92,8 @@ impl Decision {
         compare("reason", self.reason.clone(), replayed.reason.clone());
         compare(
             "company_score",
-            self.company_score.to_string(),
-            replayed.company_score.to_string(),
+            self.score.to_string(),
+            replayed.score.to_string(),
         );
         compare(
             "probability_of_default",
@@ -130,7 +132,8 @@ impl Decision {
     }
 }
 
-/// A shareholder's or natural-person guarantor's 0..1000 score (`None`: no data).
+/// The 0..1000 score of a person the engine looked up (`None`: no data): a company's
+/// shareholder or guarantor, or a person asking and their guarantors.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerScore {
     /// The CPF, digits only.
@@ -140,15 +143,16 @@ pub struct PartnerScore {
 
 /// Decides a proposal. Pure and deterministic: the same inputs always give the same decision.
 ///
-/// `partner_scores` holds the 0..1000 score of each CPF in [`Proposal::partner_documents`]
-/// (`None`, or no entry: the platform has no data for that person).
+/// `scores` holds the 0..1000 score of each CPF in [`Proposal::scored_documents`] (`None`,
+/// or no entry: the platform has no data for that person). The policy is of the proposal's
+/// kind (the caller picks it so); it reads only the features it declared.
 pub fn decide(
     policy: &Policy,
     proposal: &Proposal,
-    partner_scores: &BTreeMap<Cpf, Option<u32>>,
+    scores: &BTreeMap<Cpf, Option<u32>>,
 ) -> Decision {
     // The policy sees only the features it declared, never the proposal itself.
-    let features = FeatureValues::extract(proposal, partner_scores).only(policy.features());
+    let features = FeatureValues::extract(proposal, scores).only(policy.features());
     let verdict = policy.evaluate(&features);
     let scored = policy.score(&features);
     let (status, recommendation) = match verdict.outcome {
@@ -168,29 +172,29 @@ pub fn decide(
     let credit_limit_cents = match verdict.outcome {
         Outcome::Reprove => 0,
         Outcome::Approve | Outcome::Review => policy.credit_limit(
-            proposal.financial.amount.get(),
-            proposal.monthly_revenue.get(),
+            proposal.financial().amount.get(),
+            proposal.monthly_income().get(),
             proposal.forced_selling_total(),
         ),
     };
     Decision {
         status,
         reason: verdict.reason,
-        company_score: scored.score,
+        score: scored.score,
         probability_of_default: scored.probability_of_default,
         recommendation,
         credit_limit_cents,
-        currency: proposal.financial.currency,
+        currency: proposal.financial().currency,
         justification: scored.reasons,
         rules_fired: verdict.rules_fired,
         features: features.as_map().clone(),
         policy_id: policy.id().to_owned(),
         policy_version: policy.version(),
         partner_scores: proposal
-            .partner_documents()
+            .scored_documents()
             .into_iter()
             .map(|cpf| PartnerScore {
-                score: partner_scores.get(&cpf).copied().flatten(),
+                score: scores.get(&cpf).copied().flatten(),
                 document_number: cpf.digits().to_owned(),
             })
             .collect(),

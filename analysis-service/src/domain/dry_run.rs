@@ -63,10 +63,7 @@ impl DryRun {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::domain::decision::{
-        decide,
-        tests::{policy, qi_proposal, scores},
-    };
+    use crate::domain::decision::tests::{decide, policy, qi_proposal, scores};
 
     #[test]
     fn only_changed_statuses_are_listed_and_counted() {

@@ -5,7 +5,7 @@
 //! policies never see the proposal: they see these named numbers, none of which is derived
 //! from a protected attribute, and a policy that even names one is refused when loaded.
 
-use super::proposal::{Currency, Proposal};
+use super::proposal::{Currency, Proposal, ProposalKind};
 use super::term::term;
 use aval_credit::Cpf;
 use chrono::{Datelike, NaiveDate};
@@ -13,10 +13,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 term! {
-    /// A number about the proposal that a policy may read. Flags are 0 or 1.
+    /// A number about the proposal that a policy may read. Flags are 0 or 1. Each applies to
+    /// one kind of proposal or both ([`Feature::applies_to`]).
     pub enum Feature {
-        /// The lowest known 0..1000 score among shareholders and natural-person guarantors;
-        /// missing when none is known.
+        /// The lowest known 0..1000 score among the partners (a company's shareholders and
+        /// natural-person guarantors; a person's natural-person guarantors); missing when
+        /// none is known.
         LowestPartnerScore => "lowest_partner_score",
         /// How many of those partners the platform has no score for.
         UnknownPartners => "unknown_partners",
@@ -31,8 +33,44 @@ term! {
         NumberOfInstallments => "number_of_installments",
         /// What a forced sale of the warrants fetches over the amount asked.
         WarrantCoverage => "warrant_coverage",
-        /// 1 when the amount is not in reais (revenue is), so leverage compares unlike units.
+        /// 1 when the amount is not in reais (revenue and income are), so leverage and
+        /// commitment compare unlike units.
         ForeignCurrency => "foreign_currency",
+        /// A person's own 0..1000 score; missing when the platform has none.
+        ApplicantScore => "applicant_score",
+        /// 1 when the platform has a score for the person, 0 when not (a condition on a
+        /// missing `applicant_score` never holds: this is how a policy says what no data means).
+        ApplicantScored => "applicant_scored",
+        /// A person's declared monthly income, in cents.
+        MonthlyIncome => "monthly_income",
+        /// A person's declared assets, in cents.
+        DeclaredAssets => "declared_assets",
+        /// One installment (the amount over the number of installments, before interest)
+        /// over the monthly income; missing without income.
+        InstallmentToIncome => "installment_to_income",
+    }
+}
+
+impl Feature {
+    /// Whether proposals of `kind` have this feature: a policy for `kind` may read only
+    /// these.
+    pub fn applies_to(self, kind: ProposalKind) -> bool {
+        match self {
+            Self::LowestPartnerScore
+            | Self::UnknownPartners
+            | Self::ScoredPartners
+            | Self::NumberOfInstallments
+            | Self::WarrantCoverage
+            | Self::ForeignCurrency => true,
+            Self::CompanyAgeMonths | Self::MonthlyRevenue | Self::Leverage => {
+                kind == ProposalKind::LegalPerson
+            }
+            Self::ApplicantScore
+            | Self::ApplicantScored
+            | Self::MonthlyIncome
+            | Self::DeclaredAssets
+            | Self::InstallmentToIncome => kind == ProposalKind::NaturalPerson,
+        }
     }
 }
 
@@ -73,44 +111,64 @@ pub fn is_protected(name: &str) -> bool {
 pub struct FeatureValues(BTreeMap<Feature, Option<f64>>);
 
 impl FeatureValues {
-    /// Computes every feature. `partner_scores` maps a partner's CPF to its 0..1000 score
-    /// (`None`: the platform has no data); a partner missing from the map is unknown too.
-    pub fn extract(proposal: &Proposal, partner_scores: &BTreeMap<Cpf, Option<u32>>) -> Self {
-        let scores: Vec<Option<u32>> = proposal
-            .partner_documents()
-            .iter()
-            .map(|cpf| {
-                partner_scores
-                    .get(cpf)
-                    .copied()
-                    .flatten()
-                    .map(|s| s.min(1000))
-            })
-            .collect();
-        let known: Vec<u32> = scores.iter().flatten().copied().collect();
-        let amount = proposal.financial.amount.get() as f64;
-        let revenue = proposal.monthly_revenue.get() as f64;
-        let value = |feature: Feature| match feature {
-            Feature::LowestPartnerScore => known.iter().min().map(|s| f64::from(*s)),
-            Feature::UnknownPartners => Some((scores.len() - known.len()) as f64),
-            Feature::ScoredPartners => Some(known.len() as f64),
-            Feature::CompanyAgeMonths => Some(f64::from(whole_months(
-                proposal.constitution_date,
-                proposal.credit_request_date.at().date_naive(),
+    /// Computes every feature of the proposal's kind. `scores` maps a CPF (a partner's, a
+    /// person's own) to its 0..1000 score (`None`: the platform has no data); a CPF missing
+    /// from the map is unknown too.
+    pub fn extract(proposal: &Proposal, scores: &BTreeMap<Cpf, Option<u32>>) -> Self {
+        let score_of = |cpf: &Cpf| scores.get(cpf).copied().flatten().map(|s| s.min(1000));
+        let partners: Vec<Option<u32>> =
+            proposal.partner_documents().iter().map(score_of).collect();
+        let known: Vec<u32> = partners.iter().flatten().copied().collect();
+        let financial = proposal.financial();
+        let amount = financial.amount.get() as f64;
+        let income = proposal.monthly_income().get() as f64;
+        let installments = f64::from(financial.number_of_installments.get());
+        let value = |feature: Feature| match (feature, proposal) {
+            (Feature::LowestPartnerScore, _) => known.iter().min().map(|s| f64::from(*s)),
+            (Feature::UnknownPartners, _) => Some((partners.len() - known.len()) as f64),
+            (Feature::ScoredPartners, _) => Some(known.len() as f64),
+            (Feature::CompanyAgeMonths, Proposal::LegalPerson(p)) => Some(f64::from(whole_months(
+                p.constitution_date,
+                p.credit_request_date.at().date_naive(),
             ))),
-            Feature::MonthlyRevenue => Some(revenue),
-            Feature::Leverage => (revenue > 0.0).then(|| amount / revenue),
-            Feature::NumberOfInstallments => {
-                Some(f64::from(proposal.financial.number_of_installments.get()))
-            }
-            Feature::WarrantCoverage => Some(proposal.forced_selling_total() as f64 / amount),
-            Feature::ForeignCurrency => Some(if proposal.financial.currency == Currency::Brl {
+            (Feature::MonthlyRevenue | Feature::MonthlyIncome, _) => Some(income),
+            (Feature::Leverage, _) => (income > 0.0).then(|| amount / income),
+            (Feature::NumberOfInstallments, _) => Some(installments),
+            (Feature::WarrantCoverage, _) => Some(proposal.forced_selling_total() as f64 / amount),
+            (Feature::ForeignCurrency, _) => Some(if financial.currency == Currency::Brl {
                 0.0
             } else {
                 1.0
             }),
+            (Feature::ApplicantScore, Proposal::NaturalPerson(p)) => {
+                score_of(&p.applicant.document).map(f64::from)
+            }
+            (Feature::ApplicantScored, Proposal::NaturalPerson(p)) => {
+                Some(if score_of(&p.applicant.document).is_some() {
+                    1.0
+                } else {
+                    0.0
+                })
+            }
+            (Feature::DeclaredAssets, Proposal::NaturalPerson(p)) => {
+                Some(p.applicant.declared_assets.get() as f64)
+            }
+            (Feature::InstallmentToIncome, _) => {
+                (income > 0.0).then(|| amount / installments / income)
+            }
+            (Feature::CompanyAgeMonths, _)
+            | (Feature::ApplicantScore | Feature::ApplicantScored | Feature::DeclaredAssets, _) => {
+                None
+            }
         };
-        Self(Feature::ALL.iter().map(|f| (*f, value(*f))).collect())
+        let kind = proposal.kind();
+        Self(
+            Feature::ALL
+                .iter()
+                .filter(|f| f.applies_to(kind))
+                .map(|f| (*f, value(*f)))
+                .collect(),
+        )
     }
 
     /// The value of one feature; `None` when missing or not kept.

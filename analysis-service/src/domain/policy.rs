@@ -4,7 +4,9 @@
 //! A policy is a JSON document with an `id` and a `version` (so every decision names the
 //! policy that made it), loaded only through [`Policy::from_json`], which refuses one that
 //! reads a protected attribute (Lei 12.414/2011 art. 7-A), reads a feature it did not declare,
-//! or is otherwise unusable. The default, `policy/default_policy.json`, is embedded.
+//! or is otherwise unusable. Each policy decides one kind of proposal (a company's or a
+//! person's). The defaults, `policy/default_policy.json` and
+//! `policy/default_natural_person_policy.json`, are embedded.
 
 mod check;
 mod document;
@@ -15,12 +17,18 @@ mod tests;
 pub use scorecard::Scored;
 
 use super::features::{Feature, FeatureValues};
+use super::proposal::ProposalKind;
 use document::{DecisionTable, Document, HitPolicy, TableDefault, TableRule};
 use serde::{Deserialize, Serialize};
 
 const DEFAULT_POLICY_JSON: &str = include_str!("policy/default_policy.json");
-/// The id of Aval's default policy (what a tenant decides with until it activates its own).
+const DEFAULT_NATURAL_PERSON_POLICY_JSON: &str =
+    include_str!("policy/default_natural_person_policy.json");
+/// The id of Aval's default legal-person policy (what a tenant decides companies' proposals
+/// with until it activates its own).
 pub const DEFAULT_POLICY_ID: &str = "aval-default-lp";
+/// The id of Aval's default natural-person policy.
+pub const DEFAULT_NATURAL_PERSON_POLICY_ID: &str = "aval-default-np";
 
 /// The `collect` table that a document's `reprove_when` and `review_when` lists mean: reprove
 /// rules, then review rules, approve (with `approved`'s reason) when none fires.
@@ -160,6 +168,19 @@ impl Policy {
     /// Aval's default legal-person policy (embedded; a unit test proves it loads).
     pub fn default_policy() -> Result<Self, PolicyError> {
         Self::from_json(DEFAULT_POLICY_JSON)
+    }
+
+    /// Aval's default policy for proposals of `kind` (embedded; unit tests prove both load).
+    pub fn default_for(kind: ProposalKind) -> Result<Self, PolicyError> {
+        Self::from_json(match kind {
+            ProposalKind::LegalPerson => DEFAULT_POLICY_JSON,
+            ProposalKind::NaturalPerson => DEFAULT_NATURAL_PERSON_POLICY_JSON,
+        })
+    }
+
+    /// The proposals it decides.
+    pub fn kind(&self) -> ProposalKind {
+        self.doc.kind
     }
 
     pub fn id(&self) -> &str {

@@ -1,4 +1,5 @@
-//! The legal-person credit proposal, made of types that can only hold valid values.
+//! Credit proposals, of a company or of a person, made of types that can only hold valid
+//! values.
 //!
 //! `api::proposal` builds it from protobuf; nothing here knows protobuf. Each field's rules
 //! live with its type (`Cep::parse`, `Appraisal::new`…); the few rules that span a whole
@@ -10,6 +11,7 @@ mod dates;
 mod financial;
 mod invalid;
 mod money;
+mod natural;
 mod person;
 mod source;
 mod text;
@@ -21,6 +23,7 @@ pub use dates::{AsOf, RequestDate, calendar_date, constituted_by, offset_instant
 pub use financial::Financial;
 pub use invalid::Invalid;
 pub use money::{Cents, Installments, MAX_CENTS, MAX_INSTALLMENTS, Percent, PositiveCents};
+pub use natural::{ADULT_AGE, NaturalPersonProposal, adult_by, age_on};
 pub use person::{Guarantor, NaturalPerson, ProtectedAttributes};
 pub use source::Source;
 pub use text::{Email, MAX_ID_CHARS, MAX_TEXT_CHARS, ProposalId, Text};
@@ -29,8 +32,9 @@ pub use vocabulary::{
 };
 pub use warrant::{Appraisal, Warrant};
 
+use super::term::term;
 use aval_credit::{Cnpj, Cpf};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -47,13 +51,131 @@ pub const MAX_SCR_PARAMETERS: usize = 50;
 /// Longest SCR parameter name.
 pub const MAX_SCR_KEY_CHARS: usize = 100;
 
+term! {
+    /// Whose credit a proposal asks for: a company's (CNPJ) or a person's (CPF). Each kind has
+    /// its body, its features and its policy.
+    pub enum ProposalKind {
+        LegalPerson => "legal_person",
+        NaturalPerson => "natural_person",
+    }
+}
+
+/// A credit proposal of either kind. Serialized, it is the kind's own canonical JSON (no tag:
+/// a company's serializes exactly as before persons existed, so its fingerprints hold).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Proposal {
+    LegalPerson(LegalPersonProposal),
+    NaturalPerson(NaturalPersonProposal),
+}
+
+impl Proposal {
+    pub fn kind(&self) -> ProposalKind {
+        match self {
+            Self::LegalPerson(_) => ProposalKind::LegalPerson,
+            Self::NaturalPerson(_) => ProposalKind::NaturalPerson,
+        }
+    }
+
+    pub fn id(&self) -> &ProposalId {
+        match self {
+            Self::LegalPerson(p) => &p.id,
+            Self::NaturalPerson(p) => &p.id,
+        }
+    }
+
+    pub fn credit_request_date(&self) -> RequestDate {
+        match self {
+            Self::LegalPerson(p) => p.credit_request_date,
+            Self::NaturalPerson(p) => p.credit_request_date,
+        }
+    }
+
+    pub fn financial(&self) -> &Financial {
+        match self {
+            Self::LegalPerson(p) => &p.financial,
+            Self::NaturalPerson(p) => &p.financial,
+        }
+    }
+
+    pub fn warrants(&self) -> &[Warrant] {
+        match self {
+            Self::LegalPerson(p) => &p.warrants,
+            Self::NaturalPerson(p) => &p.warrants,
+        }
+    }
+
+    /// The monthly income the credit is weighed against: a company's revenue, a person's
+    /// income (zero when the partner did not say).
+    pub fn monthly_income(&self) -> Cents {
+        match self {
+            Self::LegalPerson(p) => p.monthly_revenue,
+            Self::NaturalPerson(p) => p.applicant.monthly_income,
+        }
+    }
+
+    /// Every CPF whose score the engine looks up before deciding: a company's partners, or
+    /// a person and their guarantors.
+    pub fn scored_documents(&self) -> BTreeSet<Cpf> {
+        match self {
+            Self::LegalPerson(p) => p.partner_documents(),
+            Self::NaturalPerson(p) => p.scored_documents(),
+        }
+    }
+
+    /// The partners whose scores the partner features weigh: a company's shareholders and
+    /// natural-person guarantors, a person's natural-person guarantors.
+    pub fn partner_documents(&self) -> BTreeSet<Cpf> {
+        match self {
+            Self::LegalPerson(p) => p.partner_documents(),
+            Self::NaturalPerson(p) => p.partner_documents(),
+        }
+    }
+
+    /// The applicant's document, digits (CPF) or canonical characters (CNPJ): what the
+    /// analysts' queue filters on.
+    pub fn document_number(&self) -> &str {
+        match self {
+            Self::LegalPerson(p) => p.document.canonical(),
+            Self::NaturalPerson(p) => p.applicant.document.digits(),
+        }
+    }
+
+    /// What a forced sale of every warrant would fetch, in cents.
+    pub fn forced_selling_total(&self) -> i64 {
+        // Each value is at most MAX_CENTS and there are at most MAX_WARRANTS: no overflow,
+        // but saturate anyway rather than trust a caller-built proposal.
+        self.warrants().iter().fold(0i64, |sum, w| {
+            sum.saturating_add(w.appraisal.forced_selling_value().get())
+        })
+    }
+
+    /// Reads a proposal of `kind` back from its canonical JSON, checking every value again as
+    /// of `received_at` (see [`LegalPersonProposal::from_canonical_json`]).
+    pub fn from_canonical_json(
+        kind: ProposalKind,
+        json: &serde_json::Value,
+        received_at: DateTime<Utc>,
+    ) -> Result<Self, serde_json::Error> {
+        match kind {
+            ProposalKind::LegalPerson => {
+                LegalPersonProposal::from_canonical_json(json, received_at).map(Self::LegalPerson)
+            }
+            ProposalKind::NaturalPerson => {
+                NaturalPersonProposal::from_canonical_json(json, received_at)
+                    .map(Self::NaturalPerson)
+            }
+        }
+    }
+}
+
 /// A legal person's (CNPJ) request for credit, valid in every field.
 ///
 /// Serialized, it is the proposal as received in canonical form (documents as digits,
 /// vocabulary in its canonical spelling, text trimmed, names as in QI Tech's body): what
 /// analysis-service stores for audit and what a retry's fingerprint is compared on.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Proposal {
+pub struct LegalPersonProposal {
     /// The partner's id for this analysis, unique per partner: the idempotency key.
     pub id: ProposalId,
     /// The partner's id for the client, shared by analyses of the same client.
@@ -83,22 +205,13 @@ pub struct Proposal {
     pub scr_parameters: BTreeMap<String, String>,
 }
 
-impl Proposal {
+impl LegalPersonProposal {
     /// The CPFs whose credit scores the policy weighs: every shareholder and every
     /// natural-person guarantor, each once. The caller looks these up before deciding.
     pub fn partner_documents(&self) -> BTreeSet<Cpf> {
         let shareholders = self.shareholders.iter().map(|p| &p.document);
         let guarantors = self.guarantors.iter().filter_map(Guarantor::cpf);
         shareholders.chain(guarantors).cloned().collect()
-    }
-
-    /// What a forced sale of every warrant would fetch, in cents.
-    pub fn forced_selling_total(&self) -> i64 {
-        // Each value is at most MAX_CENTS and there are at most MAX_WARRANTS: no overflow,
-        // but saturate anyway rather than trust a caller-built proposal.
-        self.warrants.iter().fold(0i64, |sum, w| {
-            sum.saturating_add(w.appraisal.forced_selling_value().get())
-        })
     }
 }
 

@@ -13,7 +13,7 @@ use crate::{
         analysis::{Analysis, Fingerprint, StoredAnalysis},
         decision::{AnalysisStatus, Decision},
         lifecycle::{CreditOutcome, CreditProposalStatus, Review},
-        proposal::ProposalId,
+        proposal::{ProposalId, ProposalKind},
     },
     error::AnalysisError,
     store::events,
@@ -42,6 +42,8 @@ pub struct Model {
     pub credit_event_date: Option<Date>,
     /// When the stored proposal was received; absent: `created_at`.
     pub received_at: Option<DateTimeUtc>,
+    /// `legal_person` or `natural_person`.
+    pub kind: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -61,11 +63,12 @@ pub async fn find(
         .transpose()
 }
 
-/// An analysis with the proposal as stored (canonical JSON), when that proposal was received,
-/// and the company's CNPJ.
+/// An analysis with the proposal as stored (canonical JSON), its kind, when that proposal was
+/// received, and the applicant's document (a company's CNPJ, a person's CPF).
 pub struct AnalysisRecord {
     pub stored: StoredAnalysis,
     pub proposal: serde_json::Value,
+    pub kind: ProposalKind,
     /// What an undated proposal's request date was: pass it to
     /// [`Proposal::from_canonical_json`](crate::domain::proposal::Proposal::from_canonical_json).
     pub received_at: DateTime<Utc>,
@@ -121,6 +124,7 @@ pub async fn insert(
         credit_event_date: Set(None),
         // A first version is received when its analysis is created.
         received_at: Set(None),
+        kind: Set(analysis.kind.as_str().to_owned()),
     };
     match Entity::insert(model).exec_without_returning(db).await {
         Ok(_) => {}
@@ -259,14 +263,16 @@ pub async fn save_new_version(
     Ok(true)
 }
 
-/// The tenant's `limit` most recent analyses with their proposals, newest first.
+/// The tenant's `limit` most recent analyses of `kind` with their proposals, newest first.
 pub async fn latest(
     db: &impl ConnectionTrait,
     tenant_id: &str,
+    kind: ProposalKind,
     limit: u64,
 ) -> Result<Vec<AnalysisRecord>, AnalysisError> {
     Entity::find()
         .filter(Column::TenantId.eq(tenant_id))
+        .filter(Column::Kind.eq(kind.as_str()))
         .order_by_desc(Column::CreatedAt)
         .order_by_desc(Column::ProposalId)
         .limit(limit)
@@ -377,8 +383,10 @@ impl TryFrom<Model> for AnalysisRecord {
         let proposal = std::mem::take(&mut row.proposal);
         let document_number = row.document_number.clone();
         let received_at = row.received_at.unwrap_or(row.created_at);
+        let stored = StoredAnalysis::try_from(row)?;
         Ok(Self {
-            stored: StoredAnalysis::try_from(row)?,
+            kind: stored.analysis.kind,
+            stored,
             proposal,
             received_at,
             document_number,
@@ -401,6 +409,7 @@ impl TryFrom<Model> for StoredAnalysis {
             .map_err(|e| corrupt("decision", e.to_string()))?;
         let status =
             AnalysisStatus::parse(&row.status).map_err(|e| corrupt("status", e.to_string()))?;
+        let kind = ProposalKind::parse(&row.kind).map_err(|e| corrupt("kind", e.to_string()))?;
         let review: Option<Review> = row
             .review
             .clone()
@@ -418,6 +427,7 @@ impl TryFrom<Model> for StoredAnalysis {
         Ok(Self {
             analysis: Analysis {
                 id,
+                kind,
                 decision,
                 status,
                 review,
@@ -436,24 +446,26 @@ mod tests {
     use super::*;
     use crate::domain::{
         analysis::CanonicalProposal,
-        decision::{
-            decide,
-            tests::{policy, qi_proposal, scores},
-        },
-        proposal::Proposal,
+        decision::tests::{decide, policy, qi_proposal, scores},
+        proposal::LegalPersonProposal,
     };
     use crate::store::Migrator;
     use aval_testkit::{TestDatabase, TestResult, db_test};
     use base64::{Engine, engine::general_purpose::STANDARD as B64};
     use chrono::{SubsecRound, Utc};
 
-    fn analysis_of(proposal: &Proposal) -> StoredAnalysis {
+    fn analysis_of(proposal: &LegalPersonProposal) -> StoredAnalysis {
         let now = Utc::now().trunc_subsecs(6);
         let mut decision = decide(&policy(), proposal, &scores(Some(800), Some(700)));
         // A number serde_json's default float parser reads back one unit off.
         decision.probability_of_default = 0.025_641_025_641_025_654;
         StoredAnalysis {
-            analysis: Analysis::decided(proposal.id.clone(), decision, now),
+            analysis: Analysis::decided(
+                proposal.id.clone(),
+                ProposalKind::LegalPerson,
+                decision,
+                now,
+            ),
             fingerprint: Fingerprint::of(proposal).unwrap(),
         }
     }

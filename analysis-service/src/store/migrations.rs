@@ -5,6 +5,7 @@ mod m20261125_000002_lifecycle;
 mod m20261125_000003_event_via;
 mod m20261125_000004_policies;
 mod m20261125_000005_received_at;
+mod m20261125_000006_proposal_kinds;
 
 aval_database::migrator!(
     "analysis_seaql_migrations",
@@ -15,5 +16,6 @@ aval_database::migrator!(
         m20261125_000003_event_via::Migration,
         m20261125_000004_policies::Migration,
         m20261125_000005_received_at::Migration,
+        m20261125_000006_proposal_kinds::Migration,
     ]
 );

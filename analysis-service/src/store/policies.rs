@@ -1,7 +1,7 @@
 //! A tenant's policy versions (documents as published, never changed) and which one decides
-//! its new proposals.
+//! its new proposals of each kind.
 
-use crate::error::AnalysisError;
+use crate::{domain::proposal::ProposalKind, error::AnalysisError};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, QueryOrder, SqlErr, entity::prelude::*, sea_query::OnConflict};
 
@@ -35,6 +35,9 @@ pub mod active {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub tenant_id: String,
+        /// The proposals it decides: `legal_person` or `natural_person`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub kind: String,
         pub policy_id: String,
         pub version: i32,
         pub activated_at: DateTimeUtc,
@@ -140,27 +143,30 @@ pub async fn list(
         .collect()
 }
 
-/// The version deciding the tenant's new proposals: `None` for Aval's default.
+/// The version deciding the tenant's new proposals of `kind`: `None` for Aval's default.
 pub async fn active(
     db: &impl ConnectionTrait,
     tenant_id: &str,
+    kind: ProposalKind,
 ) -> Result<Option<(String, u32)>, AnalysisError> {
-    active::Entity::find_by_id(tenant_id.to_owned())
+    active::Entity::find_by_id((tenant_id.to_owned(), kind.as_str().to_owned()))
         .one(db)
         .await?
         .map(|row| Ok((row.policy_id, stored_version(row.version)?)))
         .transpose()
 }
 
-/// Makes `policy_id` `version` decide the tenant's new proposals (`None`: Aval's default).
+/// Makes `policy_id` `version` decide the tenant's new proposals of `kind` (`None`: Aval's
+/// default).
 pub async fn activate(
     db: &impl ConnectionTrait,
     tenant_id: &str,
+    kind: ProposalKind,
     version: Option<(&str, u32)>,
     at: DateTime<Utc>,
 ) -> Result<(), AnalysisError> {
     let Some((policy_id, version)) = version else {
-        active::Entity::delete_by_id(tenant_id.to_owned())
+        active::Entity::delete_by_id((tenant_id.to_owned(), kind.as_str().to_owned()))
             .exec(db)
             .await?;
         return Ok(());
@@ -169,13 +175,14 @@ pub async fn activate(
         .ok_or_else(|| AnalysisError::NotFound(format!("policy {policy_id} v{version}")))?;
     let model = active::ActiveModel {
         tenant_id: Set(tenant_id.to_owned()),
+        kind: Set(kind.as_str().to_owned()),
         policy_id: Set(policy_id.to_owned()),
         version: Set(number),
         activated_at: Set(at),
     };
     active::Entity::insert(model)
         .on_conflict(
-            OnConflict::column(active::Column::TenantId)
+            OnConflict::columns([active::Column::TenantId, active::Column::Kind])
                 .update_columns([
                     active::Column::PolicyId,
                     active::Column::Version,

@@ -73,6 +73,7 @@ impl ReportPeriod {
 pub enum Product {
     ConsumerScore,
     LegalPersonAnalysis,
+    NaturalPersonAnalysis,
 }
 
 impl Product {
@@ -80,6 +81,7 @@ impl Product {
         match self {
             Self::ConsumerScore => "consumer_score",
             Self::LegalPersonAnalysis => "legal_person_analysis",
+            Self::NaturalPersonAnalysis => "natural_person_analysis",
         }
     }
 
@@ -87,6 +89,7 @@ impl Product {
         match text {
             "consumer_score" => Some(Self::ConsumerScore),
             "legal_person_analysis" => Some(Self::LegalPersonAnalysis),
+            "natural_person_analysis" => Some(Self::NaturalPersonAnalysis),
             _ => None,
         }
     }

@@ -12,7 +12,7 @@ use super::{
 };
 use anyhow::Context;
 use aval_proto::analysis::v1::{
-    AnalysisDetails, AnalysisHistory, AnalysisStatus, GetAnalysisRequest, LegalPersonAnalysis,
+    AnalysisDetails, AnalysisHistory, AnalysisStatus, CreditAnalysis, GetAnalysisRequest,
     ListAnalysesRequest, ListAnalysesResponse, ReplayAnalysisResponse, ResolveAnalysisRequest,
     analysis_service_client::AnalysisServiceClient,
 };
@@ -164,7 +164,7 @@ pub(super) fn status_name(status: i32) -> String {
 }
 
 /// One analysis as a row: id, status, reason, limit, created.
-fn summary(analysis: &LegalPersonAnalysis) -> Record {
+fn summary(analysis: &CreditAnalysis) -> Record {
     Record::default()
         .text("id", "ID", &analysis.id)
         .text(
@@ -290,8 +290,8 @@ mod tests {
     use super::*;
     use aval_proto::analysis::v1::{AnalysisEvent, AnalysisSummary};
 
-    fn analysis(id: &str, status: AnalysisStatus) -> LegalPersonAnalysis {
-        LegalPersonAnalysis {
+    fn analysis(id: &str, status: AnalysisStatus) -> CreditAnalysis {
+        CreditAnalysis {
             id: id.to_owned(),
             analysis_status: status.into(),
             reason: "unknown_partner".to_owned(),
@@ -299,7 +299,7 @@ mod tests {
                 seconds: 1_795_000_000,
                 nanos: 0,
             }),
-            ..LegalPersonAnalysis::default()
+            ..CreditAnalysis::default()
         }
     }
 

@@ -135,6 +135,7 @@ pub async fn run(
 fn record(policy: &PolicyVersion) -> Record {
     Record::default()
         .text("policy_id", "POLICY", &policy.policy_id)
+        .text("kind", "KIND", &policy.kind)
         .number("version", "VERSION", i64::from(policy.version))
         .text("active", "ACTIVE", if policy.active { "yes" } else { "no" })
         .time("published_at", "PUBLISHED", policy.published_at.as_ref())

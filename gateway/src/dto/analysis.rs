@@ -23,8 +23,8 @@ use super::{
 };
 use aval_errors::{FieldCode, FieldPath, FieldViolation};
 use aval_proto::analysis::v1::{
-    Financial, Guarantor, LegalPersonAnalysis, LegalPersonGuarantor, LegalPersonProposal,
-    NaturalPerson, Source, Warrant, guarantor::Person,
+    CreditAnalysis, Financial, Guarantor, LegalPersonGuarantor, LegalPersonProposal, NaturalPerson,
+    NaturalPersonProposal, Source, Warrant, guarantor::Person,
 };
 use aval_proto::common::v1::{Address, Date, Money, OffsetDateTime, Phone, Reason};
 use aval_transport::time::{rfc3339, to_timestamp};
@@ -106,10 +106,10 @@ fn json_path(path: &serde_path_to_error::Path) -> FieldPath {
     out
 }
 
-/// What a proposal body says, as the proto carries it.
+/// What a proposal body says, as the proto carries it (`P`: a company's or a person's).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ReadProposal {
-    pub proposal: LegalPersonProposal,
+pub struct ReadProposal<P = LegalPersonProposal> {
+    pub proposal: P,
     /// Every date of the body not written as the contract says, at its JSON path; each such
     /// value is absent from `proposal`.
     pub format_violations: Vec<FieldViolation>,
@@ -128,12 +128,45 @@ pub struct ReadProposal {
 /// [`JsonError`] with the path of the first value of the wrong type, or with field
 /// [`BODY_FIELD`] when the body is not a single JSON object.
 pub fn parse_proposal(body: &[u8]) -> Result<ReadProposal, JsonError> {
+    parse_body(body, ProposalJson::into_proto)
+}
+
+/// Reads a QI Tech natural-person proposal body (the applicant's fields at its top level,
+/// beside the credit's) into its protobuf message, as [`parse_proposal`] reads a company's.
+///
+/// # Errors
+///
+/// As [`parse_proposal`].
+pub fn parse_natural_person_proposal(
+    body: &[u8],
+) -> Result<ReadProposal<NaturalPersonProposal>, JsonError> {
+    parse_body(body, NaturalPersonProposalJson::into_proto)
+}
+
+/// Whether a body is a person's proposal: its `document_number` is a CPF (11 digits once its
+/// punctuation is gone), not a CNPJ. A body without one is read as a company's.
+pub fn is_natural_person_body(body: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Document {
+        document_number: Option<serde_json::Value>,
+    }
+    serde_json::from_slice::<Document>(body)
+        .ok()
+        .and_then(|d| d.document_number)
+        .and_then(|n| n.as_str().map(is_cpf_shaped))
+        .unwrap_or(false)
+}
+
+fn parse_body<J: de::DeserializeOwned, P>(
+    body: &[u8],
+    into_proto: impl FnOnce(J, &mut Dates) -> P,
+) -> Result<ReadProposal<P>, JsonError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let Object(json): Object<ProposalJson> =
+    let Object(json): Object<J> =
         serde_path_to_error::deserialize(&mut deserializer).map_err(JsonError::from_path_error)?;
     deserializer.end().map_err(|e| JsonError::body(&e))?;
     let mut dates = Dates::default();
-    let proposal = json.into_proto(&mut dates);
+    let proposal = into_proto(json, &mut dates);
     Ok(ReadProposal {
         proposal,
         format_violations: dates.violations,
@@ -284,6 +317,33 @@ struct ProposalJson {
     warrants: Option<Vec<Object<WarrantJson>>>,
     source: Option<Object<SourceJson>>,
     scr_parameters: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+/// QI's "Natural Person" object, field for field: the applicant's own fields (those of
+/// [`PersonJson`]) at the top level, beside the credit's.
+#[derive(Deserialize)]
+struct NaturalPersonProposalJson {
+    id: Option<String>,
+    registration_id: Option<String>,
+    credit_request_date: Option<String>,
+    credit_type: Option<String>,
+    name: Option<String>,
+    document_number: Option<String>,
+    birthdate: Option<String>,
+    email: Option<String>,
+    nationality: Option<String>,
+    mother_name: Option<String>,
+    father_name: Option<String>,
+    monthly_income: Option<Cents>,
+    declared_assets: Option<Cents>,
+    occupation: Option<String>,
+    gender: Option<String>,
+    address: Option<Object<AddressJson>>,
+    phones: Option<Vec<Object<PhoneJson>>>,
+    guarantors: Option<Vec<Object<PersonJson>>>,
+    financial: Option<Object<FinancialJson>>,
+    warrants: Option<Vec<Object<WarrantJson>>>,
+    source: Option<Object<SourceJson>>,
 }
 
 /// QI's Address.
@@ -456,11 +516,58 @@ fn scr_value(value: serde_json::Value) -> String {
 
 /// A CNPJ has 14 characters once its punctuation is gone (a CPF has 11).
 fn is_cnpj_shaped(document: &str) -> bool {
+    unpunctuated_len(document) == 14
+}
+
+/// A CPF has 11 digits once its punctuation is gone.
+fn is_cpf_shaped(document: &str) -> bool {
+    unpunctuated_len(document) == 11
+}
+
+fn unpunctuated_len(document: &str) -> usize {
     document
         .chars()
         .filter(|c| !matches!(c, '.' | '/' | '-' | ' '))
         .count()
-        == 14
+}
+
+impl NaturalPersonProposalJson {
+    fn into_proto(self, dates: &mut Dates) -> NaturalPersonProposal {
+        let root = FieldPath::root();
+        let applicant = PersonJson {
+            name: self.name,
+            document_number: self.document_number,
+            birthdate: self.birthdate,
+            email: self.email,
+            nationality: self.nationality,
+            mother_name: self.mother_name,
+            father_name: self.father_name,
+            monthly_income: self.monthly_income,
+            declared_assets: self.declared_assets,
+            occupation: self.occupation,
+            gender: self.gender,
+            address: self.address,
+            phones: self.phones,
+            legal_name: None,
+        };
+        NaturalPersonProposal {
+            id: self.id,
+            registration_id: self.registration_id,
+            credit_request_date: dates
+                .date_time(root.key("credit_request_date"), self.credit_request_date),
+            credit_type: self.credit_type,
+            applicant: Some(applicant.into_natural_person(root.clone(), dates)),
+            guarantors: people(
+                self.guarantors,
+                &root.key("guarantors"),
+                dates,
+                PersonJson::into_guarantor,
+            ),
+            financial: message(self.financial),
+            warrants: messages(self.warrants),
+            source: message(self.source),
+        }
+    }
 }
 
 impl ProposalJson {
@@ -614,9 +721,10 @@ impl From<SourceJson> for Source {
 // Response
 // ---------------------------------------------------------------------------------------------
 
-/// The answer of the legal-person analysis routes: QI Tech's `{"id", "analysis_status",
-/// "reason"}` followed by Aval's own fields. `credit_limit`, `created_at` and `updated_at`
-/// are left out when the analysis has none.
+/// The answer of the analysis routes: QI Tech's `{"id", "analysis_status", "reason"}`
+/// followed by Aval's own fields. `credit_limit`, `created_at` and `updated_at` are left out
+/// when the analysis has none. A company's analysis carries `company_score`, a person's
+/// `score`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisBody {
     /// The proposal's id, as the partner sent it.
@@ -627,8 +735,15 @@ pub struct AnalysisBody {
     pub analysis_status: String,
     /// The code of the rule that decided, QI's `reason`.
     pub reason: String,
-    /// The company's score.
-    pub company_score: i32,
+    /// `legal_person` or `natural_person`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub kind: String,
+    /// A company's score (a legal-person analysis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_score: Option<i32>,
+    /// A person's score (a natural-person analysis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<i32>,
     /// Estimated probability of default, 0 to 1.
     pub probability_of_default: f64,
     /// `approve`, `refuse`, `request_guarantees`, or `unspecified` when the service gave
@@ -692,6 +807,9 @@ pub struct ReasonBody {
     pub impact: f64,
 }
 
+/// The `kind` of a person's analysis.
+pub const NATURAL_PERSON: &str = "natural_person";
+
 /// Prefix of the proto names of `AnalysisStatus` values.
 const STATUS_PREFIX: &str = "ANALYSIS_STATUS_";
 
@@ -725,8 +843,8 @@ impl From<Reason> for ReasonBody {
     }
 }
 
-impl From<LegalPersonAnalysis> for AnalysisBody {
-    fn from(analysis: LegalPersonAnalysis) -> Self {
+impl From<CreditAnalysis> for AnalysisBody {
+    fn from(analysis: CreditAnalysis) -> Self {
         Self {
             analysis_status: status_name(analysis.analysis_status()),
             recommendation: enum_name(
@@ -737,7 +855,9 @@ impl From<LegalPersonAnalysis> for AnalysisBody {
             updated_at: analysis.updated_at.as_ref().and_then(rfc3339),
             id: analysis.id,
             reason: analysis.reason,
-            company_score: analysis.company_score,
+            company_score: (analysis.kind != NATURAL_PERSON).then_some(analysis.score),
+            score: (analysis.kind == NATURAL_PERSON).then_some(analysis.score),
+            kind: analysis.kind,
             probability_of_default: analysis.probability_of_default,
             credit_limit: analysis.credit_limit.map(MoneyBody::from),
             justification: analysis
@@ -1278,11 +1398,12 @@ mod tests {
         assert_eq!(p.financial.unwrap().amount, Some(0));
     }
 
-    fn analysis() -> LegalPersonAnalysis {
-        let mut analysis = LegalPersonAnalysis {
+    fn analysis() -> CreditAnalysis {
+        let mut analysis = CreditAnalysis {
             id: "12345678".to_owned(),
             reason: "rule_decision_enum".to_owned(),
-            company_score: 712,
+            score: 712,
+            kind: "legal_person".to_owned(),
             probability_of_default: 0.034,
             credit_limit: Some(Money {
                 cents: 5_000_000,
@@ -1301,7 +1422,7 @@ mod tests {
                 seconds: 1_617_197_401,
                 nanos: 500_000_000,
             }),
-            ..LegalPersonAnalysis::default()
+            ..CreditAnalysis::default()
         };
         analysis.set_analysis_status(AnalysisStatus::AutomaticallyApproved);
         analysis.set_recommendation(Recommendation::Approve);
@@ -1317,6 +1438,7 @@ mod tests {
                 "id": "12345678",
                 "analysis_status": "automatically_approved",
                 "reason": "rule_decision_enum",
+                "kind": "legal_person",
                 "company_score": 712,
                 "probability_of_default": 0.034,
                 "recommendation": "approve",
@@ -1330,13 +1452,21 @@ mod tests {
                 "updated_at": "2021-03-31T13:30:01.500Z",
             })
         );
+
+        // A person's analysis names the person's score `score`.
+        let mut person = analysis();
+        person.kind = NATURAL_PERSON.to_owned();
+        let body = serde_json::to_value(AnalysisBody::from(person)).unwrap();
+        assert_eq!(body["kind"], "natural_person");
+        assert_eq!(body["score"], 712);
+        assert!(body.get("company_score").is_none(), "{body}");
     }
 
     #[test]
     fn absent_parts_of_the_answer_are_left_out() {
-        let body = serde_json::to_value(AnalysisBody::from(LegalPersonAnalysis {
+        let body = serde_json::to_value(AnalysisBody::from(CreditAnalysis {
             id: "1".to_owned(),
-            ..LegalPersonAnalysis::default()
+            ..CreditAnalysis::default()
         }))
         .unwrap();
         assert_eq!(

@@ -1,6 +1,7 @@
-//! Legal-person analysis: `POST /credit_analysis/legal_person` (QI Tech's body),
-//! `GET /credit_analysis/{id}`, and `POST /credit_analysis/{id}/challenge_answer` (the completed
-//! body of a challenged analysis).
+//! Credit analysis: `POST /credit_analysis/legal_person` and
+//! `POST /credit_analysis/natural_person` (QI Tech's bodies), `GET /credit_analysis/{id}`, and
+//! `POST /credit_analysis/{id}/challenge_answer` (the completed body of a challenged analysis,
+//! a company's or a person's: a CPF `document_number` makes it a person's).
 //!
 //! A body whose dates this edge cannot read still gets every violation in one answer: the
 //! rest of it is sent to the service with `validate_only` (nothing decided, stored or billed)
@@ -9,14 +10,18 @@
 use super::Meta;
 use crate::{
     AppState,
-    dto::analysis::{AnalysisBody, ReadProposal, parse_proposal},
+    dto::analysis::{
+        AnalysisBody, ReadProposal, is_natural_person_body, parse_natural_person_proposal,
+        parse_proposal,
+    },
     error::ApiError,
     extract::Partner,
 };
 use aval_errors::{ErrorCode, FieldCode, FieldViolation};
 use aval_proto::analysis::v1::{
-    AnswerChallengeRequest, GetAnalysisRequest, LegalPersonProposal,
-    SubmitLegalPersonAnalysisRequest, analysis_service_client::AnalysisServiceClient,
+    AnswerChallengeRequest, CreditAnalysis, GetAnalysisRequest, LegalPersonProposal,
+    NaturalPersonProposal, SubmitLegalPersonAnalysisRequest, SubmitNaturalPersonAnalysisRequest,
+    analysis_service_client::AnalysisServiceClient,
 };
 use aval_transport::client::MeshChannel;
 use axum::{
@@ -34,19 +39,108 @@ pub struct AnalysisAnswer {
     pub meta: Meta,
 }
 
+/// A proposal of one kind as the routes handle it: read from its body, sent to the service.
+trait KindOfProposal: Sized + Send + 'static {
+    fn parse(body: &[u8]) -> Result<ReadProposal<Self>, crate::dto::analysis::JsonError>;
+    fn id_mut(&mut self) -> &mut Option<String>;
+    async fn submit(
+        state: &AppState,
+        partner: &Partner,
+        proposal: Self,
+        validate_only: bool,
+    ) -> Result<CreditAnalysis, tonic::Status>;
+    fn challenge_answer(self) -> AnswerChallengeRequest;
+}
+
+impl KindOfProposal for LegalPersonProposal {
+    fn parse(body: &[u8]) -> Result<ReadProposal<Self>, crate::dto::analysis::JsonError> {
+        parse_proposal(body)
+    }
+
+    fn id_mut(&mut self) -> &mut Option<String> {
+        &mut self.id
+    }
+
+    async fn submit(
+        state: &AppState,
+        partner: &Partner,
+        proposal: Self,
+        validate_only: bool,
+    ) -> Result<CreditAnalysis, tonic::Status> {
+        client(state)
+            .submit_legal_person_analysis(partner.request(SubmitLegalPersonAnalysisRequest {
+                proposal: Some(proposal),
+                validate_only,
+            }))
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    fn challenge_answer(self) -> AnswerChallengeRequest {
+        AnswerChallengeRequest {
+            proposal: Some(self),
+            ..AnswerChallengeRequest::default()
+        }
+    }
+}
+
+impl KindOfProposal for NaturalPersonProposal {
+    fn parse(body: &[u8]) -> Result<ReadProposal<Self>, crate::dto::analysis::JsonError> {
+        parse_natural_person_proposal(body)
+    }
+
+    fn id_mut(&mut self) -> &mut Option<String> {
+        &mut self.id
+    }
+
+    async fn submit(
+        state: &AppState,
+        partner: &Partner,
+        proposal: Self,
+        validate_only: bool,
+    ) -> Result<CreditAnalysis, tonic::Status> {
+        client(state)
+            .submit_natural_person_analysis(partner.request(SubmitNaturalPersonAnalysisRequest {
+                proposal: Some(proposal),
+                validate_only,
+            }))
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    fn challenge_answer(self) -> AnswerChallengeRequest {
+        AnswerChallengeRequest {
+            natural_person_proposal: Some(self),
+            ..AnswerChallengeRequest::default()
+        }
+    }
+}
+
+/// `POST /credit_analysis/legal_person`.
 pub async fn submit(
     State(state): State<AppState>,
     partner: Partner,
     body: Bytes,
 ) -> Result<Json<AnalysisAnswer>, ApiError> {
-    let proposal = read_proposal(&state, &partner, &body).await?;
-    let analysis = client(&state)
-        .submit_legal_person_analysis(partner.request(SubmitLegalPersonAnalysisRequest {
-            proposal: Some(proposal),
-            validate_only: false,
-        }))
-        .await?
-        .into_inner();
+    submit_kind::<LegalPersonProposal>(&state, &partner, &body).await
+}
+
+/// `POST /credit_analysis/natural_person`.
+pub async fn submit_natural_person(
+    State(state): State<AppState>,
+    partner: Partner,
+    body: Bytes,
+) -> Result<Json<AnalysisAnswer>, ApiError> {
+    submit_kind::<NaturalPersonProposal>(&state, &partner, &body).await
+}
+
+async fn submit_kind<P: KindOfProposal>(
+    state: &AppState,
+    partner: &Partner,
+    body: &[u8],
+) -> Result<Json<AnalysisAnswer>, ApiError> {
+    let proposal = read_proposal::<P>(state, partner, body).await?;
+    let analysis = P::submit(state, partner, proposal, false).await?;
     Ok(Json(AnalysisAnswer {
         analysis: analysis.into(),
         meta: partner.meta(),
@@ -61,9 +155,23 @@ pub async fn answer_challenge(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<AnalysisAnswer>, ApiError> {
-    let mut proposal = read_proposal(&state, &partner, &body).await?;
-    match proposal.id.as_deref() {
-        None | Some("") => proposal.id = Some(id),
+    if is_natural_person_body(&body) {
+        answer_challenge_kind::<NaturalPersonProposal>(&state, &partner, id, &body).await
+    } else {
+        answer_challenge_kind::<LegalPersonProposal>(&state, &partner, id, &body).await
+    }
+}
+
+async fn answer_challenge_kind<P: KindOfProposal>(
+    state: &AppState,
+    partner: &Partner,
+    id: String,
+    body: &[u8],
+) -> Result<Json<AnalysisAnswer>, ApiError> {
+    let mut proposal = read_proposal::<P>(state, partner, body).await?;
+    let given = proposal.id_mut();
+    match given.as_deref() {
+        None | Some("") => *given = Some(id),
         Some(given) if given == id => {}
         Some(_) => {
             return Err(ApiError::invalid_field(
@@ -74,11 +182,8 @@ pub async fn answer_challenge(
             ));
         }
     }
-    let analysis = client(&state)
-        .answer_challenge(partner.request(AnswerChallengeRequest {
-            tenant_id: String::new(),
-            proposal: Some(proposal),
-        }))
+    let analysis = client(state)
+        .answer_challenge(partner.request(proposal.challenge_answer()))
         .await?
         .into_inner();
     Ok(Json(AnalysisAnswer {
@@ -95,15 +200,15 @@ pub(crate) fn client(state: &AppState) -> AnalysisServiceClient<MeshChannel> {
 /// A proposal body as the proto carries it. One whose dates this edge cannot read is refused
 /// here with every violation: the rest of it is checked by the service (`validate_only`:
 /// nothing decided, stored or billed) and its findings join the edge's.
-async fn read_proposal(
+async fn read_proposal<P: KindOfProposal>(
     state: &AppState,
     partner: &Partner,
     body: &[u8],
-) -> Result<LegalPersonProposal, ApiError> {
+) -> Result<P, ApiError> {
     let ReadProposal {
         proposal,
         format_violations,
-    } = parse_proposal(body).map_err(|e| {
+    } = P::parse(body).map_err(|e| {
         ApiError::invalid_field(
             ErrorCode::InvalidBody,
             &e.field,
@@ -114,12 +219,7 @@ async fn read_proposal(
     if format_violations.is_empty() {
         return Ok(proposal);
     }
-    let answer = client(state)
-        .submit_legal_person_analysis(partner.request(SubmitLegalPersonAnalysisRequest {
-            proposal: Some(proposal),
-            validate_only: true,
-        }))
-        .await;
+    let answer = P::submit(state, partner, proposal, true).await;
     Err(invalid_proposal(format_violations, answer.err()))
 }
 

@@ -3,11 +3,11 @@
 
 use aval_proto::{
     analysis::v1::{
-        AnalysisDetails, AnalysisHistory, AnswerChallengeRequest, GetAnalysisRequest,
-        GetPerformanceReportRequest, LegalPersonAnalysis, ListAnalysesRequest,
-        ListAnalysesResponse, PerformanceReport, ReplayAnalysisResponse,
-        ReportCreditOutcomeRequest, ResolveAnalysisRequest, SubmitLegalPersonAnalysisRequest,
-        analysis_service_server::AnalysisService,
+        AnalysisDetails, AnalysisHistory, AnswerChallengeRequest, CreditAnalysis,
+        GetAnalysisRequest, GetPerformanceReportRequest, ListAnalysesRequest, ListAnalysesResponse,
+        PerformanceReport, ReplayAnalysisResponse, ReportCreditOutcomeRequest,
+        ResolveAnalysisRequest, SubmitLegalPersonAnalysisRequest,
+        SubmitNaturalPersonAnalysisRequest, analysis_service_server::AnalysisService,
     },
     auth::v1::{
         CreateApiKeyRequest, CreateApiKeyResponse, CreateClientRequest, CreateClientResponse,
@@ -106,7 +106,7 @@ pub struct Fakes {
     pub auth: FakeRpc<IssueTokenRequest, IssueTokenResponse>,
     pub score: FakeRpc<GetScoreRequest, GetScoreResponse>,
     pub billing: FakeRpc<GetUsageReportRequest, GetUsageReportResponse>,
-    pub analysis: FakeRpc<GetAnalysisRequest, LegalPersonAnalysis>,
+    pub analysis: FakeRpc<GetAnalysisRequest, CreditAnalysis>,
 }
 
 impl Fakes {
@@ -116,9 +116,9 @@ impl Fakes {
             auth: Fake::answering(canned::token()),
             score: Fake::answering(canned::score()),
             billing: Fake::answering(GetUsageReportResponse::default()),
-            analysis: Fake::answering(LegalPersonAnalysis {
+            analysis: Fake::answering(CreditAnalysis {
                 id: "12345678".to_owned(),
-                ..LegalPersonAnalysis::default()
+                ..CreditAnalysis::default()
             }),
         }
     }
@@ -271,13 +271,20 @@ impl AnalysisService for FakeAnalysis {
     async fn submit_legal_person_analysis(
         &self,
         _: Request<SubmitLegalPersonAnalysisRequest>,
-    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+    ) -> Result<Response<CreditAnalysis>, Status> {
+        not_faked()
+    }
+    // Tested against the real service (tests/mesh).
+    async fn submit_natural_person_analysis(
+        &self,
+        _: Request<SubmitNaturalPersonAnalysisRequest>,
+    ) -> Result<Response<CreditAnalysis>, Status> {
         not_faked()
     }
     async fn get_analysis(
         &self,
         request: Request<GetAnalysisRequest>,
-    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+    ) -> Result<Response<CreditAnalysis>, Status> {
         self.0.analysis.call(request)
     }
     // The lifecycle's routes are tested against the real service (tests/mesh).
@@ -296,19 +303,19 @@ impl AnalysisService for FakeAnalysis {
     async fn resolve_analysis(
         &self,
         _: Request<ResolveAnalysisRequest>,
-    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+    ) -> Result<Response<CreditAnalysis>, Status> {
         not_faked()
     }
     async fn answer_challenge(
         &self,
         _: Request<AnswerChallengeRequest>,
-    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+    ) -> Result<Response<CreditAnalysis>, Status> {
         not_faked()
     }
     async fn report_credit_outcome(
         &self,
         _: Request<ReportCreditOutcomeRequest>,
-    ) -> Result<Response<LegalPersonAnalysis>, Status> {
+    ) -> Result<Response<CreditAnalysis>, Status> {
         not_faked()
     }
     async fn get_analysis_history(

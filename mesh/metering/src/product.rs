@@ -5,6 +5,7 @@ use aval_proto::usage::v1 as pb;
 pub enum Product {
     ConsumerScore,
     LegalPersonAnalysis,
+    NaturalPersonAnalysis,
 }
 
 impl Product {
@@ -12,6 +13,7 @@ impl Product {
         match self {
             Self::ConsumerScore => pb::Product::ConsumerScore,
             Self::LegalPersonAnalysis => pb::Product::LegalPersonAnalysis,
+            Self::NaturalPersonAnalysis => pb::Product::NaturalPersonAnalysis,
         }
     }
 
@@ -20,6 +22,7 @@ impl Product {
         match pb::Product::try_from(value).ok()? {
             pb::Product::ConsumerScore => Some(Self::ConsumerScore),
             pb::Product::LegalPersonAnalysis => Some(Self::LegalPersonAnalysis),
+            pb::Product::NaturalPersonAnalysis => Some(Self::NaturalPersonAnalysis),
             pb::Product::Unspecified => None,
         }
     }

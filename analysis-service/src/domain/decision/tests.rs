@@ -2,13 +2,22 @@
 
 use super::*;
 use crate::domain::proposal::{
-    Appraisal, Cents, CreditType, Financial, Guarantor, Installments, InterestType, NaturalPerson,
-    Percent, PositiveCents, ProposalId, ProtectedAttributes, RequestDate, Text, Warrant,
-    WarrantType,
+    Appraisal, Cents, CreditType, Financial, Guarantor, Installments, InterestType,
+    LegalPersonProposal, NaturalPerson, NaturalPersonProposal, Percent, PositiveCents, ProposalId,
+    ProposalKind, ProtectedAttributes, RequestDate, Text, Warrant, WarrantType,
 };
 use aval_credit::{Cnpj, ScoreScale};
 use chrono::{DateTime, NaiveDate};
 use proptest::prelude::*;
+
+/// Decides a company's proposal (the fixtures here are companies').
+pub(crate) fn decide(
+    policy: &Policy,
+    proposal: &LegalPersonProposal,
+    scores: &BTreeMap<Cpf, Option<u32>>,
+) -> Decision {
+    super::decide(policy, &Proposal::LegalPerson(proposal.clone()), scores)
+}
 
 const SHAREHOLDER: &str = "261.026.462-31";
 const GUARANTOR: &str = "677.498.846-61";
@@ -38,8 +47,8 @@ fn person(name: &str, document: &str) -> NaturalPerson {
 }
 
 /// The QI Tech seed's proposal, as the domain holds it.
-pub(crate) fn qi_proposal() -> Proposal {
-    Proposal {
+pub(crate) fn qi_proposal() -> LegalPersonProposal {
+    LegalPersonProposal {
         id: ProposalId::parse("12345678").unwrap(),
         registration_id: None,
         credit_request_date: RequestDate::Given(
@@ -109,7 +118,7 @@ fn the_qi_example_with_scores_800_and_700_is_approved() {
     assert_eq!(decision.currency, Currency::Brl);
     // 120 base + 220 (lowest partner 700) + 60 (all known) + 60 (16 months old)
     // + 160 (leverage 0.002) + 80 (4 installments) + 80 (coverage 600x).
-    assert_eq!(decision.company_score, 780);
+    assert_eq!(decision.score, 780);
     let pd = ScoreScale::default().probability_of_default(780);
     assert_eq!(decision.probability_of_default, pd);
     assert!((pd - 1.0 / 39.0).abs() < 1e-9);
@@ -159,7 +168,7 @@ fn a_young_or_overleveraged_company_is_reproved() {
 
 #[test]
 fn what_the_policy_cannot_judge_goes_to_a_person() {
-    let in_review = |proposal: &Proposal, scores: &BTreeMap<Cpf, Option<u32>>| {
+    let in_review = |proposal: &LegalPersonProposal, scores: &BTreeMap<Cpf, Option<u32>>| {
         let decision = decide(&policy(), proposal, scores);
         assert_eq!(
             decision.status,
@@ -335,7 +344,7 @@ proptest! {
         proposal.financial.amount = PositiveCents::new(amount).unwrap();
         proposal.financial.number_of_installments = Installments::new(installments).unwrap();
         let decision = decide(&policy(), &proposal, &scores(shareholder, Some(700)));
-        prop_assert!(decision.company_score <= 1000);
+        prop_assert!(decision.score <= 1000);
         prop_assert!((0.0..=1.0).contains(&decision.probability_of_default));
         prop_assert!((0..=amount).contains(&decision.credit_limit_cents));
         if decision.status == AnalysisStatus::AutomaticallyReproved {
@@ -372,4 +381,152 @@ fn a_replay_names_each_field_that_differs() {
     let mut nudged = delivered.clone();
     nudged.probability_of_default = f64::from_bits(delivered.probability_of_default.to_bits() + 1);
     assert_eq!(delivered.differences(&nudged).len(), 1, "bit for bit");
+}
+
+// --- A person's proposal -----------------------------------------------------------------
+
+const APPLICANT: &str = "199.208.915-92";
+
+/// QI Tech's natural-person example, as the domain holds it: R$ 300/month of income asking
+/// R$ 1,000 in 4 installments, a person guarantor, no warrants.
+pub(crate) fn person_proposal() -> NaturalPersonProposal {
+    let mut applicant = person("Victor Silva Barbosa", APPLICANT);
+    applicant.birthdate = NaiveDate::from_ymd_opt(1990, 1, 1);
+    applicant.monthly_income = Cents::new(30_000).unwrap();
+    let mut proposal = NaturalPersonProposal {
+        id: ProposalId::parse("np-12345678").unwrap(),
+        registration_id: Text::optional("444").unwrap(),
+        credit_request_date: RequestDate::Given(
+            DateTime::parse_from_rfc3339("2021-03-31T10:30:00-03:00").unwrap(),
+        ),
+        credit_type: CreditType::StudentLoan,
+        applicant,
+        guarantors: vec![Guarantor::Natural(Box::new(person(
+            "Melissa Lima Melo",
+            GUARANTOR,
+        )))],
+        financial: qi_proposal().financial,
+        warrants: Vec::new(),
+        source: None,
+    };
+    proposal.financial.amount = PositiveCents::new(100_000).unwrap();
+    proposal
+}
+
+fn person_scores(applicant: Option<u32>, guarantor: Option<u32>) -> BTreeMap<Cpf, Option<u32>> {
+    BTreeMap::from([(cpf(APPLICANT), applicant), (cpf(GUARANTOR), guarantor)])
+}
+
+fn decide_person(
+    proposal: &NaturalPersonProposal,
+    scores: &BTreeMap<Cpf, Option<u32>>,
+) -> Decision {
+    let policy = Policy::default_for(ProposalKind::NaturalPerson).unwrap();
+    super::decide(&policy, &Proposal::NaturalPerson(proposal.clone()), scores)
+}
+
+#[test]
+fn a_person_is_decided_by_their_own_score_and_income() {
+    // One installment of R$ 250 on R$ 300 of income: over half of it.
+    let decision = decide_person(&person_proposal(), &person_scores(Some(800), Some(700)));
+    assert_eq!(decision.status, AnalysisStatus::AutomaticallyReproved);
+    assert_eq!(decision.reason, "installment_over_half_income");
+    assert_eq!(
+        decision.features[&Feature::InstallmentToIncome],
+        Some(250.0 / 300.0)
+    );
+    assert_eq!(decision.policy_id, "aval-default-np");
+    assert_eq!(decision.credit_limit_cents, 0);
+
+    // R$ 3,000 of income: R$ 250 is 8 % of it, approved up to the amount asked.
+    let mut affordable = person_proposal();
+    affordable.applicant.monthly_income = Cents::new(300_000).unwrap();
+    let decision = decide_person(&affordable, &person_scores(Some(800), Some(700)));
+    assert_eq!(decision.status, AnalysisStatus::AutomaticallyApproved);
+    assert_eq!(decision.features[&Feature::ApplicantScore], Some(800.0));
+    assert_eq!(decision.features[&Feature::MonthlyIncome], Some(300_000.0));
+    assert_eq!(decision.credit_limit_cents, 100_000);
+    // The person's own score is kept beside the guarantor's, for the analyst.
+    let kept: Vec<(&str, Option<u32>)> = decision
+        .partner_scores
+        .iter()
+        .map(|p| (p.document_number.as_str(), p.score))
+        .collect();
+    assert_eq!(
+        kept,
+        [("19920891592", Some(800)), ("67749884661", Some(700))]
+    );
+    // No company feature is read, nor could be.
+    assert!(!decision.features.contains_key(&Feature::CompanyAgeMonths));
+
+    // The applicant in the very-high-risk band is reproved whatever the income.
+    let decision = decide_person(&affordable, &person_scores(Some(300), Some(700)));
+    assert_eq!(decision.reason, "low_applicant_score");
+
+    // No score for the applicant: a person looks at it.
+    let decision = decide_person(&affordable, &person_scores(None, Some(700)));
+    assert_eq!(decision.status, AnalysisStatus::InManualAnalysis);
+    assert_eq!(decision.reason, "no_applicant_data");
+    assert_eq!(decision.features[&Feature::ApplicantScored], Some(0.0));
+
+    // An unknown guarantor sends it to a person too.
+    let decision = decide_person(&affordable, &person_scores(Some(800), None));
+    assert_eq!(decision.reason, "unknown_partner");
+}
+
+#[test]
+fn a_persons_limit_is_a_multiple_of_income_plus_warrants() {
+    let mut proposal = person_proposal();
+    proposal.applicant.monthly_income = Cents::new(1_000_000).unwrap();
+    proposal.financial.amount = PositiveCents::new(5_000_000).unwrap();
+    proposal.financial.number_of_installments = Installments::new(48).unwrap();
+    let decision = decide_person(&proposal, &person_scores(Some(800), Some(700)));
+    // R$ 50,000 asked; 3 months of R$ 10,000 income is R$ 30,000.
+    assert_eq!(decision.status, AnalysisStatus::AutomaticallyApproved);
+    assert_eq!(decision.credit_limit_cents, 3_000_000);
+    proposal.warrants = vec![warrant(3_000_000, 1_500_000)];
+    let decision = decide_person(&proposal, &person_scores(Some(800), Some(700)));
+    assert_eq!(decision.credit_limit_cents, 4_500_000);
+}
+
+#[test]
+fn a_persons_protected_attributes_never_change_the_decision() {
+    let baseline = decide_person(&person_proposal(), &person_scores(Some(600), Some(700)));
+    let mut changed = person_proposal();
+    changed.applicant.protected = ProtectedAttributes::default();
+    changed.applicant.birthdate = NaiveDate::from_ymd_opt(1950, 6, 1);
+    assert_eq!(
+        decide_person(&changed, &person_scores(Some(600), Some(700))),
+        baseline
+    );
+}
+
+#[test]
+fn a_persons_proposal_reads_back_exactly_and_a_minor_is_refused() {
+    let received_at: chrono::DateTime<chrono::Utc> = "2021-04-01T12:00:00Z".parse().unwrap();
+    let mut proposal = person_proposal();
+    let json = serde_json::to_value(&proposal).unwrap();
+    // QI's body: the applicant's fields at the top level.
+    assert_eq!(json["document_number"], "19920891592");
+    assert_eq!(json["birthdate"], "1990-01-01");
+    assert_eq!(json["gender"], "female");
+    let kind = ProposalKind::NaturalPerson;
+    assert_eq!(
+        Proposal::from_canonical_json(kind, &json, received_at).unwrap(),
+        Proposal::NaturalPerson(proposal.clone())
+    );
+    proposal.credit_request_date = RequestDate::Receipt(received_at.fixed_offset());
+    let undated = serde_json::to_value(&proposal).unwrap();
+    assert_eq!(
+        Proposal::from_canonical_json(kind, &undated, received_at).unwrap(),
+        Proposal::NaturalPerson(proposal)
+    );
+
+    let mut minor = json.clone();
+    minor["birthdate"] = "2005-01-01".into();
+    let refused = Proposal::from_canonical_json(kind, &minor, received_at).unwrap_err();
+    assert!(refused.to_string().contains("birthdate"), "{refused}");
+    // A company's JSON is not a person's.
+    let company = serde_json::to_value(qi_proposal()).unwrap();
+    assert!(Proposal::from_canonical_json(kind, &company, received_at).is_err());
 }

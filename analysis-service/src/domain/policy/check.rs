@@ -61,6 +61,12 @@ pub(super) fn document(doc: &Document) -> Result<(), PolicyError> {
         if doc.features[..i].contains(feature) {
             return Err(invalid(format!("features[{i}]"), "is declared twice"));
         }
+        if !feature.applies_to(doc.kind) {
+            return Err(invalid(
+                format!("features[{i}]"),
+                format!("`{feature}` is not a feature of {} proposals", doc.kind),
+            ));
+        }
     }
     match (&doc.decision_table, &doc.approved) {
         (Some(table), None) if doc.reprove_when.is_empty() && doc.review_when.is_empty() => {
@@ -254,10 +260,10 @@ fn reason(field: &str, reason: &Reason) -> Result<(), PolicyError> {
     Ok(())
 }
 
-fn invalid(field: impl Into<String>, message: &str) -> PolicyError {
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> PolicyError {
     PolicyError::Invalid {
         field: field.into(),
-        message: message.to_owned(),
+        message: message.into(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::Outcome;
 use crate::domain::features::{Feature, FeatureValues};
+use crate::domain::proposal::ProposalKind;
 use aval_credit::ScoreScale;
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +14,11 @@ pub(super) struct Document {
     pub version: u32,
     #[serde(default)]
     pub description: String,
-    /// Every feature the policy reads; anything else is refused at load.
+    /// The proposals it decides; a document without one decides companies' (as every
+    /// document did before persons' proposals existed).
+    #[serde(default = "legal_person")]
+    pub kind: ProposalKind,
+    /// Every feature the policy reads, each of `kind`'s; anything else is refused at load.
     pub features: Vec<Feature>,
     /// The rules as one decision table; a policy gives either this or the three lists below.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,6 +34,10 @@ pub(super) struct Document {
     pub review_when: Vec<Rule>,
     pub scorecard: Scorecard,
     pub credit_limit: CreditLimit,
+}
+
+fn legal_person() -> ProposalKind {
+    ProposalKind::LegalPerson
 }
 
 /// A stable snake_case code and a short text a person can read.
@@ -199,7 +208,9 @@ pub(super) struct Award {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CreditLimit {
-    /// Months of revenue the company may borrow.
+    /// Months of revenue the company may borrow, or of income the person may (also
+    /// spelled `income_multiple`).
+    #[serde(alias = "income_multiple")]
     pub revenue_multiple: f64,
     /// Share of the warrants' forced-sale value added on top.
     pub warrant_advance_rate: f64,

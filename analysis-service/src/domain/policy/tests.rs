@@ -44,11 +44,47 @@ fn with(feature: Feature, value: Option<f64>) -> FeatureValues {
 }
 
 #[test]
-fn the_default_policy_loads_and_names_itself() {
-    let policy = Policy::default_policy().unwrap();
-    assert_eq!(policy.id(), DEFAULT_POLICY_ID);
-    assert_eq!(policy.version(), 1);
-    assert_eq!(policy.features().len(), Feature::ALL.len());
+fn the_default_policies_load_and_name_themselves() {
+    for (kind, id) in [
+        (ProposalKind::LegalPerson, DEFAULT_POLICY_ID),
+        (
+            ProposalKind::NaturalPerson,
+            DEFAULT_NATURAL_PERSON_POLICY_ID,
+        ),
+    ] {
+        let policy = Policy::default_for(kind).unwrap();
+        assert_eq!(policy.id(), id);
+        assert_eq!(policy.version(), 1);
+        assert_eq!(policy.kind(), kind);
+        assert!(
+            policy.features().iter().all(|f| f.applies_to(kind)),
+            "{kind}"
+        );
+    }
+    let company_features = Feature::ALL
+        .iter()
+        .filter(|f| f.applies_to(ProposalKind::LegalPerson))
+        .count();
+    assert_eq!(
+        Policy::default_policy().unwrap().features().len(),
+        company_features
+    );
+    assert_eq!(
+        Policy::default_policy(),
+        Policy::default_for(ProposalKind::LegalPerson)
+    );
+}
+
+#[test]
+fn a_policy_reads_only_features_of_its_kind() {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&serde_json::to_string(&Policy::default_policy().unwrap()).unwrap())
+            .unwrap();
+    doc["kind"] = "natural_person".into();
+    let refused = Policy::from_json(&doc.to_string()).unwrap_err();
+    assert_eq!(refused.code(), "INVALID_POLICY");
+    assert!(refused.field().starts_with("features["), "{refused}");
+    assert!(refused.to_string().contains("natural_person"), "{refused}");
 }
 
 #[test]

@@ -6,8 +6,9 @@
 
 use super::{
     Address, AsOf, Cents, ConstitutionType, CreditType, Email, Financial, Guarantor, Invalid,
-    MAX_GUARANTORS, MAX_PHONES, MAX_SCR_PARAMETERS, MAX_SHAREHOLDERS, MAX_WARRANTS, NaturalPerson,
-    Phone, Proposal, ProposalId, RequestDate, Source, Text, Warrant, constituted_by, scr_parameter,
+    LegalPersonProposal, MAX_GUARANTORS, MAX_PHONES, MAX_SCR_PARAMETERS, MAX_SHAREHOLDERS,
+    MAX_WARRANTS, NaturalPerson, Phone, ProposalId, RequestDate, Source, Text, Warrant,
+    constituted_by, scr_parameter,
 };
 use aval_credit::Cnpj;
 use aval_errors::{FieldPath, Violations};
@@ -15,9 +16,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::de::Error as _;
 use std::collections::BTreeMap;
 
-/// [`Proposal`] as its canonical JSON has it: field for field the same, but for
+/// [`LegalPersonProposal`] as its canonical JSON has it: field for field the same, but for
 /// `credit_request_date`, `null` when the partner gave none. The time of receipt that then
-/// stands in is not in the JSON (see `RequestDate`'s `Serialize`), which is why `Proposal`
+/// stands in is not in the JSON (see `RequestDate`'s `Serialize`), which is why `LegalPersonProposal`
 /// has no `Deserialize` of its own: the caller supplies that time.
 #[derive(serde::Deserialize)]
 struct StoredProposal {
@@ -48,7 +49,7 @@ struct StoredProposal {
     scr_parameters: BTreeMap<String, String>,
 }
 
-impl Proposal {
+impl LegalPersonProposal {
     /// Reads a proposal back from its canonical JSON (what `serde_json::to_value(&proposal)`
     /// wrote), checking every value again as when it was received, at `received_at`.
     ///
@@ -59,12 +60,9 @@ impl Proposal {
     pub fn from_canonical_json(
         json: &serde_json::Value,
         received_at: DateTime<Utc>,
-    ) -> Result<Proposal, serde_json::Error> {
-        let stored: StoredProposal = serde_path_to_error::deserialize(json).map_err(|e| {
-            // Name the field, as a refused body does: `shareholders[0].document_number: …`.
-            serde_json::Error::custom(format!("{}: {}", e.path(), e.inner()))
-        })?;
-        let proposal = Proposal {
+    ) -> Result<LegalPersonProposal, serde_json::Error> {
+        let stored: StoredProposal = read_stored(json)?;
+        let proposal = LegalPersonProposal {
             id: stored.id,
             registration_id: stored.registration_id,
             credit_request_date: stored.credit_request_date.map_or(
@@ -91,19 +89,33 @@ impl Proposal {
             scr_parameters: stored.scr_parameters,
         };
         let rules = proposal_rules(&proposal, AsOf::new(received_at));
-        rules.finish(Some(proposal)).map_err(|violations| {
-            let reasons: Vec<String> = violations
-                .iter()
-                .map(|v| format!("{}: {}", v.field, v.message))
-                .collect();
-            serde_json::Error::custom(reasons.join("; "))
-        })
+        checked(rules, proposal)
     }
+}
+
+/// A stored proposal read back through `serde_path_to_error`, its errors naming the field as a
+/// refused body's do (`shareholders[0].document_number: …`).
+pub(super) fn read_stored<T: serde::de::DeserializeOwned>(
+    json: &serde_json::Value,
+) -> Result<T, serde_json::Error> {
+    serde_path_to_error::deserialize(json)
+        .map_err(|e| serde_json::Error::custom(format!("{}: {}", e.path(), e.inner())))
+}
+
+/// `proposal` once the rules that span it found nothing, else every violation in one error.
+pub(super) fn checked<T>(rules: Violations, proposal: T) -> Result<T, serde_json::Error> {
+    rules.finish(Some(proposal)).map_err(|violations| {
+        let reasons: Vec<String> = violations
+            .iter()
+            .map(|v| format!("{}: {}", v.field, v.message))
+            .collect();
+        serde_json::Error::custom(reasons.join("; "))
+    })
 }
 
 /// What `api::proposal::validate` checks beyond each value's own type: list sizes, dates
 /// against the time of receipt and each other, SCR parameters.
-fn proposal_rules(p: &Proposal, as_of: AsOf) -> Violations {
+fn proposal_rules(p: &LegalPersonProposal, as_of: AsOf) -> Violations {
     let root = FieldPath::root();
     let mut v = Violations::default();
     if let RequestDate::Given(at) = p.credit_request_date {
@@ -151,14 +163,19 @@ fn proposal_rules(p: &Proposal, as_of: AsOf) -> Violations {
     v
 }
 
-fn person_rules(v: &mut Violations, path: &FieldPath, person: &NaturalPerson, as_of: AsOf) {
+pub(super) fn person_rules(
+    v: &mut Violations,
+    path: &FieldPath,
+    person: &NaturalPerson,
+    as_of: AsOf,
+) {
     if let Some(birthdate) = person.birthdate {
         v.check(&path.key("birthdate"), as_of.past_date(birthdate));
     }
     at_most(v, &path.key("phones"), person.phones.len(), MAX_PHONES);
 }
 
-fn at_most(v: &mut Violations, path: &FieldPath, len: usize, max: usize) {
+pub(super) fn at_most(v: &mut Violations, path: &FieldPath, len: usize, max: usize) {
     if len > max {
         v.refuse(path, &Invalid::TooMany { max });
     }
@@ -185,13 +202,13 @@ mod tests {
         "2026-05-01T12:00:00.123456Z".parse().unwrap()
     }
 
-    fn read(json: &Value) -> Result<Proposal, serde_json::Error> {
-        Proposal::from_canonical_json(json, received_at())
+    fn read(json: &Value) -> Result<LegalPersonProposal, serde_json::Error> {
+        LegalPersonProposal::from_canonical_json(json, received_at())
     }
 
     /// `p` read back from its canonical JSON, as a `Value` and through text (as the database
     /// returns it).
-    fn read_back(p: &Proposal) -> [Proposal; 2] {
+    fn read_back(p: &LegalPersonProposal) -> [LegalPersonProposal; 2] {
         let json = serde_json::to_value(p).unwrap();
         let text: Value = serde_json::from_str(&serde_json::to_string(&json).unwrap()).unwrap();
         [read(&json).unwrap(), read(&text).unwrap()]
@@ -232,7 +249,7 @@ mod tests {
     }
 
     /// Every `Option` absent, in the proposal and in one item of each list.
-    fn bare() -> Proposal {
+    fn bare() -> LegalPersonProposal {
         let mut p = qi_proposal();
         p.registration_id = None;
         p.credit_request_date = RequestDate::Receipt(received_at().fixed_offset());
@@ -269,7 +286,7 @@ mod tests {
 
     /// Everything given: guarantors of both kinds, a foreign address, several phones and
     /// warrants, SCR parameters.
-    fn full() -> Proposal {
+    fn full() -> LegalPersonProposal {
         let mut p = qi_proposal();
         p.registration_id = Some(text("client-42"));
         // Nepal's offset and nanoseconds: both must survive.
@@ -351,7 +368,7 @@ mod tests {
         let json = serde_json::to_value(bare()).unwrap();
         assert_eq!(json["credit_request_date"], Value::Null);
         let later = received_at() + chrono::Duration::days(1);
-        let p = Proposal::from_canonical_json(&json, later).unwrap();
+        let p = LegalPersonProposal::from_canonical_json(&json, later).unwrap();
         assert_eq!(
             p.credit_request_date,
             RequestDate::Receipt(later.fixed_offset())
@@ -676,7 +693,7 @@ mod tests {
             })
     }
 
-    fn proposal() -> impl Strategy<Value = Proposal> {
+    fn proposal() -> impl Strategy<Value = LegalPersonProposal> {
         let company = (
             "[!-~]{1,100}".prop_map(|id| ProposalId::parse(&id).unwrap()),
             opt(any_text()),
@@ -729,7 +746,7 @@ mod tests {
                 source,
                 scr_parameters,
             ) = rest;
-            Proposal {
+            LegalPersonProposal {
                 id,
                 registration_id,
                 credit_request_date,

@@ -34,7 +34,7 @@ impl RequestDate {
 impl Serialize for RequestDate {
     /// The partner's date, or `null` when none was given: the time of receipt is not part of
     /// the proposal (the analysis records when it was created), so a retry of the same body
-    /// serializes the same. Hence no `Deserialize`: `Proposal::from_canonical_json` is told
+    /// serializes the same. Hence no `Deserialize`: `LegalPersonProposal::from_canonical_json` is told
     /// the time of receipt.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
