@@ -53,12 +53,20 @@ pub fn validate(
     let root = FieldPath::root();
     let mut v = Violations::default();
 
-    let id = v.check(&root.key("id"), ProposalId::parse(text(&p.id)));
-    let registration_id = v.text(&root.key("registration_id"), &p.registration_id);
-    let credit_request_date = request_date(&mut v, as_of, p.credit_request_date.as_ref());
-    let credit_type = v.check(
-        &root.key("credit_type"),
-        CreditType::parse(text(&p.credit_type)),
+    let Head {
+        id,
+        registration_id,
+        credit_request_date,
+        credit_type,
+    } = head(
+        &mut v,
+        as_of,
+        (
+            &p.id,
+            &p.registration_id,
+            p.credit_request_date.as_ref(),
+            &p.credit_type,
+        ),
     );
     let legal_name = v.check(&root.key("legal_name"), Text::required(text(&p.legal_name)));
     let trading_name = v.text(&root.key("trading_name"), &p.trading_name);
@@ -191,12 +199,20 @@ pub fn validate_natural_person(
     let root = FieldPath::root();
     let mut v = Violations::default();
 
-    let id = v.check(&root.key("id"), ProposalId::parse(text(&p.id)));
-    let registration_id = v.text(&root.key("registration_id"), &p.registration_id);
-    let credit_request_date = request_date(&mut v, as_of, p.credit_request_date.as_ref());
-    let credit_type = v.check(
-        &root.key("credit_type"),
-        CreditType::parse(text(&p.credit_type)),
+    let Head {
+        id,
+        registration_id,
+        credit_request_date,
+        credit_type,
+    } = head(
+        &mut v,
+        as_of,
+        (
+            &p.id,
+            &p.registration_id,
+            p.credit_request_date.as_ref(),
+            &p.credit_type,
+        ),
     );
     let applicant_pb = p.applicant.unwrap_or_default();
     let birthdate_given = applicant_pb.birthdate.is_some();
@@ -239,6 +255,38 @@ pub fn validate_natural_person(
         warrants,
         source,
     })
+}
+
+/// What both kinds of proposal open with: the partner's ids, when and what was asked.
+struct Head {
+    id: Option<ProposalId>,
+    registration_id: Option<Text>,
+    credit_request_date: Option<RequestDate>,
+    credit_type: Option<CreditType>,
+}
+
+/// `id` (required), `registration_id`, `credit_request_date` (the time of receipt when
+/// absent) and `credit_type` (required), at the top level.
+fn head(
+    v: &mut Violations,
+    as_of: AsOf,
+    (id, registration_id, credit_request_date, credit_type): (
+        &Option<String>,
+        &Option<String>,
+        Option<&common::OffsetDateTime>,
+        &Option<String>,
+    ),
+) -> Head {
+    let root = FieldPath::root();
+    Head {
+        id: v.check(&root.key("id"), ProposalId::parse(text(id))),
+        registration_id: v.text(&root.key("registration_id"), registration_id),
+        credit_request_date: request_date(v, as_of, credit_request_date),
+        credit_type: v.check(
+            &root.key("credit_type"),
+            CreditType::parse(text(credit_type)),
+        ),
+    }
 }
 
 /// What both kinds of proposal say of the credit itself.

@@ -23,7 +23,7 @@ pub use dates::{AsOf, RequestDate, calendar_date, constituted_by, offset_instant
 pub use financial::Financial;
 pub use invalid::Invalid;
 pub use money::{Cents, Installments, MAX_CENTS, MAX_INSTALLMENTS, Percent, PositiveCents};
-pub use natural::{ADULT_AGE, NaturalPersonProposal, adult_by, age_on};
+pub use natural::{NaturalPersonProposal, adult_by};
 pub use person::{Guarantor, NaturalPerson, ProtectedAttributes};
 pub use source::Source;
 pub use text::{Email, MAX_ID_CHARS, MAX_TEXT_CHARS, ProposalId, Text};
@@ -84,13 +84,6 @@ impl Proposal {
         }
     }
 
-    pub fn credit_request_date(&self) -> RequestDate {
-        match self {
-            Self::LegalPerson(p) => p.credit_request_date,
-            Self::NaturalPerson(p) => p.credit_request_date,
-        }
-    }
-
     pub fn financial(&self) -> &Financial {
         match self {
             Self::LegalPerson(p) => &p.financial,
@@ -129,15 +122,6 @@ impl Proposal {
         match self {
             Self::LegalPerson(p) => p.partner_documents(),
             Self::NaturalPerson(p) => p.partner_documents(),
-        }
-    }
-
-    /// The applicant's document, digits (CPF) or canonical characters (CNPJ): what the
-    /// analysts' queue filters on.
-    pub fn document_number(&self) -> &str {
-        match self {
-            Self::LegalPerson(p) => p.document.canonical(),
-            Self::NaturalPerson(p) => p.applicant.document.digits(),
         }
     }
 
