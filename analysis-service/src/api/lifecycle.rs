@@ -13,7 +13,8 @@ use crate::{
     error::AnalysisError,
     store::analyses::{AnalysisRecord, ListFilter, PageCursor},
 };
-use crate::{app::PolicyPerformance, domain::performance::GroupCounts, store::revisions::Revision};
+use crate::{app::PolicyPerformance, store::revisions::Revision};
+use aval_credit::performance::GroupCounts;
 use aval_errors::{FieldPath, FieldViolation, Violations};
 use aval_proto::analysis::v1::{
     AnalysisDetails, AnalysisEvent, AnalysisHistory, AnalysisRevision, AnalysisStatus as PbStatus,
