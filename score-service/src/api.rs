@@ -26,10 +26,9 @@ use aval_errors::{FieldCode, FieldViolation};
 use aval_proto::{
     common::v1::Reason,
     score::v1::{
-        GetAnswerRequest, GetScorePerformanceReportRequest, GetScoreRequest, GetScoreResponse,
-        ReplayAnswerRequest, ReplayAnswerResponse, ReportScoreOutcomeRequest,
-        RiskBand as PbRiskBand, ScoreOutcome, ScorePerformanceReport, UpsertProfilesRequest,
-        UpsertProfilesResponse,
+        GetAnswerRequest, GetPerformanceReportRequest, GetScoreRequest, GetScoreResponse,
+        PerformanceReport, ReplayAnswerRequest, ReplayAnswerResponse, ReportScoreOutcomeRequest,
+        RiskBand as PbRiskBand, ScoreOutcome, UpsertProfilesRequest, UpsertProfilesResponse,
         score_service_server::{ScoreService, ScoreServiceServer},
     },
 };
@@ -73,6 +72,8 @@ pub fn access_policy() -> AccessPolicy {
     let policy = partners.iter().fold(AccessPolicy::new(), |policy, path| {
         policy.allow(path, &[Id::GATEWAY, Id::INTERNAL])
     });
+    // Rules are path prefixes: no RPC may be named with another's name as its start (the
+    // `GetScore` rule would let analysis-service call a `GetScore…` RPC).
     operator_only.iter().fold(
         policy
             .allow(
@@ -88,7 +89,7 @@ pub fn access_policy() -> AccessPolicy {
                 &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
             )
             .allow(
-                &format!("/{SERVICE}/GetScorePerformanceReport"),
+                &format!("/{SERVICE}/GetPerformanceReport"),
                 &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
             ),
         |policy, path| policy.allow(path, &[Id::OPERATOR]),
@@ -336,10 +337,10 @@ impl ScoreService for ScoreApi {
         Ok(Response::new(outcome.into()))
     }
 
-    async fn get_score_performance_report(
+    async fn get_performance_report(
         &self,
-        request: Request<GetScorePerformanceReportRequest>,
-    ) -> Result<Response<ScorePerformanceReport>, Status> {
+        request: Request<GetPerformanceReportRequest>,
+    ) -> Result<Response<PerformanceReport>, Status> {
         let acting = acting_for(&request, SCORE_REVIEW, &request.get_ref().tenant_id)?;
         let (from, before) = outcomes::report_period(
             request.get_ref().created_from.as_ref(),

@@ -267,8 +267,9 @@ pub enum ClientsCommand {
         /// The client's display name.
         #[arg(long)]
         name: String,
-        /// A scope the client may ask for; repeat for more. One of score:read, analysis:write,
-        /// analysis:read, analysis:review, usage:read, consumer:rights, consumer:reviews.
+        /// A scope the client may ask for; repeat for more. One of score:read, score:write,
+        /// score:review, analysis:write, analysis:read, analysis:review, usage:read,
+        /// consumer:rights, consumer:reviews.
         #[arg(long = "scope", value_name = "SCOPE", required = true)]
         scopes: Vec<String>,
         /// The client's id (letters, digits, `-`, `_`); generated when omitted.

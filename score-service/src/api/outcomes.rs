@@ -17,8 +17,8 @@ use aval_errors::{FieldCode, FieldViolation, Violations};
 use aval_proto::{
     common::v1::Date,
     score::v1::{
-        ModelPerformance as PbModelPerformance, PerformanceRow, ReportScoreOutcomeRequest,
-        ScoreOutcome, ScoreOutcomeEvent, ScorePerformanceReport,
+        ModelPerformance as PbModelPerformance, PerformanceReport, PerformanceRow,
+        ReportScoreOutcomeRequest, ScoreOutcome, ScoreOutcomeEvent,
     },
 };
 use aval_transport::{
@@ -147,7 +147,7 @@ pub fn report_period(
 
 /// The performance answer: per model version, one row per band that has answers (lowest risk
 /// first), then the total.
-pub fn performance(models: Vec<ModelPerformance>) -> ScorePerformanceReport {
+pub fn performance(models: Vec<ModelPerformance>) -> PerformanceReport {
     let row = |group: &str, counts: &GroupCounts| PerformanceRow {
         group: group.to_owned(),
         count: counts.count,
@@ -156,7 +156,7 @@ pub fn performance(models: Vec<ModelPerformance>) -> ScorePerformanceReport {
         defaults: counts.defaults,
         default_rate: counts.default_rate(),
     };
-    ScorePerformanceReport {
+    PerformanceReport {
         models: models
             .into_iter()
             .map(|m| PbModelPerformance {
