@@ -12,7 +12,10 @@ use crate::{
     },
     error::ScoreError,
 };
-use aval_credit::performance::GroupCounts;
+use aval_credit::{
+    brasilia::{Period, period},
+    performance::GroupCounts,
+};
 use aval_errors::{FieldCode, FieldViolation, Violations};
 use aval_proto::{
     common::v1::Date,
@@ -109,10 +112,7 @@ impl From<AnswerOutcome> for ScoreOutcome {
 }
 
 /// `created_from` and `created_to` (Brasília days, both inclusive) as `[from, before)`.
-pub fn report_period(
-    from: Option<&Date>,
-    to: Option<&Date>,
-) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), ScoreError> {
+pub fn report_period(from: Option<&Date>, to: Option<&Date>) -> Result<Period, ScoreError> {
     let mut v = Violations::default();
     let mut day = |field: &str, date: Option<&Date>| match date.map(|d| (d, from_date(d))) {
         None => None,
@@ -138,11 +138,7 @@ pub fn report_period(
     if !v.is_empty() {
         return Err(ScoreError::InvalidRequest(v.into_vec()));
     }
-    Ok((
-        from.map(aval_credit::brasilia::start_of),
-        to.and_then(|d| d.succ_opt())
-            .map(aval_credit::brasilia::start_of),
-    ))
+    Ok(period(from, to))
 }
 
 /// The performance answer: per model version, one row per band that has answers (lowest risk
