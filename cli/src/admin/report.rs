@@ -13,6 +13,7 @@ use super::{
 };
 use aval_proto::{
     analysis::v1::{self as analysis, analysis_service_client::AnalysisServiceClient},
+    common::v1::PerformanceRow,
     score::v1::{self as score, score_service_client::ScoreServiceClient},
 };
 use serde_json::{Value, json};
@@ -56,63 +57,31 @@ pub async fn run(to: &ServiceConnection, command: ReportCommand) -> anyhow::Resu
     Ok(Outcome::Done)
 }
 
-/// One line of a report: a group (a decision, a band) or the total.
-struct Row {
-    group: String,
-    count: u64,
-    with_outcome: u64,
-    share_with_outcome: Option<f64>,
-    defaults: u64,
-    default_rate: Option<f64>,
-}
-
-/// The analysis and score rows carry the same fields.
-macro_rules! row_from {
-    ($($row:ty),+) => {$(
-        impl From<&$row> for Row {
-            fn from(r: &$row) -> Self {
-                Self {
-                    group: r.group.clone(),
-                    count: r.count,
-                    with_outcome: r.with_outcome,
-                    share_with_outcome: r.share_with_outcome,
-                    defaults: r.defaults,
-                    default_rate: r.default_rate,
-                }
-            }
-        }
-    )+};
-}
-row_from!(analysis::PerformanceRow, score::PerformanceRow);
-
 /// One policy or model version: how it is named, its groups and total, KS and Gini.
 struct Version {
     /// The JSON fields naming it (`policy_id` and `version`, or `model_id` and `model_version`).
     id: [(&'static str, Value); 2],
     /// As the table shows it: `aval-default-lp v1`.
     label: String,
-    rows: Vec<Row>,
-    total: Option<Row>,
+    rows: Vec<PerformanceRow>,
+    total: Option<PerformanceRow>,
     ks: Option<f64>,
     gini: Option<f64>,
 }
 
 impl Version {
-    fn new<R>(
+    fn new(
         id: [(&'static str, Value); 2],
         label: String,
-        rows: &[R],
-        total: Option<&R>,
+        rows: Vec<PerformanceRow>,
+        total: Option<PerformanceRow>,
         (ks, gini): (Option<f64>, Option<f64>),
-    ) -> Self
-    where
-        for<'a> Row: From<&'a R>,
-    {
+    ) -> Self {
         Self {
             id,
             label,
-            rows: rows.iter().map(Row::from).collect(),
-            total: total.map(Row::from),
+            rows,
+            total,
             ks,
             gini,
         }
@@ -146,8 +115,8 @@ impl Report {
                             ("version", json!(p.version)),
                         ],
                         format!("{} v{}", p.policy_id, p.version),
-                        &p.rows,
-                        p.total.as_ref(),
+                        p.rows.iter().map(PerformanceRow::from).collect(),
+                        p.total.as_ref().map(PerformanceRow::from),
                         (p.ks, p.gini),
                     )
                 })
@@ -170,8 +139,8 @@ impl Report {
                             ("model_version", json!(m.model_version)),
                         ],
                         format!("{} v{}", m.model_id, m.model_version),
-                        &m.rows,
-                        m.total.as_ref(),
+                        m.rows.clone(),
+                        m.total.clone(),
                         (m.ks, m.gini),
                     )
                 })
@@ -181,7 +150,7 @@ impl Report {
 
     fn render(&self, format: OutputFormat) -> String {
         if format == OutputFormat::Json {
-            let row = |r: &Row| {
+            let row = |r: &PerformanceRow| {
                 json!({
                     "group": r.group, "count": r.count, "with_outcome": r.with_outcome,
                     "share_with_outcome": r.share_with_outcome, "defaults": r.defaults,
@@ -298,7 +267,7 @@ mod tests {
 
     #[test]
     fn each_band_of_a_model_version_gets_a_line() {
-        let row = |group: &str, count, defaults| score::PerformanceRow {
+        let row = |group: &str, count, defaults| PerformanceRow {
             group: group.into(),
             count,
             with_outcome: count,

@@ -9,7 +9,7 @@
 use super::{Meta, csv_response, query_day, wants_csv};
 use crate::{AppState, error::ApiError, extract::Partner};
 use aval_errors::{ErrorCode, FieldCode, FieldViolation};
-use aval_proto::{analysis::v1 as analysis, score::v1 as score};
+use aval_proto::{analysis::v1 as analysis, common::v1::PerformanceRow, score::v1 as score};
 use axum::{
     Json,
     extract::{Query, State},
@@ -40,24 +40,18 @@ pub struct RowBody {
     pub default_rate: Option<f64>,
 }
 
-/// The analysis and score rows carry the same fields.
-macro_rules! row_body_from {
-    ($($row:ty),+) => {$(
-        impl From<&$row> for RowBody {
-            fn from(r: &$row) -> Self {
-                Self {
-                    group: r.group.clone(),
-                    count: r.count,
-                    with_outcome: r.with_outcome,
-                    share_with_outcome: r.share_with_outcome,
-                    defaults: r.defaults,
-                    default_rate: r.default_rate,
-                }
-            }
+impl From<PerformanceRow> for RowBody {
+    fn from(r: PerformanceRow) -> Self {
+        Self {
+            group: r.group,
+            count: r.count,
+            with_outcome: r.with_outcome,
+            share_with_outcome: r.share_with_outcome,
+            defaults: r.defaults,
+            default_rate: r.default_rate,
         }
-    )+};
+    }
 }
-row_body_from!(analysis::PerformanceRow, score::PerformanceRow);
 
 /// One version's rows: its groups, the total, and how well the score ranks payers above
 /// defaulters (`null` unless both occur).
@@ -70,12 +64,14 @@ pub struct RowsBody {
 }
 
 impl RowsBody {
-    fn new<R>(rows: &[R], total: Option<&R>, ks: Option<f64>, gini: Option<f64>) -> Self
-    where
-        for<'a> RowBody: From<&'a R>,
-    {
+    fn new(
+        rows: impl IntoIterator<Item = PerformanceRow>,
+        total: Option<PerformanceRow>,
+        ks: Option<f64>,
+        gini: Option<f64>,
+    ) -> Self {
         Self {
-            rows: rows.iter().map(RowBody::from).collect(),
+            rows: rows.into_iter().map(RowBody::from).collect(),
             total: total.map(RowBody::from),
             ks,
             gini,
@@ -164,7 +160,7 @@ pub async fn performance(
                 .map(|m| ModelBody {
                     model_id: m.model_id.clone(),
                     model_version: m.model_version,
-                    rows: RowsBody::new(&m.rows, m.total.as_ref(), m.ks, m.gini),
+                    rows: RowsBody::new(m.rows.clone(), m.total.clone(), m.ks, m.gini),
                 })
                 .collect(),
             meta: partner.meta(),
@@ -185,7 +181,12 @@ pub async fn performance(
                 .map(|p| PolicyBody {
                     policy_id: p.policy_id.clone(),
                     version: p.version,
-                    rows: RowsBody::new(&p.rows, p.total.as_ref(), p.ks, p.gini),
+                    rows: RowsBody::new(
+                        p.rows.iter().map(PerformanceRow::from),
+                        p.total.as_ref().map(PerformanceRow::from),
+                        p.ks,
+                        p.gini,
+                    ),
                 })
                 .collect(),
             meta: partner.meta(),
@@ -271,7 +272,12 @@ mod tests {
             policies: vec![PolicyBody {
                 policy_id: "strict,lp".into(),
                 version: 2,
-                rows: RowsBody::new(&rows, Some(&total), None, Some(0.25)),
+                rows: RowsBody::new(
+                    rows.iter().map(PerformanceRow::from),
+                    Some(PerformanceRow::from(&total)),
+                    None,
+                    Some(0.25),
+                ),
             }],
             meta: Meta::new(String::new(), std::time::Instant::now()),
         };
@@ -285,7 +291,7 @@ mod tests {
 
     #[test]
     fn score_csv_lines_are_per_model_version_and_band() {
-        let row = |group: &str, count, defaults| score::PerformanceRow {
+        let row = |group: &str, count, defaults| PerformanceRow {
             group: group.into(),
             count,
             with_outcome: count,
@@ -299,7 +305,7 @@ mod tests {
             models: vec![ModelBody {
                 model_id: "aval-default".into(),
                 model_version: 1,
-                rows: RowsBody::new(&rows, Some(&total), Some(0.5), Some(0.75)),
+                rows: RowsBody::new(rows, Some(total), Some(0.5), Some(0.75)),
             }],
             meta: Meta::new(String::new(), std::time::Instant::now()),
         };

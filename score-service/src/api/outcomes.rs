@@ -18,10 +18,10 @@ use aval_credit::{
 };
 use aval_errors::{FieldCode, FieldViolation, Violations};
 use aval_proto::{
-    common::v1::Date,
+    common::v1::{Date, PerformanceRow},
     score::v1::{
-        ModelPerformance as PbModelPerformance, PerformanceReport, PerformanceRow,
-        ReportScoreOutcomeRequest, ScoreOutcome, ScoreOutcomeEvent,
+        ModelPerformance as PbModelPerformance, PerformanceReport, ReportScoreOutcomeRequest,
+        ScoreOutcome, ScoreOutcomeEvent,
     },
 };
 use aval_transport::{

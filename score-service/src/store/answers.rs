@@ -112,14 +112,8 @@ pub async fn scored_outcomes(
     from: Option<DateTimeUtc>,
     before: Option<DateTimeUtc>,
 ) -> Result<Vec<ScoredOutcome>, DbErr> {
-    let mut query = Entity::find().filter(Column::TenantId.eq(tenant_id));
-    if let Some(from) = from {
-        query = query.filter(Column::CreatedAt.gte(from));
-    }
-    if let Some(before) = before {
-        query = query.filter(Column::CreatedAt.lt(before));
-    }
-    query
+    let query = Entity::find().filter(Column::TenantId.eq(tenant_id));
+    aval_database::within(query, Column::CreatedAt, (from, before))
         .order_by_asc(Column::CreatedAt)
         .all(db)
         .await?
