@@ -10,7 +10,6 @@ pub mod dry_run;
 pub mod exact;
 pub mod features;
 pub mod lifecycle;
-pub mod performance;
 pub mod policy;
 pub mod proposal;
 pub mod term;

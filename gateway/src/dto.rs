@@ -3,3 +3,4 @@
 pub mod analysis;
 pub mod days;
 pub mod names;
+pub mod outcome;

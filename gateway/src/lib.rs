@@ -122,7 +122,10 @@ pub fn router(state: AppState) -> Router {
             post(routes::score::custom_score),
         )
         .route("/v1/scores", post(routes::score::json_score))
-        .route("/v1/scores/{answer_id}", get(routes::score::answer))
+        .route(
+            "/v1/scores/{answer_id}",
+            get(routes::score::answer).put(routes::score::report_outcome),
+        )
         .route(
             "/credit_analysis/legal_person",
             post(routes::analysis::submit),

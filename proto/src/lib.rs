@@ -9,6 +9,20 @@ pub const FILE_DESCRIPTOR_SET: &[u8] =
 pub mod common {
     pub mod v1 {
         tonic::include_proto!("aval.common.v1");
+
+        /// The analysis report's rows are the shared row, field for field.
+        impl From<&crate::analysis::v1::PerformanceRow> for PerformanceRow {
+            fn from(r: &crate::analysis::v1::PerformanceRow) -> Self {
+                Self {
+                    group: r.group.clone(),
+                    count: r.count,
+                    with_outcome: r.with_outcome,
+                    share_with_outcome: r.share_with_outcome,
+                    defaults: r.defaults,
+                    default_rate: r.default_rate,
+                }
+            }
+        }
     }
 }
 

@@ -1,7 +1,9 @@
-//! gRPC surface of score-service: who may call what, and the handlers. Scores and answers
-//! here; models and features in [`models`], profile imports in [`profiles`].
+//! gRPC surface of score-service: who may call what, and the handlers. Scores, answers and
+//! lenders' reports on them here (their mapping in [`outcomes`]); models and features in
+//! [`models`], profile imports in [`profiles`].
 
 pub mod models;
+pub mod outcomes;
 pub mod profiles;
 pub mod rights;
 
@@ -12,7 +14,10 @@ use crate::{
         answer::ScoreAnswer,
         band::RiskBand,
         profile::ConsumerProfile,
-        request::{CustomerId, MAX_PROFILES_PER_UPSERT, ModelChoice, Purpose, SCORE_READ},
+        request::{
+            CustomerId, MAX_PROFILES_PER_UPSERT, ModelChoice, Purpose, SCORE_READ, SCORE_REVIEW,
+            SCORE_WRITE,
+        },
     },
     error::ScoreError,
 };
@@ -21,18 +26,19 @@ use aval_errors::{FieldCode, FieldViolation};
 use aval_proto::{
     common::v1::Reason,
     score::v1::{
-        GetAnswerRequest, GetScoreRequest, GetScoreResponse, ReplayAnswerRequest,
-        ReplayAnswerResponse, RiskBand as PbRiskBand, UpsertProfilesRequest,
-        UpsertProfilesResponse,
+        GetAnswerRequest, GetPerformanceReportRequest, GetScoreRequest, GetScoreResponse,
+        PerformanceReport, ReplayAnswerRequest, ReplayAnswerResponse, ReportScoreOutcomeRequest,
+        RiskBand as PbRiskBand, ScoreOutcome, UpsertProfilesRequest, UpsertProfilesResponse,
         score_service_server::{ScoreService, ScoreServiceServer},
     },
 };
 use aval_transport::{
     authz::{AccessPolicy, Caller},
-    bearer::{require_principal, require_scope},
+    bearer::{acting_for, require_principal, require_scope},
     identity::MeshIdentity,
     time::to_timestamp,
 };
+use chrono::Utc;
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
@@ -41,8 +47,8 @@ const SERVICE: &str = "aval.score.v1.ScoreService";
 pub const SERVICE_NAMES: &[&str] = &[SERVICE, models::SERVICE, profiles::SERVICE, rights::SERVICE];
 
 /// Partners (through the gateway), analysis-service and operators read scores; partners read
-/// their answers again and serve their consumers' rights; only operators load data, publish
-/// models and replay answers.
+/// their answers again, report what became of their credit, read how they performed and serve
+/// their consumers' rights; only operators load data, publish models and replay answers.
 pub fn access_policy() -> AccessPolicy {
     use MeshIdentity as Id;
     let operator_only = [
@@ -66,6 +72,8 @@ pub fn access_policy() -> AccessPolicy {
     let policy = partners.iter().fold(AccessPolicy::new(), |policy, path| {
         policy.allow(path, &[Id::GATEWAY, Id::INTERNAL])
     });
+    // Rules are path prefixes: no RPC may be named with another's name as its start (the
+    // `GetScore` rule would let analysis-service call a `GetScore…` RPC).
     operator_only.iter().fold(
         policy
             .allow(
@@ -74,6 +82,14 @@ pub fn access_policy() -> AccessPolicy {
             )
             .allow(
                 &format!("/{SERVICE}/GetAnswer"),
+                &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
+            )
+            .allow(
+                &format!("/{SERVICE}/ReportScoreOutcome"),
+                &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
+            )
+            .allow(
+                &format!("/{SERVICE}/GetPerformanceReport"),
                 &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
             ),
         |policy, path| policy.allow(path, &[Id::OPERATOR]),
@@ -301,5 +317,39 @@ impl ScoreService for ScoreApi {
             differences: replay.differences,
             tenant_id: replay.tenant_id,
         }))
+    }
+
+    async fn report_score_outcome(
+        &self,
+        request: Request<ReportScoreOutcomeRequest>,
+    ) -> Result<Response<ScoreOutcome>, Status> {
+        let acting = acting_for(&request, SCORE_WRITE, &request.get_ref().tenant_id)?;
+        let next = outcomes::credit_outcome(request.get_ref(), Utc::now())?;
+        let outcome = self
+            .app
+            .report_outcome(
+                acting.tenant_id(),
+                &request.get_ref().answer_id,
+                next,
+                outcomes::reporter(&acting),
+            )
+            .await?;
+        Ok(Response::new(outcome.into()))
+    }
+
+    async fn get_performance_report(
+        &self,
+        request: Request<GetPerformanceReportRequest>,
+    ) -> Result<Response<PerformanceReport>, Status> {
+        let acting = acting_for(&request, SCORE_REVIEW, &request.get_ref().tenant_id)?;
+        let (from, before) = outcomes::report_period(
+            request.get_ref().created_from.as_ref(),
+            request.get_ref().created_to.as_ref(),
+        )?;
+        let models = self
+            .app
+            .performance(acting.tenant_id(), from, before)
+            .await?;
+        Ok(Response::new(outcomes::performance(models)))
     }
 }

@@ -1,9 +1,10 @@
 //! score-service's use cases: score a consumer, give a delivered answer again or replay it,
-//! publish models ([`models`]), load consumer data ([`profiles`]) and serve the consumer's
-//! rights ([`rights`]). Each takes and returns
-//! domain types; `api` only converts.
+//! publish models ([`models`]), load consumer data ([`profiles`]), serve the consumer's
+//! rights ([`rights`]) and take lenders' reports on the credit they granted ([`outcomes`]).
+//! Each takes and returns domain types; `api` only converts.
 
 pub mod models;
+pub mod outcomes;
 pub mod profiles;
 pub mod registry;
 pub mod rights;

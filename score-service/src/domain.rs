@@ -1,10 +1,12 @@
 //! score-service's rules: the consumer's data, the models (the platform's default and those
 //! tenants publish) that turn it into a 0..1000 score, a probability of default, a band and
-//! the reasons behind it, what a request may ask for, and what each answer keeps for audit.
+//! the reasons behind it, what a request may ask for, what each answer keeps for audit, and
+//! what lenders report became of the credit granted on it.
 
 pub mod answer;
 pub mod band;
 pub mod model;
+pub mod outcome;
 pub mod profile;
 pub mod registry;
 pub mod request;

@@ -34,6 +34,11 @@ pub enum ScoreError {
     QuotaExceeded(String),
     #[error("{0}")]
     Conflict(String),
+    /// A report on an answer's credit that its current status does not allow.
+    #[error("{0}")]
+    InvalidTransition(String),
+    #[error("answer `{0}` kept changing while this report was applied; retry")]
+    Contention(String),
     /// A model stored at publication no longer loads: a bug, never the caller's fault.
     #[error("stored model {0}")]
     StoredModel(String),
@@ -60,6 +65,8 @@ impl From<ScoreError> for Status {
             ScoreError::ReviewClosed(_) => status(ErrorCode::FailedPrecondition, message),
             ScoreError::QuotaExceeded(_) => status(ErrorCode::QuotaExceeded, message),
             ScoreError::Conflict(_) => status(ErrorCode::AlreadyExists, message),
+            ScoreError::InvalidTransition(_) => status(ErrorCode::InvalidTransition, message),
+            ScoreError::Contention(_) => status(ErrorCode::Unavailable, message),
             ScoreError::StoredModel(e) => {
                 internal("score-service stored model", &std::io::Error::other(e))
             }

@@ -5,6 +5,7 @@ pub mod answers;
 pub mod features;
 mod migrations;
 pub mod models;
+pub mod outcomes;
 pub mod profiles;
 pub mod review_requests;
 

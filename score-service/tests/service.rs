@@ -13,8 +13,8 @@ use tonic::Code;
 async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResult {
     let service = TestService::spawn::<Application>(&db.url).await?;
     // Partners (through the gateway), analysis-service and operators read scores; partners
-    // read their answers again and serve their consumers' rights; only operators load data,
-    // publish models and replay.
+    // read their answers again, report their credit's outcome, read how they performed and
+    // serve their consumers' rights; only operators load data, publish models and replay.
     let score = "aval.score.v1.ScoreService";
     let models = "aval.score.v1.ScoreModelService";
     let operator = &[Id::OPERATOR];
@@ -31,6 +31,16 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
             rule(
                 score,
                 "GetAnswer",
+                &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
+            ),
+            rule(
+                score,
+                "ReportScoreOutcome",
+                &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
+            ),
+            rule(
+                score,
+                "GetPerformanceReport",
                 &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
             ),
             rule(score, "UpsertProfiles", operator),

@@ -13,3 +13,4 @@ mod internal_grpc;
 mod metering;
 mod migrations;
 mod readiness;
+mod score_outcomes;

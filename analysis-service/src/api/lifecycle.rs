@@ -13,7 +13,8 @@ use crate::{
     error::AnalysisError,
     store::analyses::{AnalysisRecord, ListFilter, PageCursor},
 };
-use crate::{app::PolicyPerformance, domain::performance::GroupCounts, store::revisions::Revision};
+use crate::{app::PolicyPerformance, store::revisions::Revision};
+use aval_credit::performance::GroupCounts;
 use aval_errors::{FieldPath, FieldViolation, Violations};
 use aval_proto::analysis::v1::{
     AnalysisDetails, AnalysisEvent, AnalysisHistory, AnalysisRevision, AnalysisStatus as PbStatus,
@@ -246,8 +247,7 @@ pub fn lifecycle_fields(analysis: &Analysis, answer: &mut CreditAnalysis) {
     answer.credit_event_date = analysis.credit_outcome.map(|c| to_date(c.event_date));
 }
 
-/// `[from, before)` instants; absent: unbounded on that side.
-pub type Period = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+pub use aval_credit::brasilia::Period;
 
 /// A report period: Brasília days, both inclusive, as `[from, before)` instants.
 pub fn report_period(
@@ -282,11 +282,7 @@ fn read_period(
             &Invalid::out_of_range("must not be before created_from"),
         );
     }
-    (
-        from.map(aval_credit::brasilia::start_of),
-        to.and_then(|d| d.succ_opt())
-            .map(aval_credit::brasilia::start_of),
-    )
+    aval_credit::brasilia::period(from, to)
 }
 
 /// The performance answer.

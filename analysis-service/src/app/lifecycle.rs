@@ -7,11 +7,7 @@ use crate::{
     domain::{
         analysis::{Analysis, CanonicalProposal, ReviewRefusal},
         decision::decide,
-        lifecycle::{
-            Actor, CreditOutcome, CreditProposalStatus, Event, EventKind, OutcomeRefusal,
-            Resolution,
-        },
-        performance::{FinalOutcome, Observation, Performance, measure},
+        lifecycle::{Actor, CreditOutcome, Event, EventKind, OutcomeRefusal, Resolution},
         proposal::{Invalid, MAX_CENTS, Proposal},
     },
     error::AnalysisError,
@@ -21,6 +17,7 @@ use crate::{
         events,
     },
 };
+use aval_credit::performance::{Observation, Performance, measure};
 use aval_errors::{FieldViolation, Refusal};
 use chrono::{SubsecRound, Utc};
 use sea_orm::TransactionTrait;
@@ -287,11 +284,7 @@ impl AnalysisApp {
                 .push(Observation {
                     group: decision.status.as_str().to_owned(),
                     score: decision.score,
-                    outcome: match outcome {
-                        Some(CreditProposalStatus::Paid) => Some(FinalOutcome::Paid),
-                        Some(CreditProposalStatus::Defaulted) => Some(FinalOutcome::Defaulted),
-                        _ => None,
-                    },
+                    outcome: outcome.and_then(|o| o.final_outcome()),
                 });
         }
         Ok(by_policy

@@ -11,12 +11,14 @@
 //!                                  └─▶ manually_challenged
 //! ```
 //!
-//! Only approved credit can be reported on; a report may skip steps forward (a lender that
-//! reports `paid` first has disbursed), never go back, and `paid`/`defaulted` are final.
+//! Only approved credit can be reported on; past that, a report follows the rule every credit
+//! outcome does ([`aval_credit::outcome`]): forward only, `paid`/`defaulted` final.
 
 use super::decision::AnalysisStatus;
 use super::proposal::Invalid;
 use super::term::term;
+pub use aval_credit::outcome::{CreditOutcome, CreditProposalStatus};
+use aval_credit::outcome::{ReportRefusal, TRANSITION_RULE, check_report};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -43,16 +45,6 @@ term! {
         AdditionalWarrant => "additional_warrant",
         FinancialStatements => "financial_statements",
         Other => "other",
-    }
-}
-
-term! {
-    /// What became of the credit, as the lender reports it (QI Tech's `credit_proposal_status`).
-    pub enum CreditProposalStatus {
-        Created => "created",
-        Disbursed => "disbursed",
-        Paid => "paid",
-        Defaulted => "defaulted",
     }
 }
 
@@ -203,13 +195,6 @@ pub struct Review {
     pub resolved_at: DateTime<Utc>,
 }
 
-/// The lender's latest report on the credit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CreditOutcome {
-    pub status: CreditProposalStatus,
-    pub event_date: NaiveDate,
-}
-
 /// One step of an analysis.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
@@ -304,28 +289,6 @@ impl AnalysisStatus {
     }
 }
 
-impl CreditProposalStatus {
-    /// Its place along created → disbursed → paid | defaulted.
-    fn stage(self) -> u8 {
-        match self {
-            Self::Created => 0,
-            Self::Disbursed => 1,
-            Self::Paid | Self::Defaulted => 2,
-        }
-    }
-
-    /// Whether a credit last reported `current` can be reported `self` now: forward only
-    /// (skipping is fine), and nothing after `paid` or `defaulted`. Reporting the current
-    /// status again is allowed only to correct its date.
-    pub fn can_follow(self, current: Option<Self>) -> bool {
-        match current {
-            None => true,
-            Some(current) if current == self => true,
-            Some(current) => current.stage() < 2 && current.stage() < self.stage(),
-        }
-    }
-}
-
 /// Checks the lender's report of `next` for an analysis in `status`, created at `created_on`
 /// (Brasília day), whose credit was last reported as `current`.
 pub fn check_outcome(
@@ -344,32 +307,17 @@ pub fn check_outcome(
                 .to_owned(),
         }));
     }
-    if !next.status.can_follow(current.map(|c| c.status)) {
-        let current = current.map_or("", |c| c.status.as_str());
-        return Err(OutcomeRefusal::Transition(InvalidTransition {
-            what: format!("reporting `{}`", next.status),
-            field: "credit_proposal_status",
-            current: current.to_owned(),
-            allowed: "a credit moves created → disbursed → paid or defaulted, never back"
-                .to_owned(),
-        }));
-    }
-    if next.event_date < created_on {
-        return Err(OutcomeRefusal::EventDate(Invalid::out_of_range(format!(
-            "must not be before the analysis ({created_on})"
-        ))));
-    }
-    // Reporting the current status again corrects its date, either way.
-    if let Some(current) = current
-        && current.status != next.status
-        && next.event_date < current.event_date
-    {
-        return Err(OutcomeRefusal::EventDate(Invalid::out_of_range(format!(
-            "must not be before the previous report ({})",
-            current.event_date
-        ))));
-    }
-    Ok(())
+    check_report(current, next, created_on, "the analysis").map_err(|refusal| match refusal {
+        ReportRefusal::Backwards { current, next } => {
+            OutcomeRefusal::Transition(InvalidTransition {
+                what: format!("reporting `{next}`"),
+                field: "credit_proposal_status",
+                current: current.as_str().to_owned(),
+                allowed: TRANSITION_RULE.to_owned(),
+            })
+        }
+        ReportRefusal::EventDate(rule) => OutcomeRefusal::EventDate(Invalid::out_of_range(rule)),
+    })
 }
 
 /// Why a credit outcome report was refused.
@@ -414,20 +362,6 @@ mod tests {
                 assert!(error.to_string().contains(status.as_str()), "{error}");
             }
         }
-    }
-
-    #[test]
-    fn credit_moves_forward_only_and_ends_paid_or_defaulted() {
-        assert!(C::Created.can_follow(None));
-        assert!(C::Paid.can_follow(None));
-        assert!(C::Disbursed.can_follow(Some(C::Created)));
-        assert!(C::Paid.can_follow(Some(C::Created)), "skipping is fine");
-        assert!(C::Defaulted.can_follow(Some(C::Disbursed)));
-        assert!(C::Disbursed.can_follow(Some(C::Disbursed)), "a date fix");
-        assert!(!C::Created.can_follow(Some(C::Disbursed)));
-        assert!(!C::Paid.can_follow(Some(C::Defaulted)));
-        assert!(!C::Defaulted.can_follow(Some(C::Paid)));
-        assert!(C::Paid.can_follow(Some(C::Paid)));
     }
 
     #[test]

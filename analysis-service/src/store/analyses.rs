@@ -291,14 +291,8 @@ pub async fn decisions_and_outcomes(
     from: Option<DateTime<Utc>>,
     before: Option<DateTime<Utc>>,
 ) -> Result<Vec<(Decision, Option<CreditProposalStatus>)>, AnalysisError> {
-    let mut query = Entity::find().filter(Column::TenantId.eq(tenant_id));
-    if let Some(from) = from {
-        query = query.filter(Column::CreatedAt.gte(from));
-    }
-    if let Some(before) = before {
-        query = query.filter(Column::CreatedAt.lt(before));
-    }
-    query
+    let query = Entity::find().filter(Column::TenantId.eq(tenant_id));
+    aval_database::within(query, Column::CreatedAt, (from, before))
         .order_by_asc(Column::CreatedAt)
         .all(db)
         .await?

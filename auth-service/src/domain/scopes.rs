@@ -2,6 +2,10 @@
 
 /// Read consumer scores (`/customers/v1/customscores`, `/v1/scores`).
 pub const SCORE_READ: &str = "score:read";
+/// Report what became of the credit granted on a delivered score (`PUT /v1/scores/{id}`).
+pub const SCORE_WRITE: &str = "score:write";
+/// Analysts of the tenant: how its scores performed (`/v1/reports/performance?product=score`).
+pub const SCORE_REVIEW: &str = "score:review";
 /// Submit legal-person proposals.
 pub const ANALYSIS_WRITE: &str = "analysis:write";
 /// Read legal-person analyses and their history.
@@ -16,8 +20,10 @@ pub const CONSUMER_RIGHTS: &str = "consumer:rights";
 /// Analysts of the tenant: list and answer consumers' review requests.
 pub const CONSUMER_REVIEWS: &str = "consumer:reviews";
 
-pub const ALL: [&str; 7] = [
+pub const ALL: [&str; 9] = [
     SCORE_READ,
+    SCORE_WRITE,
+    SCORE_REVIEW,
     ANALYSIS_WRITE,
     ANALYSIS_READ,
     ANALYSIS_REVIEW,

@@ -62,7 +62,7 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: PoliciesCommand,
     },
-    /// Reports on a tenant's decisions.
+    /// Reports on a tenant's decisions (analyses) and scores.
     Report {
         #[command(subcommand)]
         command: ReportCommand,
@@ -85,20 +85,44 @@ impl AdminCommand {
             | Self::Features { .. }
             | Self::Profiles { .. }
             | Self::Replay { .. } => Service::Score,
-            Self::Analyses { .. } | Self::Policies { .. } | Self::Report { .. } => {
-                Service::Analysis
-            }
+            Self::Report {
+                command: ReportCommand::Performance { product, .. },
+            } => product.service(),
+            Self::Analyses { .. } | Self::Policies { .. } => Service::Analysis,
+        }
+    }
+}
+
+/// What a report is about.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportProduct {
+    /// Legal-person analyses, per policy version and decision.
+    #[default]
+    Analysis,
+    /// Consumer scores, per model version and risk band.
+    Score,
+}
+
+impl ReportProduct {
+    /// The service that keeps the product's outcomes.
+    pub fn service(self) -> Service {
+        match self {
+            Self::Analysis => Service::Analysis,
+            Self::Score => Service::Score,
         }
     }
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ReportCommand {
-    /// How the tenant's decisions performed, per policy version and decision: the count, the
-    /// share with a final outcome (paid or defaulted), the default rate, KS and Gini.
+    /// How the tenant's decisions performed, per policy version and decision (or, with
+    /// `--product score`, its scores per model version and risk band): the count, the share
+    /// with a final outcome (paid or defaulted), the default rate, KS and Gini.
     Performance {
         #[arg(long)]
         tenant: String,
+        #[arg(long, value_enum, default_value_t)]
+        product: ReportProduct,
         /// Decisions created on or after this day (YYYY-MM-DD, Brasília time).
         #[arg(long, value_name = "DAY")]
         from: Option<String>,
@@ -267,8 +291,9 @@ pub enum ClientsCommand {
         /// The client's display name.
         #[arg(long)]
         name: String,
-        /// A scope the client may ask for; repeat for more. One of score:read, analysis:write,
-        /// analysis:read, analysis:review, usage:read, consumer:rights, consumer:reviews.
+        /// A scope the client may ask for; repeat for more. One of score:read, score:write,
+        /// score:review, analysis:write, analysis:read, analysis:review, usage:read,
+        /// consumer:rights, consumer:reviews.
         #[arg(long = "scope", value_name = "SCOPE", required = true)]
         scopes: Vec<String>,
         /// The client's id (letters, digits, `-`, `_`); generated when omitted.

@@ -16,8 +16,10 @@ use aval_transport::{
 use tonic::Code;
 
 /// Every scope a client can hold.
-pub const ALL_SCOPES: [&str; 7] = [
+pub const ALL_SCOPES: [&str; 9] = [
     "score:read",
+    "score:write",
+    "score:review",
     "analysis:write",
     "analysis:read",
     "analysis:review",

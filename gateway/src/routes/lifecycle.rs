@@ -20,7 +20,8 @@ use crate::{
     AppState,
     dto::{
         analysis::{AnalysisBody, status_name},
-        days::{format_day, parse_day},
+        days::format_day,
+        outcome::OutcomeBody,
     },
     error::ApiError,
     extract::{JsonBody, Partner},
@@ -270,35 +271,18 @@ pub async fn resolve(
     }))
 }
 
-#[derive(Deserialize)]
-pub struct OutcomeBody {
-    credit_proposal_status: Option<String>,
-    /// `YYYY-MM-DD`, or an RFC 3339 date-time whose day (in its own offset) counts.
-    event_date: Option<String>,
-}
-
 pub async fn report_outcome(
     State(state): State<AppState>,
     partner: Partner,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<OutcomeBody>,
 ) -> Result<Json<AnalysisAnswer>, ApiError> {
-    let event_date = match body.event_date.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(event_day(text).ok_or_else(|| {
-            ApiError::invalid_field(
-                ErrorCode::InvalidArgument,
-                "event_date",
-                FieldCode::InvalidDate,
-                "must be a date as YYYY-MM-DD (or an RFC 3339 date-time)",
-            )
-        })?),
-    };
+    let (credit_proposal_status, event_date) = body.read()?;
     let analysis = client(&state)
         .report_credit_outcome(partner.request(ReportCreditOutcomeRequest {
             tenant_id: String::new(),
             id,
-            credit_proposal_status: body.credit_proposal_status.unwrap_or_default(),
+            credit_proposal_status,
             event_date,
         }))
         .await?
@@ -307,15 +291,6 @@ pub async fn report_outcome(
         analysis: analysis.into(),
         meta: partner.meta(),
     }))
-}
-
-/// A day as `YYYY-MM-DD`, or the day of an RFC 3339 date-time in its own offset.
-fn event_day(text: &str) -> Option<aval_proto::common::v1::Date> {
-    parse_day(text).or_else(|| {
-        chrono::DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|at| aval_transport::time::to_date(at.date_naive()))
-    })
 }
 
 #[derive(Serialize)]
@@ -401,21 +376,4 @@ pub async fn history(
         events: history.events.into_iter().map(EventBody::from).collect(),
         meta: partner.meta(),
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn event_days_are_days_or_the_day_of_a_date_time() {
-        let day = |text| event_day(text).as_ref().map(format_day);
-        assert_eq!(day("2026-11-24").as_deref(), Some("2026-11-24"));
-        assert_eq!(
-            day("2026-11-24T23:30:00-03:00").as_deref(),
-            Some("2026-11-24"),
-            "the day where it happened, not in UTC"
-        );
-        assert_eq!(day("24/11/2026"), None);
-    }
 }

@@ -1,17 +1,21 @@
 //! Consumer scores: `POST /customers/v1/customscores` (Claro's headers), `POST /v1/scores`
-//! (Aval's JSON body), and `GET /v1/scores/{answer_id}` (a delivered answer again).
+//! (Aval's JSON body), `GET /v1/scores/{answer_id}` (a delivered answer again), and
+//! `PUT /v1/scores/{answer_id}` `{credit_proposal_status, event_date}` (what became of the credit
+//! granted on it, as QI's outcome feedback; `score:write`).
 
-use super::Meta;
+use super::{Meta, lifecycle::ActorBody};
 use crate::{
     AppState,
-    dto::names::enum_name,
+    dto::{days::format_day, names::enum_name, outcome::OutcomeBody},
     error::ApiError,
     extract::{JsonBody, Partner},
 };
 use aval_errors::{ErrorCode, FieldCode};
 use aval_proto::score::v1::{
-    GetAnswerRequest, GetScoreRequest, GetScoreResponse, score_service_client::ScoreServiceClient,
+    GetAnswerRequest, GetScoreRequest, GetScoreResponse, ReportScoreOutcomeRequest,
+    ScoreOutcomeEvent, score_service_client::ScoreServiceClient,
 };
+use aval_transport::time::rfc3339;
 use axum::{
     Json,
     extract::{Path, State},
@@ -98,6 +102,78 @@ pub async fn answer(
         .await?
         .into_inner();
     Ok(Json(ScoreBody::new(answer, &partner)))
+}
+
+/// A delivered answer with what became of its credit.
+#[derive(Serialize)]
+pub struct ScoreOutcomeBody {
+    /// The answer, every field as first delivered.
+    #[serde(flatten)]
+    pub answer: ScoreBody,
+    /// What the lender last reported of the credit (`created`, `disbursed`, `paid`,
+    /// `defaulted`), QI's `credit_proposal_status`.
+    pub credit_proposal_status: String,
+    /// The day of that report, `YYYY-MM-DD`.
+    pub event_date: Option<String>,
+    /// Every report, in order.
+    pub history: Vec<OutcomeEventBody>,
+}
+
+#[derive(Serialize)]
+pub struct OutcomeEventBody {
+    pub sequence: u32,
+    pub from: Option<String>,
+    pub to: String,
+    pub event_date: Option<String>,
+    /// `partner` (its client id) or `operator`.
+    pub actor: ActorBody,
+    pub occurred_at: Option<String>,
+}
+
+impl From<ScoreOutcomeEvent> for OutcomeEventBody {
+    fn from(e: ScoreOutcomeEvent) -> Self {
+        Self {
+            sequence: e.sequence,
+            from: e.from,
+            to: e.to,
+            event_date: e.event_date.as_ref().map(format_day),
+            actor: ActorBody {
+                kind: e.actor_type,
+                id: e.actor_id,
+                via: None,
+            },
+            occurred_at: e.occurred_at.as_ref().and_then(rfc3339),
+        }
+    }
+}
+
+/// The lender reports what became of the credit granted on a delivered answer of its tenant.
+pub async fn report_outcome(
+    State(state): State<AppState>,
+    partner: Partner,
+    Path(answer_id): Path<String>,
+    JsonBody(body): JsonBody<OutcomeBody>,
+) -> Result<Json<ScoreOutcomeBody>, ApiError> {
+    let (credit_proposal_status, event_date) = body.read()?;
+    let outcome = ScoreServiceClient::new(state.upstreams.score.channel.clone())
+        .report_score_outcome(partner.request(ReportScoreOutcomeRequest {
+            answer_id,
+            credit_proposal_status,
+            event_date,
+            tenant_id: String::new(),
+        }))
+        .await?
+        .into_inner();
+    Ok(Json(ScoreOutcomeBody {
+        answer: ScoreBody::new(outcome.answer.unwrap_or_default(), &partner),
+        credit_proposal_status: outcome.credit_proposal_status,
+        event_date: outcome.credit_event_date.as_ref().map(format_day),
+        history: outcome
+            .history
+            .into_iter()
+            .map(OutcomeEventBody::from)
+            .collect(),
+    }))
 }
 
 /// A header's trimmed text; absent when missing or blank.

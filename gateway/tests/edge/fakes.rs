@@ -20,8 +20,8 @@ use aval_proto::{
     },
     score::v1::{
         GetAnswerRequest, GetScoreRequest, GetScoreResponse, ReplayAnswerRequest,
-        ReplayAnswerResponse, RiskBand, UpsertProfilesRequest, UpsertProfilesResponse,
-        score_service_server::ScoreService,
+        ReplayAnswerResponse, ReportScoreOutcomeRequest, RiskBand, ScoreOutcome,
+        UpsertProfilesRequest, UpsertProfilesResponse, score_service_server::ScoreService,
     },
 };
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -245,6 +245,19 @@ impl ScoreService for FakeScore {
         &self,
         _: Request<ReplayAnswerRequest>,
     ) -> Result<Response<ReplayAnswerResponse>, Status> {
+        not_faked()
+    }
+    // Outcomes and the report are tested against the real service (tests/mesh).
+    async fn report_score_outcome(
+        &self,
+        _: Request<ReportScoreOutcomeRequest>,
+    ) -> Result<Response<ScoreOutcome>, Status> {
+        not_faked()
+    }
+    async fn get_performance_report(
+        &self,
+        _: Request<aval_proto::score::v1::GetPerformanceReportRequest>,
+    ) -> Result<Response<aval_proto::score::v1::PerformanceReport>, Status> {
         not_faked()
     }
 }

@@ -218,3 +218,52 @@ async fn v1_scores_with_a_body_that_is_not_the_json_expected_is_invalid_body() -
     assert_eq!(gateway.fakes.calls(), 0);
     Ok(())
 }
+
+/// The outcome feedback's day and the report's product are read at the edge: a bad one is
+/// named before any upstream call.
+#[tokio::test]
+async fn outcome_days_and_report_products_are_checked_at_the_edge() -> TestResult {
+    use axum::http::Method;
+    let gateway = spawn_gateway().await?;
+
+    let answer = gateway
+        .send(
+            TestRequest::new(Method::PUT, "/v1/scores/0197a6f2")
+                .bearer(TOKEN)
+                .json(&json!({ "credit_proposal_status": "paid", "event_date": "24/11/2026" })),
+        )
+        .await?;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    let error = answer.envelope()?;
+    assert_eq!(error.code, "INVALID_ARGUMENT");
+    assert_eq!(
+        error.details,
+        [Detail::new(
+            "event_date",
+            "INVALID_DATE",
+            "must be a date as YYYY-MM-DD (or an RFC 3339 date-time)"
+        )]
+    );
+
+    let answer = gateway
+        .send(
+            TestRequest::get("/v1/reports/performance?product=scores&created_from=2026-13-01")
+                .bearer(TOKEN),
+        )
+        .await?;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    let fields: Vec<(String, String)> = answer
+        .envelope()?
+        .details
+        .into_iter()
+        .map(|d| (d.field, d.code))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("created_from".to_owned(), "INVALID_DATE".to_owned()),
+            ("product".to_owned(), "INVALID_ENUM".to_owned()),
+        ]
+    );
+    Ok(())
+}

@@ -1,10 +1,13 @@
 //! The credit vocabulary every service speaks: Brazilian document numbers (CPF, CNPJ), masked
-//! by type so logs never hold a whole one, and the 0..1000 score scale (PDO scaling) that
-//! consumer and company scores share.
+//! by type so logs never hold a whole one, the 0..1000 score scale (PDO scaling) that
+//! consumer and company scores share, what lenders report became of the credit
+//! ([`outcome`]), and how decisions performed given those reports ([`performance`]).
 
 pub mod brasilia;
 mod cnpj;
 mod cpf;
+pub mod outcome;
+pub mod performance;
 mod scale;
 
 pub use cnpj::Cnpj;

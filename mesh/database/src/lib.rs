@@ -108,6 +108,27 @@ fn replace_database(server_url: &str, database: &str) -> String {
     }
 }
 
+/// `query` narrowed to rows whose `column` is in `[from, before)`; an absent bound leaves
+/// that side open (report and list periods).
+pub fn within<E: sea_orm::EntityTrait>(
+    query: sea_orm::Select<E>,
+    column: E::Column,
+    (from, before): (
+        Option<sea_orm::prelude::DateTimeUtc>,
+        Option<sea_orm::prelude::DateTimeUtc>,
+    ),
+) -> sea_orm::Select<E> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let query = match from {
+        Some(from) => query.filter(column.gte(from)),
+        None => query,
+    };
+    match before {
+        Some(before) => query.filter(column.lt(before)),
+        None => query,
+    }
+}
+
 /// The sea-orm URL of a SQLite file, created if missing.
 pub fn sqlite_url(path: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())

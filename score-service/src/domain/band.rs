@@ -15,6 +15,15 @@ pub enum RiskBand {
 }
 
 impl RiskBand {
+    /// Every band, lowest risk first.
+    pub const ALL: [Self; 5] = [
+        Self::VeryLow,
+        Self::Low,
+        Self::Medium,
+        Self::High,
+        Self::VeryHigh,
+    ];
+
     pub fn of(score: u32) -> Self {
         match score {
             719.. => Self::VeryLow,
@@ -35,6 +44,11 @@ impl RiskBand {
             Self::VeryHigh => "very_high",
         }
     }
+
+    /// The band named `name` (as [`Self::as_str`] spells it).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|band| band.as_str() == name)
+    }
 }
 
 #[cfg(test)]
@@ -53,5 +67,13 @@ mod tests {
         assert_eq!(RiskBand::of(375), RiskBand::High);
         assert_eq!(RiskBand::of(374), RiskBand::VeryHigh);
         assert_eq!(RiskBand::of(0), RiskBand::VeryHigh);
+    }
+
+    #[test]
+    fn bands_read_back_by_name() {
+        for band in RiskBand::ALL {
+            assert_eq!(RiskBand::parse(band.as_str()), Some(band));
+        }
+        assert_eq!(RiskBand::parse("VeryLow"), None);
     }
 }

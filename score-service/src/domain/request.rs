@@ -116,6 +116,12 @@ impl Purpose {
 
 /// The scope a partner's token needs to read scores.
 pub const SCORE_READ: &str = "score:read";
+/// The scope a partner's token needs to report what became of the credit granted on an
+/// answer (its lending systems, as `analysis:write` does for analyses).
+pub const SCORE_WRITE: &str = "score:write";
+/// The scope a partner's token needs for the performance report (its analysts, as
+/// `analysis:review` does for analyses).
+pub const SCORE_REVIEW: &str = "score:review";
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,7 @@ mod m20261125_000003_profile_features;
 mod m20261125_000004_models;
 mod m20261125_000005_answers;
 mod m20261125_000006_review_requests;
+mod m20261126_000007_outcomes;
 
 aval_database::migrator!(
     "score_seaql_migrations",
@@ -17,5 +18,6 @@ aval_database::migrator!(
         m20261125_000004_models::Migration,
         m20261125_000005_answers::Migration,
         m20261125_000006_review_requests::Migration,
+        m20261126_000007_outcomes::Migration,
     ]
 );
