@@ -5,9 +5,9 @@ pub mod policies;
 pub mod proposal;
 
 use crate::{
-    app::AnalysisApp,
+    app::{AnalysisApp, Submitter},
     domain::{
-        analysis::Analysis,
+        analysis::{Analysis, WAITING_REASON},
         decision::{AnalysisStatus, Recommendation},
         lifecycle::{Actor, ActorType, Resolution},
         proposal::Proposal,
@@ -70,8 +70,7 @@ impl AnalysisApi {
     /// stored or billed), or decided.
     async fn submit(
         &self,
-        tenant_id: &str,
-        bearer: Option<&str>,
+        submitter: &Submitter<'_>,
         proposal: Proposal,
         received_at: chrono::DateTime<Utc>,
         validate_only: bool,
@@ -83,10 +82,7 @@ impl AnalysisApi {
                 ..CreditAnalysis::default()
             }));
         }
-        let analysis = self
-            .app
-            .submit(tenant_id, bearer, proposal, received_at)
-            .await?;
+        let analysis = self.app.submit(submitter, proposal, received_at).await?;
         Ok(Response::new(analysis.into()))
     }
 
@@ -113,8 +109,11 @@ impl AnalysisService for AnalysisApi {
         let proposal = validate(proposal.unwrap_or_default(), received_at)
             .map_err(AnalysisError::InvalidProposal)?;
         self.submit(
-            &principal.tenant_id,
-            bearer.as_deref(),
+            &Submitter {
+                tenant_id: &principal.tenant_id,
+                client_id: &principal.client_id,
+                bearer: bearer.as_deref(),
+            },
             Proposal::LegalPerson(proposal),
             received_at,
             validate_only,
@@ -136,8 +135,11 @@ impl AnalysisService for AnalysisApi {
         let proposal = validate_natural_person(proposal.unwrap_or_default(), received_at)
             .map_err(AnalysisError::InvalidProposal)?;
         self.submit(
-            &principal.tenant_id,
-            bearer.as_deref(),
+            &Submitter {
+                tenant_id: &principal.tenant_id,
+                client_id: &principal.client_id,
+                bearer: bearer.as_deref(),
+            },
             Proposal::NaturalPerson(proposal),
             received_at,
             validate_only,
@@ -356,17 +358,30 @@ impl From<Analysis> for CreditAnalysis {
         lifecycle::lifecycle_fields(&analysis, &mut answer);
         let recommendation = analysis.recommendation();
         let credit_limit_cents = analysis.credit_limit_cents();
-        let decision = analysis.decision;
-        Self {
+        let common = Self {
             id: analysis.id.as_str().to_owned(),
             analysis_status: PbStatus::from(analysis.status).into(),
+            kind: analysis.kind.as_str().to_owned(),
+            created_at: Some(to_timestamp(analysis.created_at)),
+            updated_at: Some(to_timestamp(analysis.updated_at)),
+            ..answer
+        };
+        let Some(decision) = analysis.decision else {
+            // Waiting for data: why, and nothing decided yet.
+            return Self {
+                reason: WAITING_REASON.to_owned(),
+                ..common
+            };
+        };
+        Self {
             reason: decision.reason,
             score: i32::try_from(decision.score).unwrap_or(0),
-            kind: analysis.kind.as_str().to_owned(),
             probability_of_default: decision.probability_of_default,
-            recommendation: PbRecommendation::from(recommendation).into(),
-            credit_limit: Some(Money {
-                cents: credit_limit_cents,
+            recommendation: recommendation
+                .map_or(PbRecommendation::Unspecified, PbRecommendation::from)
+                .into(),
+            credit_limit: credit_limit_cents.map(|cents| Money {
+                cents,
                 currency: decision.currency.as_str().to_owned(),
             }),
             justification: decision
@@ -378,9 +393,7 @@ impl From<Analysis> for CreditAnalysis {
                     impact: j.impact,
                 })
                 .collect(),
-            created_at: Some(to_timestamp(analysis.created_at)),
-            updated_at: Some(to_timestamp(analysis.updated_at)),
-            ..answer
+            ..common
         }
     }
 }

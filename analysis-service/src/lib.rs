@@ -1,4 +1,6 @@
-//! analysis-service: legal-person (CNPJ) credit proposals, decided by policy and kept for audit.
+//! analysis-service: credit proposals (a company's or a person's), decided by policy and kept
+//! for audit; those whose partners' scores were unavailable wait, and are decided when they
+//! arrive.
 
 pub mod api;
 pub mod app;
@@ -36,17 +38,20 @@ impl MeshService for Application {
             app::PolicyRegistry::new(db.clone())
                 .map_err(|e| StartError::Other(format!("default analysis policy: {e}")))?,
         );
+        let scores = peers::ScoreClient::new(score);
         let app = app::AnalysisApp::new(
             db.clone(),
             policies.clone(),
             QuotaGate::new(billing.clone()),
-            peers::ScoreClient::new(score),
+            scores.clone(),
         );
+        let waiting_room = app::WaitingRoom::new(db.clone(), policies.clone(), scores);
         let routes = Routes::new(api::AnalysisApi::new(app).into_server())
             .add_service(api::policies::PoliciesApi::new(policies).into_server());
         let (shipper, outbox) = store::OUTBOX.shipper(db, billing);
         Ok(ServiceHost::new(server, routes, api::SERVICE_NAMES)
             .with_job(move |stop| shipper.run(stop))
+            .with_job(move |stop| waiting_room.run(stop))
             .with_handle(outbox))
     }
 }

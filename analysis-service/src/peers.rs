@@ -4,10 +4,30 @@
 use crate::error::AnalysisError;
 use aval_credit::Cpf;
 use aval_proto::score::v1::{GetScoreRequest, score_service_client::ScoreServiceClient};
-use aval_transport::client::MeshChannel;
+use aval_transport::{behalf, client::MeshChannel};
 use futures_util::future::join_all;
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    time::Duration,
+};
 use tonic::{Code, Request, metadata::MetadataValue};
+
+/// How long a proposal's partners' scores may take, all of them: past it, a new proposal waits
+/// for them rather than holding the partner's request open.
+pub const SCORES_DEADLINE: Duration = Duration::from_secs(3);
+
+/// For whom score-service is asked.
+#[derive(Clone, Copy, Debug)]
+pub enum OnBehalf<'a> {
+    /// The partner on the line: its `authorization` value, forwarded as received.
+    Token(Option<&'a str>),
+    /// The partner gone (a proposal that waited for data): the tenant and the client that
+    /// submitted it, named beside analysis-service's own certificate.
+    Named {
+        tenant_id: &'a str,
+        client_id: &'a str,
+    },
+}
 
 /// score-service, asked for partners' CPF scores.
 #[derive(Clone)]
@@ -22,13 +42,13 @@ impl ScoreClient {
         }
     }
 
-    /// The 0..1000 score of each CPF, asked in parallel on the caller's token (`bearer`, the
-    /// `authorization` value as received). A CPF score-service has no data for is `None`;
-    /// score-service failing for any of them is [`AnalysisError::ScoresUnavailable`].
+    /// The 0..1000 score of each CPF, asked in parallel `on_behalf` of the partner. A CPF
+    /// score-service has no data for is `None`; score-service failing for any of them, or not
+    /// answering them all within [`SCORES_DEADLINE`], is [`AnalysisError::ScoresUnavailable`].
     pub async fn scores(
         &self,
         cpfs: BTreeSet<Cpf>,
-        bearer: Option<&str>,
+        on_behalf: &OnBehalf<'_>,
     ) -> Result<BTreeMap<Cpf, Option<u32>>, AnalysisError> {
         let lookups = cpfs.into_iter().map(|cpf| {
             let mut client = self.client.clone();
@@ -36,8 +56,18 @@ impl ScoreClient {
                 document: cpf.digits().to_owned(),
                 ..GetScoreRequest::default()
             });
-            if let Some(value) = bearer.and_then(|b| MetadataValue::try_from(b).ok()) {
-                request.metadata_mut().insert("authorization", value);
+            match *on_behalf {
+                OnBehalf::Token(bearer) => {
+                    if let Some(value) = bearer.and_then(|b| MetadataValue::try_from(b).ok()) {
+                        request.metadata_mut().insert("authorization", value);
+                    }
+                }
+                OnBehalf::Named {
+                    tenant_id,
+                    client_id,
+                } => {
+                    behalf::attach(&mut request, tenant_id, client_id);
+                }
             }
             async move {
                 let score = match client.get_score(request).await {
@@ -51,6 +81,12 @@ impl ScoreClient {
                 score.map(|s| (cpf, s))
             }
         });
-        join_all(lookups).await.into_iter().collect()
+        match tokio::time::timeout(SCORES_DEADLINE, join_all(lookups)).await {
+            Ok(scores) => scores.into_iter().collect(),
+            Err(_) => {
+                tracing::warn!(deadline = ?SCORES_DEADLINE, "partner scores too slow");
+                Err(AnalysisError::ScoresUnavailable)
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@ pub mod events;
 mod migrations;
 pub mod policies;
 pub mod revisions;
+pub mod waiting;
 
 pub use migrations::Migrator;
 

@@ -35,6 +35,7 @@ use aval_proto::{
 use aval_transport::{
     authz::{AccessPolicy, Caller},
     bearer::{acting_for, require_principal, require_scope},
+    behalf,
     identity::MeshIdentity,
     time::to_timestamp,
 };
@@ -229,19 +230,21 @@ impl ScoreService for ScoreApi {
         &self,
         request: Request<GetScoreRequest>,
     ) -> Result<Response<GetScoreResponse>, Status> {
-        // analysis-service forwards its caller's token to score the company's partners.
-        let purpose = if request
+        // analysis-service scores the people in a proposal on the partner's token, or, deciding
+        // a proposal that waited for data (the partner gone), for the tenant and client it names.
+        let from_analysis = request
             .extensions()
             .get::<Caller>()
-            .is_some_and(|c| c.0.name() == MeshIdentity::ANALYSIS)
-        {
-            Purpose::LegalPersonAnalysis
+            .is_some_and(|c| c.0.name() == MeshIdentity::ANALYSIS);
+        let purpose = if from_analysis {
+            Purpose::CreditAnalysis
         } else {
             Purpose::ConsumerScore
         };
         let principal = match purpose.required_scope() {
             Some(scope) => require_scope(&request, scope)?,
-            None => require_principal(&request)?,
+            None => behalf::principal(&request, MeshIdentity::ANALYSIS)
+                .map_or_else(|| require_principal(&request), Ok)?,
         };
         let requester = Requester {
             tenant_id: principal.tenant_id,

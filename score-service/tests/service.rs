@@ -115,3 +115,74 @@ async fn the_binary_migrates_and_exits_when_asked(db: TestDatabase) -> TestResul
     Ok(())
 }
 db_test!(the_binary_migrates_and_exits_when_asked);
+
+/// analysis-service deciding a proposal that waited for data has no partner's token: with its
+/// own certificate it names the tenant and client it acts for, and is answered from that
+/// tenant's data, logged as a credit analysis for that client. No other certificate may name
+/// them.
+async fn analysis_service_names_the_tenant_it_acts_for(db: TestDatabase) -> TestResult {
+    use aval_proto::score::v1::{ConsumerProfile, UpsertProfilesRequest};
+    use aval_score_service::store::access_log;
+    use aval_transport::behalf;
+
+    let service = TestService::spawn::<Application>(&db.url).await?;
+    let cpf = "52998224725";
+    ScoreServiceClient::new(service.channel_as(Id::OPERATOR)?)
+        .upsert_profiles(UpsertProfilesRequest {
+            profiles: vec![ConsumerProfile {
+                document: cpf.to_owned(),
+                months_as_customer: 36,
+                on_time_payment_ratio: 0.97,
+                active_lines: 2,
+                has_bank_account: true,
+                ..ConsumerProfile::default()
+            }],
+            shared: false,
+            tenant_id: "lender".to_owned(),
+        })
+        .await?;
+    let named = |tenant: &str| {
+        let mut request = tonic::Request::new(GetScoreRequest {
+            document: cpf.to_owned(),
+            ..GetScoreRequest::default()
+        });
+        assert!(behalf::attach(&mut request, tenant, "lender-client"));
+        request
+    };
+
+    let answer = ScoreServiceClient::new(service.channel_as(Id::ANALYSIS)?)
+        .get_score(named("lender"))
+        .await?
+        .into_inner();
+    assert!((0..=1000).contains(&answer.score), "{answer:?}");
+    // Another tenant has no data on that CPF: the name decides whose data answers.
+    let other = ScoreServiceClient::new(service.channel_as(Id::ANALYSIS)?)
+        .get_score(named("another-lender"))
+        .await;
+    assert_eq!(other.err().map(|s| s.code()), Some(Code::NotFound));
+    // The gateway forwards partners' tokens: it may not name a tenant.
+    let from_gateway = ScoreServiceClient::new(service.channel_as(Id::GATEWAY)?)
+        .get_score(named("lender"))
+        .await;
+    assert_eq!(
+        from_gateway.err().map(|s| s.code()),
+        Some(Code::Unauthenticated)
+    );
+
+    let conn = sea_orm::Database::connect(&db.url).await?;
+    let consulted = access_log::consultations(
+        &conn,
+        &aval_credit::Cpf::parse(cpf)?,
+        chrono::Utc::now() - chrono::Duration::minutes(5),
+        10,
+    )
+    .await?;
+    let lender: Vec<_> = consulted
+        .iter()
+        .filter(|c| c.tenant_id == "lender")
+        .map(|c| c.purpose.as_str())
+        .collect();
+    assert_eq!(lender, ["credit_analysis"], "{consulted:?}");
+    service.stop().await
+}
+db_test!(analysis_service_names_the_tenant_it_acts_for);

@@ -4,6 +4,7 @@ mod analysis;
 mod analysis_lifecycle;
 mod analysis_natural_person;
 mod analysis_policies;
+mod analysis_waiting;
 mod claro;
 mod consumer_rights;
 mod custom_models;

@@ -156,9 +156,17 @@ pub fn details(record: AnalysisRecord, revisions: Vec<Revision>) -> AnalysisDeta
 
 impl From<AnalysisRecord> for AnalysisDetails {
     fn from(record: AnalysisRecord) -> Self {
-        let decision = record.stored.analysis.decision.clone();
+        let proposal_json = record.proposal.to_string();
+        // Nothing decided yet while the proposal waits for data: only the proposal to show.
+        let Some(decision) = record.stored.analysis.decision.clone() else {
+            return Self {
+                proposal_json,
+                analysis: Some(record.stored.analysis.into()),
+                ..Self::default()
+            };
+        };
         Self {
-            proposal_json: record.proposal.to_string(),
+            proposal_json,
             partner_scores: decision
                 .partner_scores
                 .iter()

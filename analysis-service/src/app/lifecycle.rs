@@ -11,6 +11,7 @@ use crate::{
         proposal::{Invalid, MAX_CENTS, Proposal},
     },
     error::AnalysisError,
+    peers::OnBehalf,
     store::{
         self,
         analyses::{AnalysisRecord, ListFilter, NewVersion, PageCursor},
@@ -201,7 +202,7 @@ impl AnalysisApp {
         }
         let scores = self
             .scores
-            .scores(proposal.scored_documents(), bearer)
+            .scores(proposal.scored_documents(), &OnBehalf::Token(bearer))
             .await?;
         let policy = self.policies.active(tenant_id, proposal.kind()).await?;
         let decision = decide(&policy, &proposal, &scores);
@@ -262,8 +263,7 @@ impl AnalysisApp {
         AnalysisError,
     > {
         let record = self.details(tenant_id, id).await?;
-        let replayed = self.policies.replay(tenant_id, &record).await?;
-        Ok((record.stored.analysis.decision, replayed))
+        self.policies.replay(tenant_id, &record).await
     }
 
     /// How the tenant's decisions created in `[from, before)` performed, per policy version
@@ -310,7 +310,7 @@ impl AnalysisApp {
         // Not adopted yet (an older replica wrote it after this one started): its decision is
         // its first step.
         let analysis = self.get(tenant_id, id).await?;
-        Ok(vec![(1, analysis.decided_event())])
+        Ok(vec![(1, analysis.first_event())])
     }
 
     /// Applies one step to the analysis as it stands and saves both together. The step's
@@ -357,14 +357,7 @@ async fn adopt(
     if sequence > 1 {
         return Ok(sequence);
     }
-    events::append(
-        txn,
-        tenant_id,
-        before.id.as_str(),
-        1,
-        &before.decided_event(),
-    )
-    .await?;
+    events::append(txn, tenant_id, before.id.as_str(), 1, &before.first_event()).await?;
     Ok(2)
 }
 

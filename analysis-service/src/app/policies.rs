@@ -206,8 +206,15 @@ impl PolicyRegistry {
         for record in store::analyses::latest(&self.db, tenant_id, candidate.kind(), last).await? {
             let analysis = &record.stored.analysis;
             let id = analysis.id.as_str();
-            match decide_again(&record, candidate) {
-                Ok(decision) => run.record(id, &analysis.decision, &decision),
+            let Some(delivered) = &analysis.decision else {
+                run.skip(
+                    id,
+                    "it waits for its partners' scores: nothing decided yet".to_owned(),
+                );
+                continue;
+            };
+            match decide_again(&record, delivered, candidate) {
+                Ok(decision) => run.record(id, delivered, &decision),
                 Err(why) => run.skip(id, why),
             }
         }
@@ -215,14 +222,17 @@ impl PolicyRegistry {
     }
 
     /// Decides a stored analysis again from its stored proposal, with the partners' scores the
-    /// engine saw and the policy version that decided it: the decision it gives now.
+    /// engine saw and the policy version that decided it: the decision as delivered and the
+    /// one it gives now. One still waiting for data has nothing to replay (`INVALID_TRANSITION`).
     pub async fn replay(
         &self,
         tenant_id: &str,
         record: &AnalysisRecord,
-    ) -> Result<Decision, AnalysisError> {
+    ) -> Result<(Decision, Decision), AnalysisError> {
         let analysis = &record.stored.analysis;
-        let stored = &analysis.decision;
+        let stored = analysis
+            .require_decision("a replay")
+            .map_err(AnalysisError::InvalidTransition)?;
         let unreplayable =
             |why: String| AnalysisError::Unreplayable(analysis.id.as_str().to_owned(), why);
         let policy = self
@@ -234,7 +244,8 @@ impl PolicyRegistry {
                     stored.policy_id, stored.policy_version
                 ))
             })?;
-        decide_again(record, &policy).map_err(unreplayable)
+        let replayed = decide_again(record, stored, &policy).map_err(unreplayable)?;
+        Ok((stored.clone(), replayed))
     }
 
     fn default(&self, kind: ProposalKind) -> Result<Arc<Policy>, AnalysisError> {
@@ -297,9 +308,13 @@ impl PolicyRegistry {
     }
 }
 
-/// A stored analysis decided again by `policy`: its proposal read back as received, with the
-/// partners' scores the engine saw. `Err`: why it cannot be.
-fn decide_again(record: &AnalysisRecord, policy: &Policy) -> Result<Decision, String> {
+/// A stored analysis (`delivered`: its decision) decided again by `policy`: its proposal read
+/// back as received, with the partners' scores the engine saw. `Err`: why it cannot be.
+fn decide_again(
+    record: &AnalysisRecord,
+    delivered: &Decision,
+    policy: &Policy,
+) -> Result<Decision, String> {
     if record.kind != policy.kind() {
         return Err(format!(
             "a {} proposal cannot be decided by a {} policy",
@@ -309,7 +324,7 @@ fn decide_again(record: &AnalysisRecord, policy: &Policy) -> Result<Decision, St
     }
     let proposal = Proposal::from_canonical_json(record.kind, &record.proposal, record.received_at)
         .map_err(|e| format!("the stored proposal cannot be read: {e}"))?;
-    let scores = kept_scores(&proposal, &record.stored.analysis.decision)
+    let scores = kept_scores(&proposal, delivered)
         .ok_or_else(|| "the partners' scores were not kept when it was decided".to_owned())?;
     Ok(decide(policy, &proposal, &scores))
 }

@@ -1,6 +1,8 @@
 //! An analysis: the engine's decision on one proposal as it was delivered (kept so that `GET`
 //! and a retry of the same proposal answer exactly what the partner was first given), and
-//! where it stands since: an analyst's review, the lender's report on the credit.
+//! where it stands since: an analyst's review, the lender's report on the credit. A proposal
+//! whose partners' scores could not be fetched in time waits for them undecided
+//! (`waiting_for_data`), and is decided when they arrive.
 
 use super::decision::{AnalysisStatus, Decision, Recommendation};
 use super::lifecycle::{
@@ -8,6 +10,9 @@ use super::lifecycle::{
     ReviewAction, check_outcome,
 };
 use super::proposal::{Invalid, ProposalId, ProposalKind};
+
+/// The note of the step that sets a proposal waiting: why it is not decided yet.
+pub const WAITING_REASON: &str = "partner_scores_unavailable";
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A delivered analysis.
@@ -17,8 +22,9 @@ pub struct Analysis {
     pub id: ProposalId,
     /// Whose credit: a company's or a person's.
     pub kind: ProposalKind,
-    /// The engine's decision, never changed afterwards: what replay recomputes.
-    pub decision: Decision,
+    /// The engine's decision, never changed afterwards: what replay recomputes. `None` while
+    /// the proposal waits for data (`waiting_for_data`, or `pending` while it is decided).
+    pub decision: Option<Decision>,
     /// Where the analysis stands now: the decision's status until a person acts.
     pub status: AnalysisStatus,
     pub review: Option<Review>,
@@ -47,7 +53,7 @@ impl Analysis {
             id,
             kind,
             status: decision.status,
-            decision,
+            decision: Some(decision),
             review: None,
             credit_outcome: None,
             created_at: at,
@@ -55,14 +61,32 @@ impl Analysis {
         }
     }
 
-    /// The engine's decision as the first step of the history.
-    pub fn decided_event(&self) -> Event {
+    /// A proposal accepted undecided: its partners' scores could not be fetched in time.
+    pub fn waiting(id: ProposalId, kind: ProposalKind, at: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            kind,
+            status: AnalysisStatus::WaitingForData,
+            decision: None,
+            review: None,
+            credit_outcome: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    /// The first step of the history: the engine's decision, or the proposal set waiting.
+    pub fn first_event(&self) -> Event {
+        let (kind, note) = match &self.decision {
+            Some(decision) => (EventKind::Decided, decision.reason.clone()),
+            None => (EventKind::Received, WAITING_REASON.to_owned()),
+        };
         Event {
-            kind: EventKind::Decided,
+            kind,
             from: None,
-            to: self.decision.status.as_str().to_owned(),
+            to: self.status.as_str().to_owned(),
             actor: Actor::engine(),
-            note: Some(self.decision.reason.clone()),
+            note: Some(note),
             challenge: None,
             event_date: None,
             occurred_at: self.created_at,
@@ -70,28 +94,85 @@ impl Analysis {
         }
     }
 
-    /// What the lender is advised now: a person's resolution overrides the engine's.
-    pub fn recommendation(&self) -> Recommendation {
-        match self.status {
+    /// Whether the engine has yet to decide: the proposal waits for data, or is being decided.
+    pub fn is_undecided(&self) -> bool {
+        self.decision.is_none()
+    }
+
+    /// The engine decides a proposal that waited for data, now that the data arrived. The
+    /// returned event is the step to keep in the history.
+    pub fn decide_late(
+        &mut self,
+        decision: Decision,
+        at: DateTime<Utc>,
+    ) -> Result<Event, super::lifecycle::InvalidTransition> {
+        if !self.is_undecided() {
+            return Err(super::lifecycle::InvalidTransition {
+                what: "deciding it again".to_owned(),
+                field: "analysis_status",
+                current: self.status.as_str().to_owned(),
+                allowed: "only a proposal waiting for data is decided later".to_owned(),
+            });
+        }
+        let event = Event {
+            kind: EventKind::Decided,
+            from: Some(AnalysisStatus::WaitingForData.as_str().to_owned()),
+            to: decision.status.as_str().to_owned(),
+            actor: Actor::engine(),
+            note: Some(decision.reason.clone()),
+            challenge: None,
+            event_date: None,
+            occurred_at: at,
+            via: None,
+        };
+        self.status = decision.status;
+        self.decision = Some(decision);
+        self.updated_at = at;
+        Ok(event)
+    }
+
+    /// The decision, or [`InvalidTransition`](super::lifecycle::InvalidTransition) for `what`
+    /// while the proposal waits for data.
+    pub fn require_decision(
+        &self,
+        what: &str,
+    ) -> Result<&Decision, super::lifecycle::InvalidTransition> {
+        self.decision
+            .as_ref()
+            .ok_or_else(|| super::lifecycle::InvalidTransition {
+                what: what.to_owned(),
+                field: "analysis_status",
+                current: self.status.as_str().to_owned(),
+                allowed: "the proposal waits for its partners' scores and is not decided yet"
+                    .to_owned(),
+            })
+    }
+
+    /// What the lender is advised now: a person's resolution overrides the engine's; nothing
+    /// before the engine decided.
+    pub fn recommendation(&self) -> Option<Recommendation> {
+        let decision = self.decision.as_ref()?;
+        Some(match self.status {
             AnalysisStatus::ManuallyApproved => Recommendation::Approve,
             AnalysisStatus::ManuallyReproved => Recommendation::Refuse,
             AnalysisStatus::ManuallyChallenged => Recommendation::RequestGuarantees,
-            _ => self.decision.recommendation,
-        }
+            _ => decision.recommendation,
+        })
     }
 
     /// What may be lent now: the analyst's grant (else the engine's suggestion) once manually
-    /// approved, nothing once reproved.
-    pub fn credit_limit_cents(&self) -> i64 {
-        match self.status {
+    /// approved, nothing once reproved; nothing said before the engine decided.
+    pub fn credit_limit_cents(&self) -> Option<i64> {
+        let decision = self.decision.as_ref()?;
+        Some(match self.status {
             AnalysisStatus::ManuallyApproved => self
                 .review
                 .as_ref()
                 .and_then(|r| r.credit_limit_cents)
-                .unwrap_or(self.decision.credit_limit_cents),
+                .unwrap_or(decision.credit_limit_cents),
             AnalysisStatus::ManuallyReproved => 0,
-            _ => self.decision.credit_limit_cents,
-        }
+            _ => decision.credit_limit_cents,
+        })
     }
 
     /// An analyst resolves the analysis, through `via` (the partner's client or the operator);
@@ -166,7 +247,7 @@ impl Analysis {
             via: None,
         };
         self.status = decision.status;
-        self.decision = decision;
+        self.decision = Some(decision);
         self.review = None;
         self.updated_at = at;
         Ok(event)
@@ -289,12 +370,15 @@ mod tests {
     #[test]
     fn a_person_resolution_sets_what_is_advised_and_lent() {
         let mut analysis = in_review();
-        let engine_limit = analysis.decision.credit_limit_cents;
+        let engine_limit = analysis.credit_limit_cents();
         let challenge = Resolution::parse("challenge", "bia", "statements", None, Some("other"));
         analysis
             .resolve(challenge.unwrap(), 100_000, desk(), Utc::now())
             .unwrap();
-        assert_eq!(analysis.recommendation(), Recommendation::RequestGuarantees);
+        assert_eq!(
+            analysis.recommendation(),
+            Some(Recommendation::RequestGuarantees)
+        );
         assert_eq!(analysis.credit_limit_cents(), engine_limit);
 
         let mut analysis = in_review();
@@ -314,8 +398,8 @@ mod tests {
             .unwrap();
         assert_eq!(step.to, "manually_reproved");
         assert_eq!(step.via, Some(desk()), "who relayed the analyst's word");
-        assert_eq!(analysis.recommendation(), Recommendation::Refuse);
-        assert_eq!(analysis.credit_limit_cents(), 0);
+        assert_eq!(analysis.recommendation(), Some(Recommendation::Refuse));
+        assert_eq!(analysis.credit_limit_cents(), Some(0));
         assert_eq!(
             analysis.review.as_ref().map(|r| r.action),
             Some(ReviewAction::Reprove)
@@ -325,7 +409,7 @@ mod tests {
     #[test]
     fn only_a_challenged_analysis_is_decided_again() {
         let mut analysis = in_review();
-        let fresh = analysis.decision.clone();
+        let fresh = analysis.decision.clone().unwrap();
         let partner = Actor {
             kind: ActorType::Partner,
             id: "client".to_owned(),

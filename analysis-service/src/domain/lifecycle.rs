@@ -3,12 +3,17 @@
 //! [`Event`], kept in order as the analysis's history (who, when, why).
 //!
 //! ```text
-//! pending ─┬─▶ automatically_approved ─────────────┐
-//!          ├─▶ automatically_reproved              │ credit outcome (lender):
-//!          ├─▶ automatically_challenged            │ created ─▶ disbursed ─▶ paid
-//!          └─▶ in_manual_analysis ─┬─▶ manually_approved ─┘                └─▶ defaulted
-//!                                  ├─▶ manually_reproved
-//!                                  └─▶ manually_challenged
+//! proposal ─┬──────────────────────────────────────────┐ decided at once
+//!           └─▶ waiting_for_data ◀──▶ pending ─────────┤ decided when the partners' scores
+//!               (scores not fetched in time)  (a worker │ arrive (retried with backoff)
+//!                                    fetches them)      ▼
+//!     ┌─────────────────────────────────────────────────┘
+//!     ├─▶ automatically_approved ─────────────────────┐
+//!     ├─▶ automatically_reproved                      │ credit outcome (lender):
+//!     ├─▶ automatically_challenged                    │ created ─▶ disbursed ─▶ paid
+//!     └─▶ in_manual_analysis ─┬─▶ manually_approved ──┘                   └─▶ defaulted
+//!                             ├─▶ manually_reproved
+//!                             └─▶ manually_challenged
 //! ```
 //!
 //! Only approved credit can be reported on; past that, a report follows the rule every credit
@@ -51,7 +56,9 @@ term! {
 term! {
     /// What kind of step an [`Event`] is.
     pub enum EventKind {
-        /// The engine decided the proposal.
+        /// The proposal was accepted undecided: it waits for its partners' scores.
+        Received => "received",
+        /// The engine decided the proposal (at once, or when the data it waited for arrived).
         Decided => "decided",
         /// An analyst resolved it.
         Reviewed => "reviewed",
@@ -67,7 +74,9 @@ impl EventKind {
     /// The status this kind of step changes.
     pub fn field(self) -> &'static str {
         match self {
-            Self::Decided | Self::Reviewed | Self::ChallengeAnswered => "analysis_status",
+            Self::Received | Self::Decided | Self::Reviewed | Self::ChallengeAnswered => {
+                "analysis_status"
+            }
             Self::CreditOutcome => "credit_proposal_status",
         }
     }

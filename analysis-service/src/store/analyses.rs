@@ -44,6 +44,12 @@ pub struct Model {
     pub received_at: Option<DateTimeUtc>,
     /// `legal_person` or `natural_person`.
     pub kind: String,
+    /// A waiting proposal's retries so far (absent: decided at once).
+    pub attempts: Option<i32>,
+    /// When a waiting proposal is tried next, or a `pending` one's claim lapses.
+    pub next_attempt_at: Option<DateTimeUtc>,
+    /// The client that submitted a waiting proposal.
+    pub requested_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -99,14 +105,25 @@ async fn find_row(
     )
 }
 
-/// Inserts the tenant's analysis of a proposal (its canonical JSON) with its `decided` step;
-/// `Ok(false)` when one with that key already exists (a concurrent submission of the same
-/// proposal id won).
+/// When a proposal that waits for data is tried again, and for whom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retry {
+    /// The client that submitted it: whom score-service is asked for later.
+    pub requested_by: String,
+    /// Tries made since it was received.
+    pub attempts: u32,
+    pub next_attempt_at: DateTime<Utc>,
+}
+
+/// Inserts the tenant's analysis of a proposal (its canonical JSON) with its first step (its
+/// decision, or, with `retry`, its wait for data); `Ok(false)` when one with that key already
+/// exists (a concurrent submission of the same proposal id won).
 pub async fn insert(
     db: &impl ConnectionTrait,
     tenant_id: &str,
     proposal: &serde_json::Value,
     stored: &StoredAnalysis,
+    retry: Option<&Retry>,
 ) -> Result<bool, AnalysisError> {
     let analysis = &stored.analysis;
     let model = ActiveModel {
@@ -125,6 +142,9 @@ pub async fn insert(
         // A first version is received when its analysis is created.
         received_at: Set(None),
         kind: Set(analysis.kind.as_str().to_owned()),
+        attempts: Set(retry.map(|r| i32::try_from(r.attempts).unwrap_or(i32::MAX))),
+        next_attempt_at: Set(retry.map(|r| r.next_attempt_at)),
+        requested_by: Set(retry.map(|r| r.requested_by.clone())),
     };
     match Entity::insert(model).exec_without_returning(db).await {
         Ok(_) => {}
@@ -138,7 +158,7 @@ pub async fn insert(
         tenant_id,
         analysis.id.as_str(),
         1,
-        &analysis.decided_event(),
+        &analysis.first_event(),
     )
     .await?;
     Ok(true)
@@ -297,10 +317,17 @@ pub async fn decisions_and_outcomes(
         .all(db)
         .await?
         .into_iter()
-        .map(|row| {
-            let stored = StoredAnalysis::try_from(row)?;
+        .filter_map(|row| {
+            let stored = match StoredAnalysis::try_from(row) {
+                Ok(stored) => stored,
+                Err(error) => return Some(Err(error)),
+            };
             let outcome = stored.analysis.credit_outcome.map(|c| c.status);
-            Ok((stored.analysis.decision, outcome))
+            // A proposal still waiting for data has no decision to judge yet.
+            stored
+                .analysis
+                .decision
+                .map(|decision| Ok((decision, outcome)))
         })
         .collect()
 }
@@ -399,7 +426,8 @@ impl TryFrom<Model> for StoredAnalysis {
             ))
         };
         let id = ProposalId::parse(&row.proposal_id).map_err(|e| corrupt("id", e.to_string()))?;
-        let decision: Decision = serde_json::from_value(row.decision.clone())
+        // JSON `null` while the proposal waits for data.
+        let decision: Option<Decision> = serde_json::from_value(row.decision.clone())
             .map_err(|e| corrupt("decision", e.to_string()))?;
         let status =
             AnalysisStatus::parse(&row.status).map_err(|e| corrupt("status", e.to_string()))?;
@@ -470,15 +498,21 @@ mod tests {
         let stored = analysis_of(&proposal);
         let json = CanonicalProposal::of(&proposal)?.json;
 
-        assert!(insert(&conn, "lender", &json, &stored).await?);
+        assert!(insert(&conn, "lender", &json, &stored, None).await?);
         assert!(
-            !insert(&conn, "lender", &json, &stored).await?,
+            !insert(&conn, "lender", &json, &stored, None).await?,
             "the key is taken"
         );
         let found = find(&conn, "lender", "12345678").await?.expect("stored");
         assert_eq!(found, stored);
         assert_eq!(
-            found.analysis.decision.probability_of_default.to_bits(),
+            found
+                .analysis
+                .decision
+                .as_ref()
+                .unwrap()
+                .probability_of_default
+                .to_bits(),
             0.025_641_025_641_025_654_f64.to_bits()
         );
         assert_eq!(find(&conn, "other-tenant", "12345678").await?, None);
@@ -535,10 +569,13 @@ mod tests {
         Entity::insert(legacy).exec_without_returning(&conn).await?;
 
         let found = find(&conn, "lender", "12345678").await?.expect("stored");
-        let decision = &found.analysis.decision;
+        let decision = found.analysis.decision.as_ref().unwrap();
         assert_eq!(decision.probability_of_default, 0.034);
         assert_eq!(decision.justification[0].impact, 80.0);
-        assert_eq!(decision.status, stored.analysis.decision.status);
+        assert_eq!(
+            decision.status,
+            stored.analysis.decision.as_ref().unwrap().status
+        );
         assert_eq!(found.analysis.created_at, stored.analysis.created_at);
         // Its fingerprint is of the old encoding: never equal to a JSON one, so a resubmission
         // of that id is a conflict, never another body's old answer.
@@ -583,10 +620,10 @@ mod tests {
         for (id, cnpj, at, status) in rows {
             let (json, mut stored) = stored_as(id, cnpj, at);
             stored.analysis.status = status;
-            assert!(insert(&conn, "lender", &json, &stored).await?);
+            assert!(insert(&conn, "lender", &json, &stored, None).await?);
         }
         let (json, stored) = stored_as("z", "35472523000115", t0);
-        assert!(insert(&conn, "other-tenant", &json, &stored).await?);
+        assert!(insert(&conn, "other-tenant", &json, &stored, None).await?);
 
         let ids = |page: &[(StoredAnalysis, Option<String>)]| -> Vec<String> {
             page.iter()
@@ -644,7 +681,7 @@ mod tests {
         let conn = aval_database::connect_and_migrate::<Migrator>(&db.url).await?;
         let (json, mut stored) = stored_as("p-1", "35472523000115", Utc::now().trunc_subsecs(6));
         stored.analysis.status = crate::domain::decision::AnalysisStatus::InManualAnalysis;
-        assert!(insert(&conn, "lender", &json, &stored).await?);
+        assert!(insert(&conn, "lender", &json, &stored, None).await?);
         assert_eq!(events::next_sequence(&conn, "lender", "p-1").await?, 2);
 
         let mut analysis = stored.analysis.clone();
@@ -670,7 +707,7 @@ mod tests {
             .expect("stored")
             .analysis;
         assert_eq!(found, analysis, "status, review and limit as saved");
-        assert_eq!(found.credit_limit_cents(), 50_000);
+        assert_eq!(found.credit_limit_cents(), Some(50_000));
         let history = events::history(&conn, "lender", "p-1").await?;
         let kinds: Vec<(u32, EventKind)> = history.iter().map(|(n, e)| (*n, e.kind)).collect();
         assert_eq!(kinds, [(1, EventKind::Decided), (2, EventKind::Reviewed)]);
@@ -732,7 +769,7 @@ mod tests {
         assert_eq!(history[0].1.occurred_at, at);
         assert_eq!(
             history[0].1.note.as_deref(),
-            Some(stored.analysis.decision.reason.as_str())
+            stored.analysis.decision.as_ref().map(|d| d.reason.as_str())
         );
         let found = page(
             &conn,
@@ -765,7 +802,7 @@ mod tests {
         let began = Utc::now().trunc_subsecs(6) - chrono::Duration::days(40);
         let (json, mut stored) = stored_as("c-1", "35472523000115", began);
         stored.analysis.status = crate::domain::decision::AnalysisStatus::InManualAnalysis;
-        assert!(insert(&conn, "lender", &json, &stored).await?);
+        assert!(insert(&conn, "lender", &json, &stored, None).await?);
         let before = find_record(&conn, "lender", "c-1").await?.expect("stored");
         assert_eq!(
             before.received_at, began,
@@ -787,7 +824,11 @@ mod tests {
         let answered_at = Utc::now().trunc_subsecs(6);
         let (new_json, new_stored) = stored_as("c-1", "11222333000181", answered_at);
         let step = analysis
-            .redecide(new_stored.analysis.decision.clone(), operator, answered_at)
+            .redecide(
+                new_stored.analysis.decision.clone().unwrap(),
+                operator,
+                answered_at,
+            )
             .unwrap();
         let version = NewVersion {
             proposal: &new_json,

@@ -6,6 +6,7 @@ mod m20261125_000003_event_via;
 mod m20261125_000004_policies;
 mod m20261125_000005_received_at;
 mod m20261125_000006_proposal_kinds;
+mod m20261126_000007_waiting;
 
 aval_database::migrator!(
     "analysis_seaql_migrations",
@@ -17,5 +18,6 @@ aval_database::migrator!(
         m20261125_000004_policies::Migration,
         m20261125_000005_received_at::Migration,
         m20261125_000006_proposal_kinds::Migration,
+        m20261126_000007_waiting::Migration,
     ]
 );

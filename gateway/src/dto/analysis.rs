@@ -23,8 +23,8 @@ use super::{
 };
 use aval_errors::{FieldCode, FieldPath, FieldViolation};
 use aval_proto::analysis::v1::{
-    CreditAnalysis, Financial, Guarantor, LegalPersonGuarantor, LegalPersonProposal, NaturalPerson,
-    NaturalPersonProposal, Source, Warrant, guarantor::Person,
+    AnalysisStatus, CreditAnalysis, Financial, Guarantor, LegalPersonGuarantor,
+    LegalPersonProposal, NaturalPerson, NaturalPersonProposal, Source, Warrant, guarantor::Person,
 };
 use aval_proto::common::v1::{Address, Date, Money, OffsetDateTime, Phone, Reason};
 use aval_transport::time::{rfc3339, to_timestamp};
@@ -724,7 +724,8 @@ impl From<SourceJson> for Source {
 /// The answer of the analysis routes: QI Tech's `{"id", "analysis_status", "reason"}`
 /// followed by Aval's own fields. `credit_limit`, `created_at` and `updated_at` are left out
 /// when the analysis has none. A company's analysis carries `company_score`, a person's
-/// `score`.
+/// `score`. A proposal not decided yet (`waiting_for_data`, `pending`) has neither score nor
+/// `probability_of_default`: its `reason` says why it waits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisBody {
     /// The proposal's id, as the partner sent it.
@@ -744,10 +745,11 @@ pub struct AnalysisBody {
     /// A person's score (a natural-person analysis).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<i32>,
-    /// Estimated probability of default, 0 to 1.
-    pub probability_of_default: f64,
+    /// Estimated probability of default, 0 to 1 (absent until decided).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability_of_default: Option<f64>,
     /// `approve`, `refuse`, `request_guarantees`, or `unspecified` when the service gave
-    /// none; see [`enum_name`].
+    /// none (as before a decision); see [`enum_name`].
     pub recommendation: String,
     /// The credit Aval would grant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -845,6 +847,11 @@ impl From<Reason> for ReasonBody {
 
 impl From<CreditAnalysis> for AnalysisBody {
     fn from(analysis: CreditAnalysis) -> Self {
+        let decided = !matches!(
+            analysis.analysis_status(),
+            AnalysisStatus::WaitingForData | AnalysisStatus::Pending
+        );
+        let score = decided.then_some(analysis.score);
         Self {
             analysis_status: status_name(analysis.analysis_status()),
             recommendation: enum_name(
@@ -855,10 +862,10 @@ impl From<CreditAnalysis> for AnalysisBody {
             updated_at: analysis.updated_at.as_ref().and_then(rfc3339),
             id: analysis.id,
             reason: analysis.reason,
-            company_score: (analysis.kind != NATURAL_PERSON).then_some(analysis.score),
-            score: (analysis.kind == NATURAL_PERSON).then_some(analysis.score),
+            company_score: score.filter(|_| analysis.kind != NATURAL_PERSON),
+            score: score.filter(|_| analysis.kind == NATURAL_PERSON),
             kind: analysis.kind,
-            probability_of_default: analysis.probability_of_default,
+            probability_of_default: decided.then_some(analysis.probability_of_default),
             credit_limit: analysis.credit_limit.map(MoneyBody::from),
             justification: analysis
                 .justification
@@ -1460,6 +1467,31 @@ mod tests {
         assert_eq!(body["kind"], "natural_person");
         assert_eq!(body["score"], 712);
         assert!(body.get("company_score").is_none(), "{body}");
+    }
+
+    #[test]
+    fn a_proposal_waiting_for_data_has_no_score_yet() {
+        let mut waiting = CreditAnalysis {
+            id: "12345678".to_owned(),
+            reason: "partner_scores_unavailable".to_owned(),
+            kind: "legal_person".to_owned(),
+            ..CreditAnalysis::default()
+        };
+        for status in [AnalysisStatus::WaitingForData, AnalysisStatus::Pending] {
+            waiting.set_analysis_status(status);
+            let body = serde_json::to_value(AnalysisBody::from(waiting.clone())).unwrap();
+            assert_eq!(
+                body,
+                json!({
+                    "id": "12345678",
+                    "analysis_status": status_name(status),
+                    "reason": "partner_scores_unavailable",
+                    "kind": "legal_person",
+                    "recommendation": "unspecified",
+                    "justification": [],
+                })
+            );
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod authz;
 pub mod bearer;
+pub mod behalf;
 pub mod client;
 pub mod health;
 pub mod host;

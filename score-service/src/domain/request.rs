@@ -83,9 +83,11 @@ impl CustomerId {
 pub enum Purpose {
     /// A partner asked for a consumer's score: billed, and the token needs `score:read`.
     ConsumerScore,
-    /// analysis-service scores a company's partners on the partner's behalf: part of the
-    /// analysis the partner asked (and is billed) for, so neither billed nor scoped apart.
-    LegalPersonAnalysis,
+    /// analysis-service scores the people in a credit proposal (a company's partners, a
+    /// person and their guarantors) on the partner's behalf: part of the analysis the partner
+    /// asked (and is billed) for, so neither billed nor scoped apart. Logged before natural
+    /// persons as `legal_person_analysis`, which the access log keeps as written.
+    CreditAnalysis,
     /// The tenant disclosed the CPF's data to the consumer (their right): free, but logged, so
     /// the disclosure is on the record like any look at the data.
     ConsumerDisclosure,
@@ -96,7 +98,7 @@ impl Purpose {
     pub fn required_scope(self) -> Option<&'static str> {
         match self {
             Self::ConsumerScore => Some(SCORE_READ),
-            Self::LegalPersonAnalysis | Self::ConsumerDisclosure => None,
+            Self::CreditAnalysis | Self::ConsumerDisclosure => None,
         }
     }
 
@@ -108,7 +110,7 @@ impl Purpose {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ConsumerScore => "consumer_score",
-            Self::LegalPersonAnalysis => "legal_person_analysis",
+            Self::CreditAnalysis => "credit_analysis",
             Self::ConsumerDisclosure => "consumer_disclosure",
         }
     }
@@ -179,7 +181,7 @@ mod tests {
     fn only_partners_own_scores_are_billed_and_scoped() {
         assert!(Purpose::ConsumerScore.is_billed());
         assert_eq!(Purpose::ConsumerScore.required_scope(), Some(SCORE_READ));
-        assert!(!Purpose::LegalPersonAnalysis.is_billed());
-        assert_eq!(Purpose::LegalPersonAnalysis.required_scope(), None);
+        assert!(!Purpose::CreditAnalysis.is_billed());
+        assert_eq!(Purpose::CreditAnalysis.required_scope(), None);
     }
 }

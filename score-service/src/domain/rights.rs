@@ -132,7 +132,8 @@ impl DataCategory {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Consultation {
     pub tenant_id: String,
-    /// `consumer_score` or `legal_person_analysis`.
+    /// A [`Purpose`](super::request::Purpose) as the access log names it (`credit_analysis` was
+    /// `legal_person_analysis` before natural persons; rows keep what was written).
     pub purpose: String,
     pub consulted_at: DateTime<Utc>,
 }

@@ -14,7 +14,8 @@ enum ScoreAccessLog {
     Document,
     /// The partner's own customer id (Claro's X-CustomerID).
     CustomerId,
-    /// `consumer_score`, or `legal_person_analysis` when analysis-service asked.
+    /// `consumer_score`, or `legal_person_analysis` (later `credit_analysis`) when
+    /// analysis-service asked.
     Purpose,
     ModelId,
     ModelVersion,
