@@ -1,7 +1,7 @@
-//! analysis-service's use cases: submit a proposal, read an analysis, (`waiting`) decide the
-//! proposals that waited for data, and (`lifecycle`) what follows the decision. Each takes and returns domain types and owns what surrounds the
-//! decision: idempotency, the quota, the partners' scores, the transaction and the usage
-//! event. `api` only converts.
+//! analysis-service's use cases: submit a proposal, read an analysis, (`waiting`) decide
+//! the proposals that waited for data, and (`lifecycle`) what follows the decision. Each takes
+//! and returns domain types and owns what surrounds the decision: idempotency, the quota, the
+//! partners' scores, the transaction and the usage event. `api` only converts.
 
 mod lifecycle;
 pub mod policies;

@@ -27,6 +27,9 @@ pub enum AnalysisError {
     QuotaExceeded(String),
     #[error("partner scores are unavailable; retry later")]
     ScoresUnavailable,
+    /// score-service refused analysis-service itself (its gRPC code): a deployment mistake.
+    #[error("score-service refused a partner score lookup ({0})")]
+    ScoresRefused(String),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
     #[error("stored analysis is unreadable: {0}")]
@@ -53,6 +56,7 @@ impl From<AnalysisError> for Status {
             AnalysisError::NotFound(_) => status(ErrorCode::NotFound, message),
             AnalysisError::QuotaExceeded(_) => status(ErrorCode::QuotaExceeded, message),
             AnalysisError::ScoresUnavailable => status(ErrorCode::ScoresUnavailable, message),
+            AnalysisError::ScoresRefused(_) => internal("analysis-service partner scores", &error),
             AnalysisError::Db(e) => internal("analysis-service database failure", &e),
             AnalysisError::Corrupt(_) => internal("analysis-service stored data", &error),
             AnalysisError::Encode(e) => internal("analysis-service encoding", &e),

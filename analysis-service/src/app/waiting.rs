@@ -68,32 +68,55 @@ impl WaitingRoom {
                 () = stop.cancelled() => break,
                 () = tokio::time::sleep(POLL) => {}
             }
-            if let Err(error) = self.decide_due(Utc::now()).await {
+            if let Err(error) = self.decide_due(Utc::now(), &stop).await {
                 tracing::warn!(%error, "waiting proposals not looked at; will retry");
             }
         }
     }
 
-    /// Tries every proposal due at `now` once; answers how many were decided.
-    pub async fn decide_due(&self, now: DateTime<Utc>) -> Result<usize, AnalysisError> {
+    /// Tries every proposal due at `now` once, until `stop`; answers how many were decided.
+    pub async fn decide_due(
+        &self,
+        now: DateTime<Utc>,
+        stop: &CancellationToken,
+    ) -> Result<usize, AnalysisError> {
         let mut decided = 0;
         for (tenant_id, id) in waiting::due(&self.db, now, BATCH).await? {
-            let Some(claimed) = waiting::claim(&self.db, &tenant_id, &id, now, now + LEASE).await?
-            else {
-                continue;
-            };
-            match self.attempt(&claimed).await {
+            if stop.is_cancelled() {
+                break;
+            }
+            match self.try_one(&tenant_id, &id).await {
                 Ok(Attempt::Decided) => decided += 1,
                 Ok(Attempt::Waits | Attempt::Elsewhere) => {}
+                // Said loudly, so an operator sees a proposal that cannot be decided; the others
+                // of the batch are still tried.
                 Err(error) => {
-                    // Not this proposal's data: kept waiting, and said loudly, so an operator
-                    // sees a proposal that cannot be decided.
-                    tracing::error!(%error, analysis = %id, tenant = %tenant_id, "waiting proposal not decided");
-                    self.wait_longer(&claimed).await?;
+                    tracing::error!(
+                        %error,
+                        analysis = %id,
+                        tenant = %tenant_id,
+                        "waiting proposal not decided"
+                    );
                 }
             }
         }
         Ok(decided)
+    }
+
+    /// Claims one due proposal (its lease counted from now: a batch may take a while) and
+    /// tries it; a failure other than its scores' keeps it waiting, backing off.
+    async fn try_one(&self, tenant_id: &str, id: &str) -> Result<Attempt, AnalysisError> {
+        let now = Utc::now();
+        let Some(claimed) = waiting::claim(&self.db, tenant_id, id, now, now + LEASE).await? else {
+            return Ok(Attempt::Elsewhere);
+        };
+        match self.attempt(&claimed).await {
+            Ok(attempt) => Ok(attempt),
+            Err(error) => {
+                self.wait_longer(&claimed).await?;
+                Err(error)
+            }
+        }
     }
 
     async fn attempt(&self, claimed: &Claimed) -> Result<Attempt, AnalysisError> {

@@ -10,10 +10,10 @@ use super::lifecycle::{
     ReviewAction, check_outcome,
 };
 use super::proposal::{Invalid, ProposalId, ProposalKind};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// The note of the step that sets a proposal waiting: why it is not decided yet.
 pub const WAITING_REASON: &str = "partner_scores_unavailable";
-use chrono::{DateTime, NaiveDate, Utc};
 
 /// A delivered analysis.
 #[derive(Clone, Debug, PartialEq)]

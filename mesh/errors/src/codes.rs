@@ -104,8 +104,8 @@ codes! {
         NotImplemented = "NOT_IMPLEMENTED" => 501,
         /// A service is temporarily unavailable; retry later.
         Unavailable = "UNAVAILABLE" => 503,
-        /// Partners' CPF scores could not be fetched; nothing was stored or billed, retry with
-        /// the same proposal id.
+        /// A challenge answer's CPF scores could not be fetched; nothing was stored or billed,
+        /// retry. (A new proposal waits instead: `waiting_for_data`.)
         ScoresUnavailable = "SCORES_UNAVAILABLE" => 503,
         /// A service did not answer in time.
         DeadlineExceeded = "DEADLINE_EXCEEDED" => 504,
