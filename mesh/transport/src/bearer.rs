@@ -1,30 +1,19 @@
 //! Caller authentication by bearer token, verified locally: a tower layer reads
-//! `authorization: Bearer …`, checks it against auth-service's JWKS (cached; fetched again only
-//! when a token names an unknown key) and hands handlers a [`Principal`].
+//! `authorization: Bearer …`, checks it against auth-service's JWKS (kept fresh in the
+//! background, see [`crate::jwks`]) and hands handlers a [`Principal`].
 
+pub use crate::jwks::JwksCache;
 use crate::{
-    client::MeshChannel,
-    jwt::{self, Claims, TokenError},
+    jwt::{Claims, TokenError},
     status::status,
 };
 use aval_errors::ErrorCode;
-use aval_proto::keys::v1::{GetJwksRequest, token_keys_client::TokenKeysClient};
 use futures_util::future::BoxFuture;
 use std::{
-    collections::HashMap,
     sync::Arc,
     task::{Context, Poll},
-    time::{Duration, Instant},
 };
-use tokio::sync::{Mutex, RwLock};
 use tonic::Status;
-
-/// Accepted clock skew between auth-service and the verifier.
-const LEEWAY_SECS: i64 = 30;
-/// Unknown key ids trigger at most one JWKS fetch per this interval.
-const MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(1);
-/// Known keys are fetched again after this long, so a retired key stops verifying.
-const REFRESH_AFTER: Duration = Duration::from_secs(300);
 
 /// The authenticated caller of a request: a tenant's OAuth2 client.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,90 +127,6 @@ pub fn forwarded_authorization<T>(request: &tonic::Request<T>) -> Option<String>
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-/// Public keys of auth-service by key id, fetched on demand.
-pub struct JwksCache {
-    client: TokenKeysClient<MeshChannel>,
-    keys: RwLock<Keys>,
-    last_fetch: Mutex<Option<Instant>>,
-}
-
-#[derive(Default)]
-struct Keys {
-    by_kid: HashMap<String, Vec<u8>>,
-    /// When auth-service last answered: older than [`REFRESH_AFTER`], the keys are fetched
-    /// again so a retired key stops verifying.
-    fetched_at: Option<Instant>,
-}
-
-impl Keys {
-    fn fresh(&self, kid: &str) -> Option<Vec<u8>> {
-        self.fetched_at
-            .is_some_and(|at| at.elapsed() < REFRESH_AFTER)
-            .then(|| self.by_kid.get(kid).cloned())
-            .flatten()
-    }
-}
-
-impl JwksCache {
-    pub fn new(auth: MeshChannel) -> Arc<Self> {
-        Arc::new(Self {
-            client: TokenKeysClient::new(auth),
-            keys: RwLock::new(Keys::default()),
-            last_fetch: Mutex::new(None),
-        })
-    }
-
-    /// `Ok(None)`: no such key; `Err`: auth-service could not be asked and the key was never
-    /// seen. A known key whose refresh fails keeps verifying: auth-service being down must not
-    /// reject good tokens.
-    async fn key(&self, kid: &str) -> Result<Option<Vec<u8>>, TokenError> {
-        if let Some(key) = self.keys.read().await.fresh(kid) {
-            return Ok(Some(key));
-        }
-        let mut last_fetch = self.last_fetch.lock().await;
-        // Another request may have fetched while we waited for the lock.
-        if let Some(key) = self.keys.read().await.fresh(kid) {
-            return Ok(Some(key));
-        }
-        let stale = self.keys.read().await.by_kid.get(kid).cloned();
-        if last_fetch.is_some_and(|at| at.elapsed() < MIN_REFETCH_INTERVAL) {
-            return Ok(stale);
-        }
-        *last_fetch = Some(Instant::now());
-        match self.client.clone().get_jwks(GetJwksRequest {}).await {
-            Ok(response) => {
-                let by_kid: HashMap<String, Vec<u8>> = response
-                    .into_inner()
-                    .keys
-                    .into_iter()
-                    .filter(|k| k.kty == "OKP" && k.crv == "Ed25519")
-                    .filter_map(|k| jwt::decode_key(&k.x).map(|x| (k.kid, x)))
-                    .collect();
-                tracing::debug!(keys = by_kid.len(), "fetched JWKS");
-                let key = by_kid.get(kid).cloned();
-                *self.keys.write().await = Keys {
-                    by_kid,
-                    fetched_at: Some(Instant::now()),
-                };
-                Ok(key)
-            }
-            Err(status) => {
-                tracing::warn!(%status, "cannot fetch the JWKS from auth-service");
-                // Let the next request try again rather than wait out the interval.
-                *last_fetch = None;
-                stale.map(Some).ok_or(TokenError::KeysUnavailable)
-            }
-        }
-    }
-
-    /// Verifies `token` and returns its claims.
-    pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        let header = jwt::header(token)?;
-        let key = self.key(&header.kid).await?.ok_or(TokenError::UnknownKey)?;
-        jwt::verify(token, &key, chrono::Utc::now().timestamp(), LEEWAY_SECS)
-    }
 }
 
 /// Tower layer authenticating bearer tokens. A request without a token passes through without

@@ -10,6 +10,7 @@ pub mod client;
 pub mod health;
 pub mod host;
 pub mod identity;
+pub mod jwks;
 pub mod jwt;
 pub mod propagation;
 pub mod secret_file;
