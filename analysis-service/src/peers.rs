@@ -3,10 +3,8 @@
 
 use crate::error::AnalysisError;
 use aval_credit::Cpf;
-use aval_errors::ErrorCode;
-use aval_proto::score::v1::{GetScoreRequest, score_service_client::ScoreServiceClient};
-use aval_transport::{behalf, client::MeshChannel, status::error_code};
-use futures_util::future::join_all;
+use aval_proto::score::v1::{ScoreProposalPeopleRequest, score_service_client::ScoreServiceClient};
+use aval_transport::{behalf, client::MeshChannel};
 use std::{
     collections::{BTreeMap, BTreeSet},
     time::Duration,
@@ -43,130 +41,102 @@ impl ScoreClient {
         }
     }
 
-    /// The 0..1000 score of each CPF, asked in parallel `on_behalf` of the partner. A CPF
-    /// score-service has no (or not enough) data for is `None`; score-service failing for any
-    /// of them in a way that may pass, or not answering them all within [`SCORES_DEADLINE`],
-    /// is [`AnalysisError::ScoresUnavailable`]; refusing one outright (a token or identity it
-    /// will not take: Aval's own mistake) is [`AnalysisError::ScoresRefused`].
+    /// The 0..1000 score of each CPF, asked in one call `on_behalf` of the partner. A person
+    /// score-service has no (or not enough) data on is `None`. score-service failing in a way
+    /// that may pass, or not answering within [`SCORES_DEADLINE`], is
+    /// [`AnalysisError::ScoresUnavailable`]; refusing outright (a token or identity it will not
+    /// take: Aval's own mistake) is [`AnalysisError::ScoresRefused`].
     pub async fn scores(
         &self,
         cpfs: BTreeSet<Cpf>,
         on_behalf: &OnBehalf<'_>,
     ) -> Result<BTreeMap<Cpf, Option<u32>>, AnalysisError> {
-        let lookups = cpfs.into_iter().map(|cpf| {
-            let mut client = self.client.clone();
-            let mut request = Request::new(GetScoreRequest {
-                document: cpf.digits().to_owned(),
-                ..GetScoreRequest::default()
-            });
-            match *on_behalf {
-                OnBehalf::Token(bearer) => {
-                    if let Some(value) = bearer.and_then(|b| MetadataValue::try_from(b).ok()) {
-                        request.metadata_mut().insert("authorization", value);
-                    }
-                }
-                OnBehalf::Named {
-                    tenant_id,
-                    client_id,
-                } => {
-                    behalf::attach(&mut request, tenant_id, client_id);
-                }
-            }
-            async move {
-                let score = match client.get_score(request).await {
-                    Ok(answer) => Ok(u32::try_from(answer.into_inner().score).ok()),
-                    Err(status) => match lookup_failure(&status) {
-                        LookupFailure::NoScore => Ok(None),
-                        LookupFailure::Transient => {
-                            tracing::warn!(cpf = %cpf, %status, "partner score unavailable");
-                            Err(AnalysisError::ScoresUnavailable)
-                        }
-                        LookupFailure::Refused => {
-                            let refusal = "score-service refused a partner score";
-                            tracing::error!(cpf = %cpf, %status, "{refusal}");
-                            Err(AnalysisError::ScoresRefused(status.code().to_string()))
-                        }
-                    },
-                };
-                score.map(|s| (cpf, s))
-            }
+        if cpfs.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let mut request = Request::new(ScoreProposalPeopleRequest {
+            documents: cpfs.iter().map(|cpf| cpf.digits().to_owned()).collect(),
+            request_id: String::new(),
         });
-        match tokio::time::timeout(SCORES_DEADLINE, join_all(lookups)).await {
-            Ok(scores) => scores.into_iter().collect(),
-            Err(_) => {
-                tracing::warn!(deadline = ?SCORES_DEADLINE, "partner scores too slow");
-                Err(AnalysisError::ScoresUnavailable)
+        match *on_behalf {
+            OnBehalf::Token(bearer) => {
+                if let Some(value) = bearer.and_then(|b| MetadataValue::try_from(b).ok()) {
+                    request.metadata_mut().insert("authorization", value);
+                }
+            }
+            OnBehalf::Named {
+                tenant_id,
+                client_id,
+            } => {
+                behalf::attach(&mut request, tenant_id, client_id);
             }
         }
+        let mut client = self.client.clone();
+        let asked = client.score_proposal_people(request);
+        let people = match tokio::time::timeout(SCORES_DEADLINE, asked).await {
+            Ok(Ok(answer)) => answer.into_inner().people,
+            Ok(Err(status)) if is_transient(&status) => {
+                tracing::warn!(people = cpfs.len(), %status, "partner scores unavailable");
+                return Err(AnalysisError::ScoresUnavailable);
+            }
+            Ok(Err(status)) => {
+                tracing::error!(%status, "score-service refused the partner scores");
+                return Err(AnalysisError::ScoresRefused(status.code().to_string()));
+            }
+            Err(_) => {
+                tracing::warn!(deadline = ?SCORES_DEADLINE, "partner scores too slow");
+                return Err(AnalysisError::ScoresUnavailable);
+            }
+        };
+        let mut scores: BTreeMap<Cpf, Option<u32>> = people
+            .into_iter()
+            .filter_map(|person| {
+                let cpf = Cpf::parse(&person.document).ok()?;
+                Some((cpf, person.score.and_then(|s| u32::try_from(s).ok())))
+            })
+            .collect();
+        // Every person asked is in the answer, scored or not.
+        scores.retain(|cpf, _| cpfs.contains(cpf));
+        for cpf in cpfs {
+            scores.entry(cpf).or_insert(None);
+        }
+        Ok(scores)
     }
 }
 
-/// What a failed score lookup means for the analysis.
-#[derive(Debug, PartialEq, Eq)]
-enum LookupFailure {
-    /// No data on the CPF, or not what the model reads: a person without a score.
-    NoScore,
-    /// score-service is down, overloaded or slow: worth asking again later.
-    Transient,
-    /// score-service will not answer this caller: asking again changes nothing.
-    Refused,
-}
-
-fn lookup_failure(status: &tonic::Status) -> LookupFailure {
-    match error_code(status) {
-        ErrorCode::CpfNotFound | ErrorCode::InsufficientData | ErrorCode::NotFound => {
-            LookupFailure::NoScore
-        }
-        _ => match status.code() {
-            Code::Unavailable
+/// Whether a failed lookup may succeed later: score-service down, overloaded, slow or failing.
+/// Anything else is a refusal that asking again would not change.
+fn is_transient(status: &tonic::Status) -> bool {
+    matches!(
+        status.code(),
+        Code::Unavailable
             | Code::DeadlineExceeded
             | Code::ResourceExhausted
             | Code::Aborted
             | Code::Cancelled
             | Code::Internal
-            | Code::Unknown => LookupFailure::Transient,
-            _ => LookupFailure::Refused,
-        },
-    }
+            | Code::Unknown
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aval_errors::ErrorCode;
     use aval_transport::status::status;
 
     #[test]
     fn only_failures_that_may_pass_make_a_proposal_wait() {
         let cases = [
-            (
-                status(ErrorCode::CpfNotFound, "no data"),
-                LookupFailure::NoScore,
-            ),
-            (
-                status(ErrorCode::InsufficientData, "thin"),
-                LookupFailure::NoScore,
-            ),
-            (tonic::Status::unavailable("down"), LookupFailure::Transient),
-            (
-                tonic::Status::deadline_exceeded("slow"),
-                LookupFailure::Transient,
-            ),
-            (status(ErrorCode::Internal, "db"), LookupFailure::Transient),
-            (
-                status(ErrorCode::Unauthenticated, "no token"),
-                LookupFailure::Refused,
-            ),
-            (
-                status(ErrorCode::PermissionDenied, "scope"),
-                LookupFailure::Refused,
-            ),
-            (
-                status(ErrorCode::InvalidDocument, "cpf"),
-                LookupFailure::Refused,
-            ),
+            (tonic::Status::unavailable("down"), true),
+            (tonic::Status::deadline_exceeded("slow"), true),
+            (status(ErrorCode::Internal, "db"), true),
+            (status(ErrorCode::Unauthenticated, "no token"), false),
+            (status(ErrorCode::PermissionDenied, "scope"), false),
+            (status(ErrorCode::InvalidArgument, "cpf"), false),
         ];
-        for (status, expected) in cases {
-            assert_eq!(lookup_failure(&status), expected, "{status:?}");
+        for (status, transient) in cases {
+            assert_eq!(is_transient(&status), transient, "{status:?}");
         }
     }
 }

@@ -27,14 +27,16 @@ use aval_proto::{
     common::v1::Reason,
     score::v1::{
         GetAnswerRequest, GetPerformanceReportRequest, GetScoreRequest, GetScoreResponse,
-        PerformanceReport, ReplayAnswerRequest, ReplayAnswerResponse, ReportScoreOutcomeRequest,
-        RiskBand as PbRiskBand, ScoreOutcome, UpsertProfilesRequest, UpsertProfilesResponse,
+        PerformanceReport, PersonScore, ReplayAnswerRequest, ReplayAnswerResponse,
+        ReportScoreOutcomeRequest, RiskBand as PbRiskBand, ScoreOutcome,
+        ScoreProposalPeopleRequest, ScoreProposalPeopleResponse, UpsertProfilesRequest,
+        UpsertProfilesResponse,
         score_service_server::{ScoreService, ScoreServiceServer},
     },
 };
 use aval_transport::{
     authz::{AccessPolicy, Caller},
-    bearer::{acting_for, require_principal, require_scope},
+    bearer::{Principal, acting_for, require_principal, require_scope},
     behalf,
     identity::MeshIdentity,
     time::to_timestamp,
@@ -92,9 +94,54 @@ pub fn access_policy() -> AccessPolicy {
             .allow(
                 &format!("/{SERVICE}/GetPerformanceReport"),
                 &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
-            ),
+            )
+            .allow(&format!("/{SERVICE}/ScoreProposalPeople"), &[Id::ANALYSIS]),
         |policy, path| policy.allow(path, &[Id::OPERATOR]),
     )
+}
+
+/// Whom analysis-service acts for: the partner's token it forwards, or, deciding a proposal
+/// that waited for data (the partner gone), the tenant and client it names.
+fn analysis_principal<T>(request: &Request<T>) -> Result<Principal, Status> {
+    behalf::principal(request, MeshIdentity::ANALYSIS)
+        .map_or_else(|| require_principal(request), Ok)
+}
+
+/// The most people one proposal's lookup may carry.
+pub const MAX_PROPOSAL_PEOPLE: usize = 64;
+
+/// The CPFs of a proposal's people, each valid and named once; every refused one named by
+/// its index.
+fn proposal_people(documents: &[String]) -> Result<Vec<Cpf>, ScoreError> {
+    let mut violations = Vec::new();
+    if documents.len() > MAX_PROPOSAL_PEOPLE {
+        violations.push(FieldViolation::new(
+            "documents",
+            FieldCode::TooMany,
+            format!("at most {MAX_PROPOSAL_PEOPLE}"),
+        ));
+    }
+    let mut cpfs: Vec<Cpf> = Vec::with_capacity(documents.len());
+    for (i, document) in documents.iter().enumerate() {
+        match Cpf::parse(document) {
+            Ok(cpf) if cpfs.contains(&cpf) => violations.push(FieldViolation::new(
+                format!("documents[{i}]"),
+                FieldCode::Invalid,
+                "named more than once",
+            )),
+            Ok(cpf) => cpfs.push(cpf),
+            Err(e) => violations.push(FieldViolation::new(
+                format!("documents[{i}]"),
+                e.code(),
+                e.to_string(),
+            )),
+        }
+    }
+    if violations.is_empty() {
+        Ok(cpfs)
+    } else {
+        Err(ScoreError::InvalidRequest(violations))
+    }
 }
 
 pub struct ScoreApi {
@@ -230,21 +277,16 @@ impl ScoreService for ScoreApi {
         &self,
         request: Request<GetScoreRequest>,
     ) -> Result<Response<GetScoreResponse>, Status> {
-        // analysis-service scores the people in a proposal on the partner's token, or, deciding
-        // a proposal that waited for data (the partner gone), for the tenant and client it names.
+        // analysis-service asks ScoreProposalPeople now; replicas of the previous release still
+        // ask here, one person at a time, during a rolling upgrade.
         let from_analysis = request
             .extensions()
             .get::<Caller>()
             .is_some_and(|c| c.0.name() == MeshIdentity::ANALYSIS);
-        let purpose = if from_analysis {
-            Purpose::CreditAnalysis
+        let (principal, purpose) = if from_analysis {
+            (analysis_principal(&request)?, Purpose::CreditAnalysis)
         } else {
-            Purpose::ConsumerScore
-        };
-        let principal = match purpose.required_scope() {
-            Some(scope) => require_scope(&request, scope)?,
-            None => behalf::principal(&request, MeshIdentity::ANALYSIS)
-                .map_or_else(|| require_principal(&request), Ok)?,
+            (require_scope(&request, SCORE_READ)?, Purpose::ConsumerScore)
         };
         let requester = Requester {
             tenant_id: principal.tenant_id,
@@ -254,6 +296,34 @@ impl ScoreService for ScoreApi {
         let request = ScoreRequest::try_from(request.into_inner())?;
         let answer = self.app.score(&requester, request).await?;
         Ok(Response::new(answer.into()))
+    }
+
+    async fn score_proposal_people(
+        &self,
+        request: Request<ScoreProposalPeopleRequest>,
+    ) -> Result<Response<ScoreProposalPeopleResponse>, Status> {
+        let principal = analysis_principal(&request)?;
+        let requester = Requester {
+            tenant_id: principal.tenant_id,
+            client_id: principal.client_id,
+            purpose: Purpose::CreditAnalysis,
+        };
+        let request = request.into_inner();
+        let cpfs = proposal_people(&request.documents)?;
+        let people = self
+            .app
+            .score_people(&requester, &cpfs, &request.request_id)
+            .await?;
+        Ok(Response::new(ScoreProposalPeopleResponse {
+            people: people
+                .into_iter()
+                .map(|(cpf, answer)| PersonScore {
+                    document: cpf.digits().to_owned(),
+                    score: answer.as_ref().and_then(|a| i32::try_from(a.score).ok()),
+                    answer_id: answer.map(|a| a.answer_id).unwrap_or_default(),
+                })
+                .collect(),
+        }))
     }
 
     async fn upsert_profiles(

@@ -5,6 +5,7 @@
 
 pub mod models;
 pub mod outcomes;
+mod permits;
 pub mod profiles;
 pub mod registry;
 pub mod rights;
@@ -21,14 +22,20 @@ use crate::{
 use aval_credit::Cpf;
 use aval_metering::{Product, QuotaGate, QuotaVerdict, UsageRecord};
 use chrono::Utc;
+use permits::TenantPermits;
 use registry::ModelRegistry;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 use std::sync::Arc;
+
+/// How many [`ScoreApp::score_people`] calls of one tenant run at once on a replica; the
+/// others wait (within analysis-service's deadline).
+pub const PEOPLE_CALLS_PER_TENANT: usize = 4;
 
 pub struct ScoreApp {
     db: DatabaseConnection,
     models: Arc<ModelRegistry>,
     quota: QuotaGate,
+    people_calls: TenantPermits,
 }
 
 /// Who asks for a score, and why.
@@ -59,9 +66,48 @@ pub struct Replay {
     pub differences: Vec<String>,
 }
 
+/// A new answer id: time-ordered, unique.
+fn new_answer_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Records a delivered score in `txn`: who consulted the CPF (the access log) and what was
+/// answered from which inputs (the audit record).
+async fn keep(
+    txn: &impl ConnectionTrait,
+    requester: &Requester,
+    cpf: &Cpf,
+    customer_id: &CustomerId,
+    request_id: &str,
+    audit: &AuditRecord,
+) -> Result<(), ScoreError> {
+    let answer = &audit.answer;
+    let entry = AccessLogEntry {
+        answer_id: answer.answer_id.clone(),
+        tenant_id: requester.tenant_id.clone(),
+        client_id: requester.client_id.clone(),
+        cpf: cpf.clone(),
+        customer_id: customer_id.as_str().to_owned(),
+        purpose: requester.purpose,
+        model_id: answer.model_id.clone(),
+        model_version: answer.model_version,
+        score: answer.score,
+        request_id: request_id.to_owned(),
+        created_at: answer.scored_at,
+    };
+    store::access_log::insert(txn, &entry).await?;
+    store::answers::insert(txn, audit).await?;
+    Ok(())
+}
+
 impl ScoreApp {
     pub fn new(db: DatabaseConnection, models: Arc<ModelRegistry>, quota: QuotaGate) -> Self {
-        Self { db, models, quota }
+        Self {
+            db,
+            models,
+            quota,
+            people_calls: TenantPermits::new(PEOPLE_CALLS_PER_TENANT),
+        }
     }
 
     /// Scores the consumer with the model asked for. The quota is checked first for billed
@@ -92,33 +138,26 @@ impl ScoreApp {
         let inputs = record.only(features.iter().map(String::as_str));
         let scored = model.model.score(&inputs)?;
         let now = Utc::now();
-        let answer_id = uuid::Uuid::now_v7().to_string();
-        let answer = ScoreAnswer::new(answer_id.clone(), &model.id, model.version, scored, now);
+        let answer = ScoreAnswer::new(new_answer_id(), &model.id, model.version, scored, now);
 
         let txn = self.db.begin().await?;
-        let entry = AccessLogEntry {
-            answer_id: answer_id.clone(),
-            tenant_id: requester.tenant_id.clone(),
-            client_id: requester.client_id.clone(),
-            cpf: request.cpf.clone(),
-            customer_id: request.customer_id.as_str().to_owned(),
-            purpose: requester.purpose,
-            model_id: model.id.clone(),
-            model_version: model.version,
-            score: answer.score,
-            request_id: request.request_id,
-            created_at: now,
-        };
-        store::access_log::insert(&txn, &entry).await?;
         let audit = AuditRecord {
             tenant_id: requester.tenant_id.clone(),
             inputs,
             answer,
         };
-        store::answers::insert(&txn, &audit).await?;
+        keep(
+            &txn,
+            requester,
+            &request.cpf,
+            &request.customer_id,
+            &request.request_id,
+            &audit,
+        )
+        .await?;
         if requester.purpose.is_billed() {
             let usage = UsageRecord {
-                event_id: format!("score:{answer_id}"),
+                event_id: format!("score:{}", audit.answer.answer_id),
                 tenant_id: requester.tenant_id.clone(),
                 product: Product::ConsumerScore,
                 occurred_at: now,
@@ -129,6 +168,59 @@ impl ScoreApp {
         txn.commit().await?;
         tracing::info!(cpf = %request.cpf, score = audit.answer.score, model = %model.id, version = model.version, tenant = %requester.tenant_id, "score delivered");
         Ok(audit.answer)
+    }
+
+    /// The people of one credit proposal scored for analysis-service with the tenant's default
+    /// model, each `None` when there is no data on them or not what the model reads; their
+    /// access-log and audit records commit together (one transaction, not one per person).
+    /// A tenant's concurrent calls wait for one of [`PEOPLE_CALLS_PER_TENANT`] permits.
+    pub async fn score_people(
+        &self,
+        requester: &Requester,
+        cpfs: &[Cpf],
+        request_id: &str,
+    ) -> Result<Vec<(Cpf, Option<ScoreAnswer>)>, ScoreError> {
+        let _permit = self.people_calls.acquire(&requester.tenant_id).await;
+        let model = self
+            .models
+            .resolve(&requester.tenant_id, &ModelChoice::Default)
+            .await?;
+        let features = model.model.features();
+        let now = Utc::now();
+        let mut people = Vec::with_capacity(cpfs.len());
+        let mut kept = Vec::new();
+        for cpf in cpfs {
+            let Some(record) = store::profiles::find(&self.db, &requester.tenant_id, cpf).await?
+            else {
+                people.push((cpf.clone(), None));
+                continue;
+            };
+            let inputs = record.only(features.iter().map(String::as_str));
+            let Ok(scored) = model.model.score(&inputs) else {
+                people.push((cpf.clone(), None));
+                continue;
+            };
+            let answer = ScoreAnswer::new(new_answer_id(), &model.id, model.version, scored, now);
+            people.push((cpf.clone(), Some(answer.clone())));
+            kept.push((
+                cpf,
+                AuditRecord {
+                    tenant_id: requester.tenant_id.clone(),
+                    inputs,
+                    answer,
+                },
+            ));
+        }
+        if !kept.is_empty() {
+            let txn = self.db.begin().await?;
+            let anonymous = CustomerId::default();
+            for (cpf, audit) in &kept {
+                keep(&txn, requester, cpf, &anonymous, request_id, audit).await?;
+            }
+            txn.commit().await?;
+        }
+        tracing::info!(people = cpfs.len(), scored = kept.len(), model = %model.id, tenant = %requester.tenant_id, "proposal's people scored");
+        Ok(people)
     }
 
     /// A delivered answer of `tenant_id`, exactly as first delivered. Reading it again is

@@ -43,6 +43,7 @@ async fn enforces_its_allow_list_and_wants_a_token(db: TestDatabase) -> TestResu
                 "GetPerformanceReport",
                 &[Id::GATEWAY, Id::INTERNAL, Id::OPERATOR],
             ),
+            rule(score, "ScoreProposalPeople", &[Id::ANALYSIS]),
             rule(score, "UpsertProfiles", operator),
             rule(score, "ReplayAnswer", operator),
             rule(models, "PublishModel", operator),
@@ -116,21 +117,25 @@ async fn the_binary_migrates_and_exits_when_asked(db: TestDatabase) -> TestResul
 }
 db_test!(the_binary_migrates_and_exits_when_asked);
 
-/// analysis-service deciding a proposal that waited for data has no partner's token: with its
-/// own certificate it names the tenant and client it acts for, and is answered from that
-/// tenant's data, logged as a credit analysis for that client. No other certificate may name
-/// them.
-async fn analysis_service_names_the_tenant_it_acts_for(db: TestDatabase) -> TestResult {
-    use aval_proto::score::v1::{ConsumerProfile, UpsertProfilesRequest};
+/// analysis-service scores a proposal's people in one call: on the partner's token, or,
+/// deciding a proposal that waited for data (no token left), naming the tenant and client it
+/// acts for with its own certificate. People without data are unscored, not errors; each
+/// scored one is logged as a credit analysis for that tenant; no other certificate may call.
+async fn a_proposals_people_are_scored_in_one_call(db: TestDatabase) -> TestResult {
+    use aval_errors::FieldCode;
+    use aval_proto::score::v1::{
+        ConsumerProfile, ScoreProposalPeopleRequest, UpsertProfilesRequest,
+    };
     use aval_score_service::store::access_log;
-    use aval_transport::behalf;
+    use aval_transport::{behalf, status::field_violations};
 
     let service = TestService::spawn::<Application>(&db.url).await?;
-    let cpf = "52998224725";
+    let known = "52998224725";
+    let unknown = "11144477735";
     ScoreServiceClient::new(service.channel_as(Id::OPERATOR)?)
         .upsert_profiles(UpsertProfilesRequest {
             profiles: vec![ConsumerProfile {
-                document: cpf.to_owned(),
+                document: known.to_owned(),
                 months_as_customer: 36,
                 on_time_payment_ratio: 0.97,
                 active_lines: 2,
@@ -141,38 +146,76 @@ async fn analysis_service_names_the_tenant_it_acts_for(db: TestDatabase) -> Test
             tenant_id: "lender".to_owned(),
         })
         .await?;
-    let named = |tenant: &str| {
-        let mut request = tonic::Request::new(GetScoreRequest {
-            document: cpf.to_owned(),
-            ..GetScoreRequest::default()
+    let named = |tenant: &str, documents: &[&str]| {
+        let mut request = tonic::Request::new(ScoreProposalPeopleRequest {
+            documents: documents.iter().map(|d| (*d).to_owned()).collect(),
+            request_id: "req-1".to_owned(),
         });
         assert!(behalf::attach(&mut request, tenant, "lender-client"));
         request
     };
+    let mut analysis = ScoreServiceClient::new(service.channel_as(Id::ANALYSIS)?);
 
-    let answer = ScoreServiceClient::new(service.channel_as(Id::ANALYSIS)?)
-        .get_score(named("lender"))
+    let people = analysis
+        .score_proposal_people(named("lender", &[known, "111.444.777-35"]))
         .await?
-        .into_inner();
-    assert!((0..=1000).contains(&answer.score), "{answer:?}");
-    // Another tenant has no data on that CPF: the name decides whose data answers.
-    let other = ScoreServiceClient::new(service.channel_as(Id::ANALYSIS)?)
-        .get_score(named("another-lender"))
-        .await;
-    assert_eq!(other.err().map(|s| s.code()), Some(Code::NotFound));
-    // The gateway forwards partners' tokens: it may not name a tenant.
+        .into_inner()
+        .people;
+    assert_eq!(people.len(), 2);
+    assert_eq!(people[0].document, known);
+    assert!(
+        people[0].score.is_some_and(|s| (0..=1000).contains(&s)),
+        "{people:?}"
+    );
+    assert!(!people[0].answer_id.is_empty());
+    assert_eq!(
+        (people[1].document.as_str(), people[1].score),
+        (unknown, None)
+    );
+    // The name decides whose data answers: another tenant has none on that CPF.
+    let other = analysis
+        .score_proposal_people(named("another-lender", &[known]))
+        .await?
+        .into_inner()
+        .people;
+    assert_eq!(other[0].score, None);
+
+    let invalid = analysis
+        .score_proposal_people(named("lender", &[known, "123", known]))
+        .await
+        .err()
+        .map(|status| field_violations(&status))
+        .unwrap_or_default();
+    let fields: Vec<_> = invalid.iter().map(|v| (v.field.as_str(), v.code)).collect();
+    assert_eq!(
+        fields,
+        [
+            ("documents[1]", FieldCode::InvalidLength),
+            ("documents[2]", FieldCode::Invalid)
+        ],
+        "{invalid:?}"
+    );
+    // Without a token, no other certificate may name a tenant (and none but analysis-service
+    // may call at all).
     let from_gateway = ScoreServiceClient::new(service.channel_as(Id::GATEWAY)?)
-        .get_score(named("lender"))
+        .score_proposal_people(named("lender", &[known]))
         .await;
     assert_eq!(
         from_gateway.err().map(|s| s.code()),
-        Some(Code::Unauthenticated)
+        Some(Code::PermissionDenied)
     );
+    let unnamed = analysis
+        .score_proposal_people(ScoreProposalPeopleRequest {
+            documents: vec![known.to_owned()],
+            request_id: String::new(),
+        })
+        .await;
+    assert_eq!(unnamed.err().map(|s| s.code()), Some(Code::Unauthenticated));
 
     let conn = sea_orm::Database::connect(&db.url).await?;
     let consulted = access_log::consultations(
         &conn,
-        &aval_credit::Cpf::parse(cpf)?,
+        &aval_credit::Cpf::parse(known)?,
         chrono::Utc::now() - chrono::Duration::minutes(5),
         10,
     )
@@ -185,4 +228,4 @@ async fn analysis_service_names_the_tenant_it_acts_for(db: TestDatabase) -> Test
     assert_eq!(lender, ["credit_analysis"], "{consulted:?}");
     service.stop().await
 }
-db_test!(analysis_service_names_the_tenant_it_acts_for);
+db_test!(a_proposals_people_are_scored_in_one_call);

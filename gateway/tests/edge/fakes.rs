@@ -260,6 +260,13 @@ impl ScoreService for FakeScore {
     ) -> Result<Response<aval_proto::score::v1::PerformanceReport>, Status> {
         not_faked()
     }
+    // analysis-service's call, never the gateway's.
+    async fn score_proposal_people(
+        &self,
+        _: Request<aval_proto::score::v1::ScoreProposalPeopleRequest>,
+    ) -> Result<Response<aval_proto::score::v1::ScoreProposalPeopleResponse>, Status> {
+        not_faked()
+    }
 }
 
 #[tonic::async_trait]

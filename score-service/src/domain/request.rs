@@ -94,14 +94,6 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    /// The scope a token needs for this purpose, if one of its own.
-    pub fn required_scope(self) -> Option<&'static str> {
-        match self {
-            Self::ConsumerScore => Some(SCORE_READ),
-            Self::CreditAnalysis | Self::ConsumerDisclosure => None,
-        }
-    }
-
     pub fn is_billed(self) -> bool {
         self == Self::ConsumerScore
     }
@@ -180,8 +172,6 @@ mod tests {
     #[test]
     fn only_partners_own_scores_are_billed_and_scoped() {
         assert!(Purpose::ConsumerScore.is_billed());
-        assert_eq!(Purpose::ConsumerScore.required_scope(), Some(SCORE_READ));
         assert!(!Purpose::CreditAnalysis.is_billed());
-        assert_eq!(Purpose::CreditAnalysis.required_scope(), None);
     }
 }
