@@ -173,10 +173,11 @@ fn summary(analysis: &CreditAnalysis) -> Record {
             &status_name(analysis.analysis_status),
         )
         .text("reason", "REASON", &analysis.reason)
-        .number(
+        // None before the engine decided (a proposal waiting for data).
+        .maybe_number(
             "credit_limit_cents",
             "LIMIT (CENTS)",
-            analysis.credit_limit.as_ref().map_or(0, |m| m.cents),
+            analysis.credit_limit.as_ref().map(|m| m.cents),
         )
         .time("created_at", "CREATED", analysis.created_at.as_ref())
 }
@@ -231,7 +232,11 @@ fn show(details: &AnalysisDetails) -> Record {
         .text(
             "policy",
             "POLICY",
-            &format!("{} v{}", details.policy_id, details.policy_version),
+            &if details.policy_id.is_empty() {
+                table::NONE.to_owned()
+            } else {
+                format!("{} v{}", details.policy_id, details.policy_version)
+            },
         )
 }
 
@@ -329,6 +334,31 @@ mod tests {
         assert_eq!(json["analyses"][1]["id"], "a-2");
         assert_eq!(json["analyses"][0]["document_number"], "35472523000115");
         assert_eq!(json["next_page_token"], "tok");
+    }
+
+    #[test]
+    fn an_undecided_analysis_shows_no_limit_and_no_policy() {
+        let mut decided = analysis("a-1", AnalysisStatus::AutomaticallyApproved);
+        decided.credit_limit = Some(aval_proto::common::v1::Money {
+            cents: 0,
+            currency: "BRL".to_owned(),
+        });
+        let waiting = AnalysisDetails {
+            analysis: Some(analysis("a-2", AnalysisStatus::WaitingForData)),
+            ..AnalysisDetails::default()
+        };
+        let json = |record: Record| -> Value {
+            serde_json::from_str(&record.render(OutputFormat::Json)).unwrap_or_default()
+        };
+        assert_eq!(
+            json(summary(&decided))["credit_limit_cents"],
+            0,
+            "a limit of zero is shown"
+        );
+        let shown = json(show(&waiting));
+        assert_eq!(shown["analysis_status"], "waiting_for_data");
+        assert_eq!(shown["credit_limit_cents"], Value::Null);
+        assert_eq!(shown["policy"], "-");
     }
 
     #[test]

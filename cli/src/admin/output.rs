@@ -55,6 +55,14 @@ impl Record {
         self.push(key, header, value.to_string(), Value::from(value))
     }
 
+    /// A number, or `-` in the table and `null` in JSON when there is none.
+    pub fn maybe_number(self, key: &'static str, header: &'static str, value: Option<i64>) -> Self {
+        match value {
+            Some(value) => self.number(key, header, value),
+            None => self.push(key, header, table::NONE.to_owned(), Value::Null),
+        }
+    }
+
     /// A JSON array; `a, b` in the table.
     pub fn list(self, key: &'static str, header: &'static str, values: &[String]) -> Self {
         self.push(key, header, values.join(", "), Value::from(values.to_vec()))
