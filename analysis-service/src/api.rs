@@ -28,7 +28,7 @@ use aval_proto::{
 };
 use aval_transport::{
     authz::AccessPolicy,
-    bearer::{Acting, acting_for, forwarded_authorization, require_scope},
+    bearer::{Acting, Principal, acting_for, forwarded_authorization, require_scope},
     identity::MeshIdentity,
     time::to_timestamp,
 };
@@ -57,6 +57,30 @@ pub fn access_policy() -> AccessPolicy {
         .allow(&format!("/{}/", policies::SERVICE), &[Id::OPERATOR])
 }
 
+/// A proposal's submission, whatever its kind: the partner (holding `analysis:write`), its
+/// token (forwarded to score-service) and the instant it is received at.
+struct Submission {
+    principal: Principal,
+    bearer: Option<String>,
+    received_at: chrono::DateTime<Utc>,
+}
+
+impl Submission {
+    fn of<T>(request: Request<T>) -> Result<(Self, T), Status> {
+        let principal = require_scope(&request, ANALYSIS_WRITE)?;
+        let bearer = forwarded_authorization(&request);
+        // One instant: the proposal is checked as of it, an undated one is dated by it, and the
+        // analysis is created at it, so replay reads the proposal back exactly.
+        let received_at = Utc::now().trunc_subsecs(6);
+        let submission = Self {
+            principal,
+            bearer,
+            received_at,
+        };
+        Ok((submission, request.into_inner()))
+    }
+}
+
 pub struct AnalysisApi {
     app: AnalysisApp,
 }
@@ -70,9 +94,8 @@ impl AnalysisApi {
     /// stored or billed), or decided.
     async fn submit(
         &self,
-        submitter: &Submitter<'_>,
+        submission: &Submission,
         proposal: Proposal,
-        received_at: chrono::DateTime<Utc>,
         validate_only: bool,
     ) -> Result<Response<CreditAnalysis>, Status> {
         if validate_only {
@@ -82,7 +105,15 @@ impl AnalysisApi {
                 ..CreditAnalysis::default()
             }));
         }
-        let analysis = self.app.submit(submitter, proposal, received_at).await?;
+        let submitter = Submitter {
+            tenant_id: &submission.principal.tenant_id,
+            client_id: &submission.principal.client_id,
+            bearer: submission.bearer.as_deref(),
+        };
+        let analysis = self
+            .app
+            .submit(&submitter, proposal, submission.received_at)
+            .await?;
         Ok(Response::new(analysis.into()))
     }
 
@@ -97,26 +128,13 @@ impl AnalysisService for AnalysisApi {
         &self,
         request: Request<SubmitLegalPersonAnalysisRequest>,
     ) -> Result<Response<CreditAnalysis>, Status> {
-        let principal = require_scope(&request, ANALYSIS_WRITE)?;
-        let bearer = forwarded_authorization(&request);
-        let SubmitLegalPersonAnalysisRequest {
-            proposal,
-            validate_only,
-        } = request.into_inner();
-        // One instant: the proposal is checked as of it, an undated one is dated by it, and the
-        // analysis is created at it, so replay reads the proposal back exactly.
-        let received_at = Utc::now().trunc_subsecs(6);
-        let proposal = validate(proposal.unwrap_or_default(), received_at)
+        let (submission, body) = Submission::of(request)?;
+        let proposal = validate(body.proposal.unwrap_or_default(), submission.received_at)
             .map_err(AnalysisError::InvalidProposal)?;
         self.submit(
-            &Submitter {
-                tenant_id: &principal.tenant_id,
-                client_id: &principal.client_id,
-                bearer: bearer.as_deref(),
-            },
+            &submission,
             Proposal::LegalPerson(proposal),
-            received_at,
-            validate_only,
+            body.validate_only,
         )
         .await
     }
@@ -125,24 +143,14 @@ impl AnalysisService for AnalysisApi {
         &self,
         request: Request<SubmitNaturalPersonAnalysisRequest>,
     ) -> Result<Response<CreditAnalysis>, Status> {
-        let principal = require_scope(&request, ANALYSIS_WRITE)?;
-        let bearer = forwarded_authorization(&request);
-        let SubmitNaturalPersonAnalysisRequest {
-            proposal,
-            validate_only,
-        } = request.into_inner();
-        let received_at = Utc::now().trunc_subsecs(6);
-        let proposal = validate_natural_person(proposal.unwrap_or_default(), received_at)
-            .map_err(AnalysisError::InvalidProposal)?;
+        let (submission, body) = Submission::of(request)?;
+        let proposal =
+            validate_natural_person(body.proposal.unwrap_or_default(), submission.received_at)
+                .map_err(AnalysisError::InvalidProposal)?;
         self.submit(
-            &Submitter {
-                tenant_id: &principal.tenant_id,
-                client_id: &principal.client_id,
-                bearer: bearer.as_deref(),
-            },
+            &submission,
             Proposal::NaturalPerson(proposal),
-            received_at,
-            validate_only,
+            body.validate_only,
         )
         .await
     }

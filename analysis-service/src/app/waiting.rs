@@ -132,7 +132,7 @@ impl WaitingRoom {
                 })?;
         let on_behalf = OnBehalf::Named {
             tenant_id: &claimed.tenant_id,
-            client_id: &claimed.retry.requested_by,
+            client_id: &claimed.requested_by,
         };
         let scores = match self
             .scores
@@ -169,14 +169,14 @@ impl WaitingRoom {
             analysis = %analysis.id.as_str(),
             tenant = %claimed.tenant_id,
             status = decided.status.as_str(),
-            attempts = claimed.retry.attempts + 1,
+            attempts = claimed.attempts + 1,
             "analysis decided after waiting for data"
         );
         Ok(Attempt::Decided)
     }
 
     async fn wait_longer(&self, claimed: &Claimed) -> Result<(), AnalysisError> {
-        let attempts = claimed.retry.attempts.saturating_add(1);
+        let attempts = claimed.attempts.saturating_add(1);
         let next = Utc::now().trunc_subsecs(6) + backoff(attempts);
         waiting::release(&self.db, claimed, attempts, next).await
     }

@@ -2,7 +2,7 @@
 //! by setting it `pending` until its claim lapses (so replicas never decide one twice, and one
 //! that died holding it frees it), then settles it decided, or hands it back to wait longer.
 
-use super::analyses::{AnalysisRecord, Column, Entity, Retry};
+use super::analyses::{AnalysisRecord, Column, Entity};
 use crate::{
     domain::{analysis::Analysis, decision::AnalysisStatus, lifecycle::Event},
     error::AnalysisError,
@@ -18,7 +18,10 @@ const PENDING: AnalysisStatus = AnalysisStatus::Pending;
 pub struct Claimed {
     pub tenant_id: String,
     pub record: AnalysisRecord,
-    pub retry: Retry,
+    /// The client that submitted it: whom score-service is asked for.
+    pub requested_by: String,
+    /// Tries made before this one.
+    pub attempts: u32,
     pub lease_until: DateTime<Utc>,
 }
 
@@ -72,18 +75,14 @@ pub async fn claim(
     else {
         return Ok(None);
     };
-    let retry = Retry {
+    Ok(Some(Claimed {
+        tenant_id: tenant_id.to_owned(),
         requested_by: row.requested_by.clone().unwrap_or_default(),
         attempts: row
             .attempts
             .and_then(|a| u32::try_from(a).ok())
             .unwrap_or(0),
-        next_attempt_at: lease_until,
-    };
-    Ok(Some(Claimed {
-        tenant_id: tenant_id.to_owned(),
         record: AnalysisRecord::try_from(row)?,
-        retry,
         lease_until,
     }))
 }
@@ -159,7 +158,7 @@ mod tests {
         lifecycle::EventKind,
         proposal::ProposalKind,
     };
-    use crate::store::{Migrator, analyses};
+    use crate::store::{Migrator, analyses, analyses::Retry};
     use aval_testkit::{TestDatabase, TestResult, db_test};
     use chrono::Duration;
 
@@ -195,7 +194,7 @@ mod tests {
         let first = claim(&conn, "lender", id, now, now + Duration::seconds(30))
             .await?
             .expect("due");
-        assert_eq!(first.retry.requested_by, "lender-client");
+        assert_eq!(first.requested_by, "lender-client");
         assert_eq!(first.record.stored.analysis.status, AnalysisStatus::Pending);
         assert!(
             claim(&conn, "lender", id, now, now + Duration::seconds(30))
@@ -236,7 +235,7 @@ mod tests {
         let third = claim(&conn, "lender", id, at, at + Duration::seconds(30))
             .await?
             .expect("due again");
-        assert_eq!(third.retry.attempts, 1);
+        assert_eq!(third.attempts, 1);
         assert!(settle(&conn, &third, &decided, &step).await?);
         let found = analyses::find(&conn, "lender", id).await?.unwrap();
         assert_eq!(found.analysis, decided);
